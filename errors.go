@@ -1,0 +1,167 @@
+package tsinvites
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// maxErrorBody caps how much of an error answer is read and kept in [APIError.Body].
+const maxErrorBody = 64 << 10
+
+// maxMessage caps the length of a message taken from a body that is not the API's JSON.
+const maxMessage = 200
+
+// APIError is the error for every answer of the API with a status outside 2xx. It keeps
+// the status even when the body is empty, HTML or truncated.
+//
+// Use [errors.As] to get at it, or the helpers [IsNotFound], [IsUnauthorized],
+// [IsForbidden] and [IsRateLimited]:
+//
+//	var apiErr *tsinvites.APIError
+//	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict { ... }
+//
+// Credentials and invite URLs are removed from Message and Body, even when the server
+// echoes them back.
+type APIError struct {
+	// StatusCode is the HTTP status of the answer, such as 404.
+	StatusCode int
+	// Message is the API's JSON "message", or a short, trimmed text of the body when
+	// the body is not the API's JSON. It may be empty.
+	Message string
+	// Method and Path are those of the request, such as "GET" and
+	// "/api/v2/user-invites/42".
+	Method, Path string
+	// RetryAfter is the wait the server asked for in a Retry-After header (seconds or an
+	// HTTP date); zero when it asked for none.
+	RetryAfter time.Duration
+	// Body is the start of the answer's body (at most 64 KiB), secrets removed.
+	Body []byte
+	// Operation says what the client was doing, such as `get invite "42"`.
+	Operation string
+}
+
+// Error describes the failure and, where there is one, what to do about it, for example
+// `tsinvites: get invite "42": 404 not found: invite not found`.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("tsinvites: ")
+	if e.Operation != "" {
+		b.WriteString(e.Operation)
+	} else {
+		b.WriteString(e.Method + " " + e.Path)
+	}
+	fmt.Fprintf(&b, ": %d %s", e.StatusCode, strings.ToLower(http.StatusText(e.StatusCode)))
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	switch {
+	case e.StatusCode == http.StatusUnauthorized:
+		b.WriteString(" (check the credential: TAILSCALE_API_KEY, or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET; API keys expire)")
+	case e.StatusCode == http.StatusForbidden && e.Method != http.MethodGet:
+		b.WriteString(" (creating, deleting and resending invites needs a user-owned API key: OAuth clients and federated tokens are refused)")
+	case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0:
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return b.String()
+}
+
+// IsNotFound reports whether err is an [*APIError] with status 404: no such invite or
+// tailnet.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+// IsUnauthorized reports whether err is an [*APIError] with status 401: the credential is
+// missing, invalid or expired.
+func IsUnauthorized(err error) bool { return hasStatus(err, http.StatusUnauthorized) }
+
+// IsForbidden reports whether err is an [*APIError] with status 403: the credential may
+// not do this (for example an OAuth token creating an invite).
+func IsForbidden(err error) bool { return hasStatus(err, http.StatusForbidden) }
+
+// IsRateLimited reports whether err is an [*APIError] with status 429. Its RetryAfter
+// says how long to wait, when the server said.
+func IsRateLimited(err error) bool { return hasStatus(err, http.StatusTooManyRequests) }
+
+func hasStatus(err error, status int) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.StatusCode == status
+}
+
+// newAPIError reads (at most maxErrorBody of) a non-2xx answer into an *APIError.
+func newAPIError(resp *http.Response, operation string, r *redactor, now time.Time) *APIError {
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	body = r.redactBytes(body)
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     resp.Request.Method,
+		Path:       resp.Request.URL.EscapedPath(),
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
+		Operation:  operation,
+	}
+	if len(body) > 0 {
+		e.Body = body
+	}
+	e.Message = errorMessage(body, resp.Header.Get("Content-Type"))
+	return e
+}
+
+// parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date. Anything
+// else, and a date in the past, is no wait.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now).Round(time.Second)
+	}
+	return 0
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// errorMessage finds a short message in an error body: the JSON "message" if there is
+// one, else the HTML title, else the text itself, whitespace folded and cut short.
+func errorMessage(body []byte, contentType string) string {
+	var apiErr Error
+	if json.Unmarshal(body, &apiErr) == nil && apiErr.Message != "" {
+		return shorten(apiErr.Message)
+	}
+	trimmed := bytes.TrimSpace(body)
+	if strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")) {
+		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+			return shorten(string(m[1]))
+		}
+		trimmed = htmlTag.ReplaceAll(trimmed, []byte(" "))
+	}
+	return shorten(string(trimmed))
+}
+
+// shorten folds white space and cuts s to maxMessage characters.
+func shorten(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "?")
+	}
+	if utf8.RuneCountInString(s) <= maxMessage {
+		return s
+	}
+	return string([]rune(s)[:maxMessage]) + "…"
+}

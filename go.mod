@@ -1,0 +1,21 @@
+module github.com/tsinvites/tsinvites
+
+go 1.26.0
+
+require (
+	github.com/getkin/kin-openapi v0.144.0
+	github.com/oapi-codegen/runtime v1.9.0
+	golang.org/x/oauth2 v0.38.0
+)
+
+require (
+	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
+	github.com/go-openapi/jsonpointer v0.22.5 // indirect
+	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/kr/pretty v0.3.1 // indirect
+	github.com/oasdiff/yaml v0.1.1 // indirect
+	github.com/oasdiff/yaml3 v0.0.14 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2 // indirect
+	golang.org/x/text v0.14.0 // indirect
+)
