@@ -1,0 +1,384 @@
+// Package tsinvitestest is a fake of the Tailscale API's user-invites endpoints, for
+// tests of code that uses package tsinvites (or any other client of the API).
+//
+// The fake keeps invites in memory, checks the bearer token, and validates every request
+// against the same OpenAPI document the client is generated from: a request the real
+// API would not accept gets a 400 that says why. It serves under /api/v2/ like the real
+// API, on loopback only.
+//
+//	srv := tsinvitestest.Start(t)              // closed when the test ends
+//	c := srv.Client()                          // a *tsinvites.Client for it
+//	created, err := c.Create(ctx, tsinvites.CreateUserInviteRequest{Email: "a@example.com"})
+//	... srv.Invites(), srv.RequestCount(tsinvitestest.OpCreate)
+//
+// What it copies of the real API: tailnet "-" and one named tailnet; sequential invite
+// IDs; an inviteUrl for invites without email or with an email outside the tailnet's
+// domain; lastEmailSentAt on create with email and on resend; resend refused (400) for
+// invites without email and limited to one a minute per invite (429 with Retry-After);
+// OAuth client credentials whose tokens may list and get but get 403 on create, delete
+// and resend. Faults can be injected with [Fake.InjectFault].
+package tsinvitestest
+
+import (
+	"cmp"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/fakeapi"
+)
+
+// The operation IDs of api/openapi.yaml, for [Fake.RequestCount] and [Fake.InjectFault].
+const (
+	OpList   = "listUserInvites"
+	OpCreate = "createUserInvites"
+	OpGet    = "getUserInvite"
+	OpDelete = "deleteUserInvite"
+	OpResend = "resendUserInvite"
+)
+
+// Defaults of a new fake.
+const (
+	DefaultTailnet   = "example.com" // the named tailnet, besides "-"
+	DefaultDomain    = "example.com" // emails outside it get an inviteUrl
+	DefaultTailnetID = int64(1001)   // tailnetId of every invite
+	DefaultInviterID = int64(2001)   // inviterId of every invite: the token's owner
+)
+
+// ResendInterval is how often the fake lets each invite be resent, as the real API does.
+const ResendInterval = time.Minute
+
+// An Option configures a fake.
+type Option func(*Fake)
+
+// WithToken sets the API key the fake accepts; by default a random tskey-api-fake-...
+// token, available as [Fake.Token].
+func WithToken(token string) Option { return func(f *Fake) { f.token = token } }
+
+// WithTailnet sets the fake's named tailnet (default [DefaultTailnet]), accepted besides
+// "-". Any other tailnet gets 404.
+func WithTailnet(name string) Option { return func(f *Fake) { f.tailnet = name } }
+
+// WithDomain sets the tailnet's email domain (default [DefaultDomain]). Invites for an
+// email outside it get an inviteUrl, as do invites without email.
+func WithDomain(domain string) Option { return func(f *Fake) { f.domain = domain } }
+
+// WithClock sets the fake's clock (default time.Now), used for lastEmailSentAt and the
+// resend limit; a test can move it forward instead of sleeping.
+func WithClock(now func() time.Time) Option { return func(f *Fake) { f.now = now } }
+
+// WithOAuthClient makes the fake accept these OAuth client credentials at
+// /api/v2/oauth/token. The tokens it issues may list and get invites; create, delete and
+// resend answer 403, as the real API does for OAuth tokens.
+func WithOAuthClient(id, secret string) Option {
+	return func(f *Fake) { f.oauthID, f.oauthSecret = id, secret }
+}
+
+// WithInvites creates these invites when the fake starts, as if by a create request.
+func WithInvites(invites ...tsinvites.CreateUserInviteRequest) Option {
+	return func(f *Fake) { f.seed = append(f.seed, invites...) }
+}
+
+// A Fault is an answer the fake gives instead of doing the operation. See
+// [Fake.InjectFault].
+type Fault struct {
+	// Status is the HTTP status to answer with (default 500).
+	Status int
+	// Body is the answer's body; "" means {"message": "injected fault"} for a status of
+	// 400 and above, and nothing otherwise.
+	Body string
+	// ContentType is the Content-Type header (default application/json).
+	ContentType string
+	// RetryAfter, when set, is sent as the Retry-After header.
+	RetryAfter string
+}
+
+// Fake is the fake API as an http.Handler, serving under /api/v2/. Make one with
+// [Handler], or use [NewServer] or [Start] to serve one on loopback. It is safe for
+// concurrent use.
+type Fake struct {
+	token, tailnet, domain string
+	oauthID, oauthSecret   string
+	now                    func() time.Time
+	seed                   []tsinvites.CreateUserInviteRequest
+
+	router routers.Router
+	api    http.Handler
+
+	mu          sync.Mutex
+	invites     map[string]*record
+	nextID      int
+	counts      map[string]int
+	faults      map[string][]Fault
+	oauthTokens []string
+}
+
+// record is an invite and what the fake knows of it beyond the API's fields.
+type record struct {
+	invite     tsinvites.UserInvite
+	lastResend time.Time
+}
+
+// Handler returns a new fake API for mounting on a server of your own: it serves paths
+// under /api/v2/ (mount it at the root). It fails only if the embedded OpenAPI document
+// cannot be loaded, which a test of this package rules out; it then answers every
+// request with 500 and the reason.
+func Handler(opts ...Option) *Fake {
+	f, err := newFake(opts...)
+	if err != nil {
+		return &Fake{api: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusInternalServerError, err.Error())
+		})}
+	}
+	return f
+}
+
+func newFake(opts ...Option) (*Fake, error) {
+	f := &Fake{
+		token:   "tskey-api-fake-" + rand.Text(),
+		tailnet: DefaultTailnet,
+		domain:  DefaultDomain,
+		now:     time.Now,
+		invites: map[string]*record{},
+		counts:  map[string]int{},
+		faults:  map[string][]Fault{},
+	}
+	for _, opt := range opts {
+		opt(f)
+	}
+	doc, err := fakeapi.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("tsinvitestest: load OpenAPI document: %w", err)
+	}
+	doc.Servers = nil // paths are matched after /api/v2 is cut off
+	if f.router, err = gorillamux.NewRouter(doc); err != nil {
+		return nil, fmt.Errorf("tsinvitestest: route OpenAPI document: %w", err)
+	}
+	strict := fakeapi.NewStrictHandlerWithOptions(&handlers{f}, nil, fakeapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, err.Error())
+		},
+		ResponseErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusInternalServerError, err.Error())
+		},
+	})
+	f.api = fakeapi.HandlerWithOptions(strict, fakeapi.StdHTTPServerOptions{
+		BaseURL: "/api/v2",
+		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
+			writeError(w, http.StatusBadRequest, err.Error())
+		},
+	})
+	if len(f.seed) > 0 {
+		f.create(f.seed)
+	}
+	return f, nil
+}
+
+// Token returns the API key the fake accepts.
+func (f *Fake) Token() string { return f.token }
+
+// TailnetName returns the fake's named tailnet (accepted besides "-").
+func (f *Fake) TailnetName() string { return f.tailnet }
+
+// Invites returns a copy of the open invites, ordered by ID.
+func (f *Fake) Invites() []tsinvites.UserInvite {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.listLocked()
+}
+
+// RequestCount returns how many requests for the operation (an Op constant, the
+// operationId of api/openapi.yaml) passed the token check, including invalid ones and
+// those answered with a fault.
+func (f *Fake) RequestCount(operationID string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.counts[operationID]
+}
+
+// TotalRequests returns the number of requests of every operation, as RequestCount.
+func (f *Fake) TotalRequests() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.counts {
+		n += c
+	}
+	return n
+}
+
+// InjectFault makes the next n requests of the operation (an Op constant) get fault
+// instead of being done. The requests still count and are still validated first.
+func (f *Fake) InjectFault(operationID string, n int, fault Fault) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.faults[operationID] = append(f.faults[operationID], fault)
+	}
+}
+
+// ServeHTTP answers a request as the API would: the token is checked (401), the request
+// is validated against the OpenAPI document (400, 404, 405), then done.
+func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if f.router == nil { // Handler could not load the document
+		f.api.ServeHTTP(w, r)
+		return
+	}
+	if r.URL.Path == "/api/v2/oauth/token" && f.oauthID != "" {
+		f.issueToken(w, r)
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v2/")
+	if !ok {
+		writeError(w, http.StatusNotFound, "not found: the API is under /api/v2/")
+		return
+	}
+	oauth, ok := f.authenticate(r)
+	if !ok {
+		writeError(w, http.StatusUnauthorized, "API token invalid or missing")
+		return
+	}
+	route, params, err := f.route(r, "/"+rest)
+	if err != nil {
+		status := http.StatusNotFound
+		if errors.Is(err, routers.ErrMethodNotAllowed) {
+			status = http.StatusMethodNotAllowed
+		}
+		writeError(w, status, err.Error())
+		return
+	}
+	op := route.Operation.OperationID
+	f.mu.Lock()
+	f.counts[op]++
+	f.mu.Unlock()
+	if err := validate(r, route, params); err != nil {
+		writeError(w, http.StatusBadRequest, "request does not match the API: "+err.Error())
+		return
+	}
+	if fault, ok := f.popFault(op); ok {
+		writeFault(w, fault)
+		return
+	}
+	if oauth && op != OpList && op != OpGet {
+		writeError(w, http.StatusForbidden, "OAuth and federated tokens cannot manage user invites; use a user-owned API key")
+		return
+	}
+	f.api.ServeHTTP(w, r)
+}
+
+// route finds the operation of a request whose path, cut of /api/v2, is rest.
+func (f *Fake) route(r *http.Request, rest string) (*routers.Route, map[string]string, error) {
+	cut := r.Clone(r.Context())
+	if err := cut.URL.UnmarshalBinary([]byte(rest)); err != nil {
+		return nil, nil, fmt.Errorf("bad path %q: %w", rest, err)
+	}
+	cut.URL.RawQuery = r.URL.RawQuery
+	return f.router.FindRoute(cut)
+}
+
+// validate checks a request against its operation in the document. Authentication is
+// done before, by the fake itself.
+func validate(r *http.Request, route *routers.Route, params map[string]string) error {
+	// openapi3filter's RejectWhenRequestBodyNotSpecified (v0.144.0) also rejects bodies
+	// that the operation does specify, so that check is done here.
+	if route.Operation.RequestBody == nil && r.ContentLength > 0 {
+		return errors.New("this operation takes no request body")
+	}
+	return openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
+		Request:    r,
+		PathParams: params,
+		Route:      route,
+		Options: &openapi3filter.Options{
+			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
+			SkipSettingDefaults: true,
+		},
+	})
+}
+
+// authenticate checks the bearer token in constant time; oauth reports a token the fake
+// issued to an OAuth client.
+func (f *Fake) authenticate(r *http.Request) (oauth, ok bool) {
+	got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found || got == "" {
+		return false, false
+	}
+	if subtle.ConstantTimeCompare([]byte(got), []byte(f.token)) == 1 {
+		return false, true
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, tok := range f.oauthTokens {
+		if subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
+			return true, true
+		}
+	}
+	return false, false
+}
+
+// issueToken is the OAuth client-credentials token endpoint.
+func (f *Fake) issueToken(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost || r.ParseForm() != nil || r.PostForm.Get("grant_type") != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if !basic {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if subtle.ConstantTimeCompare([]byte(id), []byte(f.oauthID)) != 1 ||
+		subtle.ConstantTimeCompare([]byte(secret), []byte(f.oauthSecret)) != 1 {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
+		return
+	}
+	tok := "tskey-oauth-fake-" + rand.Text()
+	f.mu.Lock()
+	f.oauthTokens = append(f.oauthTokens, tok)
+	f.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+}
+
+func (f *Fake) popFault(op string) (Fault, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	q := f.faults[op]
+	if len(q) == 0 {
+		return Fault{}, false
+	}
+	f.faults[op] = q[1:]
+	return q[0], true
+}
+
+func writeFault(w http.ResponseWriter, fault Fault) {
+	status := cmp.Or(fault.Status, http.StatusInternalServerError)
+	body := fault.Body
+	if body == "" && status >= 400 {
+		body = `{"message":"injected fault"}`
+	}
+	w.Header().Set("Content-Type", cmp.Or(fault.ContentType, "application/json"))
+	if fault.RetryAfter != "" {
+		w.Header().Set("Retry-After", fault.RetryAfter)
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, tsinvites.Error{Message: message})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
