@@ -572,7 +572,9 @@ func TestNew(t *testing.T) {
 
 type staticTokens struct{}
 
-func (staticTokens) Token() (*oauth2.Token, error) { return &oauth2.Token{AccessToken: "from-source"}, nil }
+func (staticTokens) Token() (*oauth2.Token, error) {
+	return &oauth2.Token{AccessToken: "from-source"}, nil
+}
 
 func TestBaseURLGetsAPIPathOnce(t *testing.T) {
 	t.Parallel()
@@ -731,8 +733,11 @@ func TestConnectionsAreReused(t *testing.T) {
 		_, _ = c.Get(t.Context(), "big")
 		_ = c.Delete(t.Context(), "x")
 	}
-	if n := conns.Load(); n != 1 {
-		t.Errorf("60 sequential calls opened %d connections, want 1", n)
+	// net/http hands a drained connection back to its pool from another goroutine, so
+	// the next call now and then dials before it is back; without draining, every
+	// call would dial (60).
+	if n := conns.Load(); n > 5 {
+		t.Errorf("60 sequential calls opened %d connections, want about 1", n)
 	}
 }
 

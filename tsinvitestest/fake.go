@@ -157,7 +157,7 @@ func newFake(opts ...Option) (*Fake, error) {
 	for _, opt := range opts {
 		opt(f)
 	}
-	doc, err := fakeapi.GetSwagger()
+	doc, err := fakeapi.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("tsinvitestest: load OpenAPI document: %w", err)
 	}

@@ -39,7 +39,7 @@ type Request struct {
 // closed when the test ends).
 func New(t testing.TB, base http.RoundTripper) *Transport {
 	t.Helper()
-	doc, err := fakeapi.GetSwagger()
+	doc, err := fakeapi.GetSpec()
 	if err != nil {
 		t.Fatalf("load OpenAPI document: %v", err)
 	}

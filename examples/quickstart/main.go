@@ -1,0 +1,122 @@
+// Quickstart shows the whole life of a user invite: create, list, get, resend, delete.
+//
+// By default it runs against a fake Tailscale API (package tsinvitestest) started in
+// the same process, so it needs no credentials:
+//
+//	go run ./examples/quickstart
+//
+// With TAILSCALE_API_KEY set (a user-owned API key) it uses the real API and your
+// tailnet, and needs -email: an address you own, which gets a real invitation email.
+// The invite is deleted at the end.
+//
+//	TAILSCALE_API_KEY=tskey-api-... go run ./examples/quickstart -email you@example.com
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/tsinvitestest"
+)
+
+func main() {
+	email := flag.String("email", "", "address to invite (required against the real API)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Stdout, *email); err != nil {
+		fmt.Fprintln(os.Stderr, "quickstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, w io.Writer, email string) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+
+	var c *tsinvites.Client
+	if os.Getenv("TAILSCALE_API_KEY") == "" {
+		srv, err := tsinvitestest.NewServer()
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		c = srv.Client()
+		if email == "" {
+			email = "amelie@example.com"
+		}
+		fmt.Fprintf(w, "Using a fake Tailscale API at %s (set TAILSCALE_API_KEY to use yours).\n\n", srv.URL)
+	} else {
+		if email == "" {
+			return errors.New("against the real API, pass -email with an address you own: it gets a real invitation email")
+		}
+		var err error
+		if c, err = tsinvites.New(tsinvites.ConfigFromEnv()); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "Using the Tailscale API with TAILSCALE_API_KEY, tailnet %q.\n\n", c.Tailnet())
+	}
+
+	created, err := c.Create(ctx, tsinvites.CreateUserInviteRequest{Email: email, Role: tsinvites.UserRoleMember})
+	if err != nil {
+		return err
+	}
+	inv := created[0]
+	fmt.Fprintf(w, "1. created invite %s for %s as %s\n", inv.ID, inv.Email, inv.Role)
+	defer func() {
+		// Clean up even if a step below failed (Delete is safe to try twice).
+		if err := c.Delete(context.WithoutCancel(ctx), inv.ID); err != nil && !tsinvites.IsNotFound(err) {
+			fmt.Fprintln(os.Stderr, "quickstart: clean up:", err)
+		}
+	}()
+	if inv.InviteURL != "" {
+		fmt.Fprintln(w, "   it has an invite URL (a secret: anyone holding it can join, so it is not printed)")
+	}
+
+	invites, err := c.List(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "2. the tailnet has %d open invite(s)\n", len(invites))
+
+	got, err := c.Get(ctx, inv.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "3. invite %s: email %s, role %s, last emailed %s\n", got.ID, got.Email, got.Role, sent(got.LastEmailSentAt))
+
+	switch err := c.Resend(ctx, inv.ID); {
+	case tsinvites.IsRateLimited(err):
+		fmt.Fprintln(w, "4. resend refused for now: the API allows one resend a minute per invite")
+	case err != nil:
+		return err
+	default:
+		fmt.Fprintf(w, "4. resent the invitation email to %s\n", inv.Email)
+	}
+
+	if err := c.Delete(ctx, inv.ID); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "5. deleted invite %s\n", inv.ID)
+
+	_, err = c.Get(ctx, inv.ID)
+	if !tsinvites.IsNotFound(err) {
+		return fmt.Errorf("invite %s still there after delete (err %v)", inv.ID, err)
+	}
+	fmt.Fprintf(w, "6. get invite %s now answers: %v\n", inv.ID, err)
+	return nil
+}
+
+func sent(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format(time.RFC3339)
+}
