@@ -31,6 +31,6 @@ lint:
 ## check: everything CI runs
 check: lint check-generated test
 
-## demo: the whole life of an invite, against the fake API
+## demo: the whole life of an invite, against the fake API (even if TAILSCALE_API_KEY is set)
 demo:
-	$(GO) run ./examples/quickstart
+	$(GO) run ./examples/quickstart -fake

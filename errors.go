@@ -95,23 +95,28 @@ func hasStatus(err error, status int) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == status
 }
 
-// newAPIError reads (at most maxErrorBody of) a non-2xx answer into an *APIError.
-func newAPIError(resp *http.Response, operation string, r *redactor, now time.Time) *APIError {
+// newAPIError reads (at most maxErrorBody of) a non-2xx answer to req into an *APIError.
+func newAPIError(resp *http.Response, req *http.Request, operation string, r *redactor, now time.Time) *APIError {
+	if req == nil { // only if a custom transport answered without the request
+		req = resp.Request
+	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	body = r.redactBytes(body)
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		Method:     resp.Request.Method,
-		Path:       resp.Request.URL.EscapedPath(),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 		Operation:  operation,
+		// The message is redacted after decoding, as JSON escapes can hide a secret.
+		Message: shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
+		Body:    r.redactJSON(body),
 	}
-	if len(body) > 0 {
-		e.Body = body
+	if req != nil {
+		e.Method, e.Path = req.Method, req.URL.EscapedPath()
 	}
-	e.Message = errorMessage(body, resp.Header.Get("Content-Type"))
 	return e
 }
+
+// GoString formats the error for %#v as Error does, so no field's bytes are dumped.
+func (e *APIError) GoString() string { return e.Error() }
 
 // parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date. Anything
 // else, and a date in the past, is no wait.
@@ -137,21 +142,21 @@ var (
 	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
 )
 
-// errorMessage finds a short message in an error body: the JSON "message" if there is
-// one, else the HTML title, else the text itself, whitespace folded and cut short.
+// errorMessage finds the message in an error body: the JSON "message" if there is one,
+// else the HTML title, else the text itself. The caller shortens it.
 func errorMessage(body []byte, contentType string) string {
 	var apiErr Error
 	if json.Unmarshal(body, &apiErr) == nil && apiErr.Message != "" {
-		return shorten(apiErr.Message)
+		return apiErr.Message
 	}
 	trimmed := bytes.TrimSpace(body)
 	if strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")) {
 		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
-			return shorten(string(m[1]))
+			return string(m[1])
 		}
 		trimmed = htmlTag.ReplaceAll(trimmed, []byte(" "))
 	}
-	return shorten(string(trimmed))
+	return string(trimmed)
 }
 
 // shorten folds white space and cuts s to maxMessage characters.

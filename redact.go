@@ -1,6 +1,8 @@
 package tsinvites
 
 import (
+	"bytes"
+	"encoding/json"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -21,14 +23,21 @@ var secretPatterns = []struct {
 	with string
 }{
 	{regexp.MustCompile(`tskey-[A-Za-z0-9_-]+`), "tskey-" + redacted},
-	{regexp.MustCompile(`https?://[^\s"'<>]*/invite/[^\s"'<>]*`), "[invite URL redacted]"},
+	// Invite URLs look like https://login.tailscale.com/uinv/<code>; other forms are
+	// caught by path (/uinv/, /invite/) and any login.tailscale.com link with a path.
+	{regexp.MustCompile(`(?i)https?://[^\s"'<>]*/(?:uinv|invite)/[^\s"'<>]*`), "[invite URL redacted]"},
+	{regexp.MustCompile(`(?i)https?://login\.tailscale\.com/[^\s"'<>]+`), "[invite URL redacted]"},
 	{regexp.MustCompile(`("inviteUrl"\s*:\s*)"(?:[^"\\]|\\.)*"`), `$1"` + redacted + `"`},
 }
+
+// minSecret is the shortest secret replaced wherever it appears: a shorter one would
+// mangle ordinary text (real keys and OAuth secrets are far longer).
+const minSecret = 8
 
 func newRedactor(secrets ...string) *redactor {
 	r := &redactor{}
 	for _, s := range secrets {
-		if s != "" {
+		if len(s) >= minSecret {
 			r.secrets = append(r.secrets, s)
 		}
 	}
@@ -46,7 +55,7 @@ func (r *redactor) redact(s string) string {
 	for _, secret := range r.secrets {
 		s = strings.ReplaceAll(s, secret, redacted)
 	}
-	if p := r.token.Load(); p != nil && *p != "" {
+	if p := r.token.Load(); p != nil && len(*p) >= minSecret {
 		s = strings.ReplaceAll(s, *p, redacted)
 	}
 	for _, p := range secretPatterns {
@@ -55,11 +64,29 @@ func (r *redactor) redact(s string) string {
 	return s
 }
 
-func (r *redactor) redactBytes(b []byte) []byte {
+// redactJSON removes secrets from a body. When the body is JSON whose decoded text still
+// holds a secret (hidden by escapes such as \u002d or \/), it is re-encoded without
+// those escapes and redacted again.
+func (r *redactor) redactJSON(b []byte) []byte {
 	if len(b) == 0 {
-		return b
+		return nil
 	}
-	return []byte(r.redact(string(b)))
+	raw := r.redact(string(b))
+	var v any
+	if json.Unmarshal([]byte(raw), &v) != nil {
+		return []byte(raw)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(v) != nil {
+		return []byte(raw)
+	}
+	plain := strings.TrimSpace(buf.String())
+	if red := r.redact(plain); red != plain {
+		return []byte(red)
+	}
+	return []byte(raw)
 }
 
 // redactedError is an error whose text had secrets removed; Unwrap still gives the

@@ -42,7 +42,7 @@ type CreateUserInviteRequest struct {
 	// URL is to be shared by hand.
 	Email string `json:"email,omitempty,omitzero"`
 
-	// Role The role a user gets in the tailnet.
+	// Role The role the user gets; member when not given.
 	Role UserRole `json:"role,omitempty,omitzero"`
 }
 

@@ -1,6 +1,7 @@
 package tsinvites
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -98,7 +99,7 @@ type Client struct {
 	tailnet   string
 	baseURL   string
 	authKind  string
-	tokens    oauth2.TokenSource
+	bearer    bearer
 	userAgent string
 	redact    *redactor
 }
@@ -107,7 +108,7 @@ type Client struct {
 // credential or more than one kind, when BaseURL is not an http(s) URL or is plain http
 // to a host other than loopback, or when Tailnet is not usable in a path.
 func New(cfg Config) (*Client, error) {
-	tokens, authKind, err := tokenSource(cfg)
+	authKind, err := checkCredentials(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -123,27 +124,26 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
 	}
 	hc := safeHTTPClient(cfg.HTTPClient)
-	if cfg.OAuthClientID != "" {
-		cc := clientcredentials.Config{
-			ClientID:     cfg.OAuthClientID,
-			ClientSecret: cfg.OAuthClientSecret,
-			TokenURL:     base + "/api/v2/oauth/token",
-			AuthStyle:    oauth2.AuthStyleInParams,
-		}
-		// The token requests go through the same hardened client as the API calls.
-		tokens = cc.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, hc))
-	}
-	ua := cfg.UserAgent
-	if ua == "" {
-		ua = "tsinvites-go/" + Version
-	}
 	c := &Client{
 		tailnet:   tailnet,
 		baseURL:   base,
 		authKind:  authKind,
-		tokens:    tokens,
-		userAgent: ua,
+		userAgent: cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version),
 		redact:    newRedactor(cfg.APIKey, cfg.OAuthClientSecret),
+	}
+	switch {
+	case cfg.APIKey != "":
+		c.bearer = staticBearer(cfg.APIKey)
+	case cfg.TokenSource != nil:
+		c.bearer = sourceBearer(cfg.TokenSource)
+	default:
+		// The token requests go through the same hardened client as the API calls.
+		c.bearer = oauthBearer(&clientcredentials.Config{
+			ClientID:     cfg.OAuthClientID,
+			ClientSecret: cfg.OAuthClientSecret,
+			TokenURL:     base + "/api/v2/oauth/token",
+			AuthStyle:    oauth2.AuthStyleInParams,
+		}, hc)
 	}
 	server := base + "/api/v2/"
 	opts := []ClientOption{WithHTTPClient(hc), WithRequestEditorFn(c.authorize)}
@@ -156,9 +156,8 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// tokenSource picks the one credential cfg gives. For OAuth it returns no source yet:
-// New builds it once the base URL is known.
-func tokenSource(cfg Config) (oauth2.TokenSource, string, error) {
+// checkCredentials checks that cfg gives exactly one kind of credential, and names it.
+func checkCredentials(cfg Config) (string, error) {
 	const vars = "set Config.APIKey (TAILSCALE_API_KEY), Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET), or Config.TokenSource"
 	oauth := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != ""
 	kinds := 0
@@ -169,23 +168,21 @@ func tokenSource(cfg Config) (oauth2.TokenSource, string, error) {
 	}
 	switch {
 	case kinds == 0:
-		return nil, "", errors.New("tsinvites: no credential: " + vars)
+		return "", errors.New("tsinvites: no credential: " + vars)
 	case kinds > 1:
-		return nil, "", errors.New("tsinvites: more than one kind of credential: give exactly one: " + vars)
+		return "", errors.New("tsinvites: more than one kind of credential: give exactly one: " + vars)
 	case oauth && (cfg.OAuthClientID == "" || cfg.OAuthClientSecret == ""):
-		return nil, "", errors.New("tsinvites: OAuth needs both Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET)")
+		return "", errors.New("tsinvites: OAuth needs both Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET)")
+	case oauth && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret)):
+		return "", errors.New("tsinvites: the OAuth client ID or secret has spaces or control characters")
 	case oauth:
-		if !headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) {
-			return nil, "", errors.New("tsinvites: the OAuth client ID or secret has spaces or control characters")
-		}
-		return nil, "OAuth client", nil
+		return "OAuth client", nil
 	case cfg.TokenSource != nil:
-		return cfg.TokenSource, "token source", nil
+		return "token source", nil
+	case !headerSafe(cfg.APIKey):
+		return "", errors.New("tsinvites: Config.APIKey has spaces or control characters (TAILSCALE_API_KEY)")
 	}
-	if !headerSafe(cfg.APIKey) {
-		return nil, "", errors.New("tsinvites: Config.APIKey has spaces or control characters (TAILSCALE_API_KEY)")
-	}
-	return oauth2.StaticTokenSource(&oauth2.Token{AccessToken: cfg.APIKey, TokenType: "Bearer"}), "API key", nil
+	return "API key", nil
 }
 
 func headerSafe(s string) bool {
@@ -250,21 +247,6 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 	return &c
 }
 
-// authorize adds the bearer token and the User-Agent to each request.
-func (c *Client) authorize(ctx context.Context, req *http.Request) error {
-	tok, err := c.tokens.Token()
-	if err != nil {
-		return fmt.Errorf("get %s token: %w", c.authKind, err)
-	}
-	if tok.AccessToken == "" || !headerSafe(tok.AccessToken) {
-		return fmt.Errorf("the %s gave an empty or malformed token", c.authKind)
-	}
-	c.redact.sent(tok.AccessToken)
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
-	req.Header.Set("User-Agent", c.userAgent)
-	return nil
-}
-
 // String describes the client without its credential.
 func (c *Client) String() string {
 	return fmt.Sprintf("tsinvites.Client{BaseURL: %q, Tailnet: %q, Auth: %s}", c.baseURL, c.tailnet, c.authKind)
@@ -303,8 +285,8 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 		return nil, invalid(op, "%v", err)
 	}
 	var invites []UserInvite
-	err := c.do(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListUserInvites(ctx, c.tailnet)
+	err := c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+		return c.gen.ListUserInvites(ctx, c.tailnet, rec)
 	}, &invites)
 	if err != nil {
 		return nil, err
@@ -312,11 +294,11 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 	if invites == nil {
 		return nil, c.decodeError(op, errors.New("the answer is null, not a JSON array"))
 	}
-	return invites, checkInviteIDs(c, op, invites)
+	return invites, c.checkInviteIDs(op, invites)
 }
 
-// Create creates one invite for each request, in one API call, and returns them in the
-// order given. A request with an email sends an invitation email; one without gets an
+// Create creates one invite for each request, in one API call, and returns the invites
+// the API answered with (in the order given). A request with an email sends an invitation email; one without gets an
 // InviteURL to share by hand. Role "" means member. Nothing is sent when any request is
 // invalid (unknown role, an email that is not a bare address) or none is given.
 //
@@ -332,8 +314,8 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 		return nil, err
 	}
 	var created []UserInvite
-	err := c.do(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.CreateUserInvites(ctx, c.tailnet, invites)
+	err := c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+		return c.gen.CreateUserInvites(ctx, c.tailnet, invites, rec)
 	}, &created)
 	if err != nil {
 		return nil, err
@@ -341,7 +323,7 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 	if created == nil {
 		return nil, c.decodeError(op, errors.New("the answer is null, not a JSON array"))
 	}
-	return created, checkInviteIDs(c, op, created)
+	return created, c.checkInviteIDs(op, created)
 }
 
 // Get returns one invite, or a 404 [*APIError] ([IsNotFound]) when there is none with
@@ -354,13 +336,13 @@ func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 		return nil, invalid(op, "%v", err)
 	}
 	var invite UserInvite
-	err := c.do(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.GetUserInvite(ctx, id)
+	err := c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+		return c.gen.GetUserInvite(ctx, id, rec)
 	}, &invite)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkInviteIDs(c, op, []UserInvite{invite}); err != nil {
+	if err := c.checkInviteIDs(op, []UserInvite{invite}); err != nil {
 		return nil, err
 	}
 	return &invite, nil
@@ -376,8 +358,8 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
-	return c.do(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.DeleteUserInvite(ctx, id)
+	return c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+		return c.gen.DeleteUserInvite(ctx, id, rec)
 	}, nil)
 }
 
@@ -393,19 +375,27 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
-	return c.do(ctx, op, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ResendUserInvite(ctx, id)
+	return c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+		return c.gen.ResendUserInvite(ctx, id, rec)
 	}, nil)
 }
 
 // do sends one request and reads its answer: a non-2xx status becomes an *APIError; a
 // 2xx body is decoded into out (when out is not nil) from a capped reader. The body is
-// always drained and closed, so the connection can be reused.
-func (c *Client) do(ctx context.Context, op string, send func(context.Context) (*http.Response, error), out any) error {
+// always drained and closed, so the connection can be reused. send must pass its
+// RequestEditorFn to the generated method, so that do knows the request sent.
+func (c *Client) do(ctx context.Context, op string, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) error {
+	if c == nil || c.gen == nil {
+		return invalid(op, "the Client was not made with tsinvites.New")
+	}
 	if ctx == nil {
 		return invalid(op, "nil context")
 	}
-	resp, err := send(ctx)
+	var sent *http.Request
+	resp, err := send(ctx, func(_ context.Context, req *http.Request) error {
+		sent = req
+		return nil
+	})
 	if err != nil {
 		return c.wrap(op, err)
 	}
@@ -414,7 +404,7 @@ func (c *Client) do(ctx context.Context, op string, send func(context.Context) (
 		_ = resp.Body.Close()
 	}()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(resp, op, c.redact, time.Now())
+		return newAPIError(resp, sent, op, c.redact, time.Now())
 	}
 	if out == nil {
 		return nil
@@ -452,7 +442,7 @@ func (c *Client) decodeError(op string, err error) error {
 
 // checkInviteIDs refuses decoded invites without an ID: a body such as {} or [{}]
 // decodes without error but is no invite.
-func checkInviteIDs(c *Client, op string, invites []UserInvite) error {
+func (c *Client) checkInviteIDs(op string, invites []UserInvite) error {
 	for i, inv := range invites {
 		if inv.ID == "" {
 			return c.decodeError(op, fmt.Errorf("invite %d of the answer has no id", i+1))

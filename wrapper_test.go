@@ -337,7 +337,10 @@ func TestAPIErrors(t *testing.T) {
 		{name: "503 plain text", status: 503, header: map[string]string{"Content-Type": "text/plain"}, body: "  upstream\n\n  unavailable  ", call: "delete", wantMessage: "upstream unavailable"},
 		{name: "500 truncated json", status: 500, body: `{"message":"half`, call: "get", wantMessage: `{"message":"half`},
 		{name: "500 long text", status: 500, body: strings.Repeat("x", 5000), call: "get", wantMessage: strings.Repeat("x", 200) + "…"},
-		{name: "404 with invite URL", status: 404, body: `{"message":"no invite https://login.tailscale.com/admin/invite/SECRETCODE"}`, call: "get", wantIs: tsinvites.IsNotFound, wantMessage: "no invite [invite URL redacted]"},
+		{name: "404 with invite URL", status: 404, body: `{"message":"no invite https://login.tailscale.com/uinv/SECRETCODE"}`, call: "get", wantIs: tsinvites.IsNotFound, wantMessage: "no invite [invite URL redacted]"},
+		{name: "404 with escaped invite URL", status: 404, body: `{"message":"no invite https:\/\/login.tailscale.com\/uinv\/SECRETCODE"}`, call: "get", wantIs: tsinvites.IsNotFound, wantMessage: "no invite [invite URL redacted]"},
+		{name: "400 with inviteUrl field", status: 400, body: `{"message":"duplicate","invite":{"inviteUrl":"https://example.net/x/SECRETCODE"}}`, call: "create", wantMessage: "duplicate"},
+		{name: "500 text with invite URL", status: 500, header: map[string]string{"Content-Type": "text/plain"}, body: "failed for https://login.tailscale.com/admin/invite/SECRETCODE", call: "get", wantMessage: "failed for [invite URL redacted]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -406,11 +409,13 @@ func call(ctx context.Context, c *tsinvites.Client, op string) error {
 
 func TestCredentialNeverInErrors(t *testing.T) {
 	t.Parallel()
-	secret := "tsoauth-secret-" + strings.Repeat("s", 20)
+	// The server echoes the Authorization header back: plainly, JSON-escaped (\u002d for
+	// "-"), and in another field, as a careless or hostile server might.
 	echo := func(w http.ResponseWriter, r *http.Request) {
+		tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusUnauthorized)
-		fmt.Fprintf(w, `{"message":"bad token %q %s","sent":%q}`, r.Header.Get("Authorization"), secret, r.Header.Get("Authorization"))
+		fmt.Fprintf(w, `{"message":"bad token %s or %s","sent":%q}`, tok, strings.ReplaceAll(tok, "-", `\u002d`), tok)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(echo))
 	t.Cleanup(srv.Close)
@@ -429,6 +434,9 @@ func TestCredentialNeverInErrors(t *testing.T) {
 				if strings.Contains(text, key) {
 					t.Errorf("%s: the API key appears in %q", op, text)
 				}
+			}
+			if !strings.Contains(apiErr.Message, "bad token") {
+				t.Errorf("%s: Message %q lost the server's words", op, apiErr.Message)
 			}
 		}
 	}
@@ -709,16 +717,11 @@ func TestContextIsHonoured(t *testing.T) {
 func TestConnectionsAreReused(t *testing.T) {
 	t.Parallel()
 	var conns atomic.Int32
+	// Error answers longer than the client reads into APIError.Body (64 KiB): only a
+	// client that drains the rest can reuse the connection.
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
-		case "/api/v2/user-invites/missing":
-			w.WriteHeader(http.StatusNotFound)
-			_, _ = io.WriteString(w, `{"message":"invite not found"}`+strings.Repeat(" ", 100_000))
-		case "/api/v2/user-invites/big":
-			_, _ = io.WriteString(w, `{"id":"big","role":"member","tailnetId":1,"inviterId":1}`+strings.Repeat(" ", 100_000))
-		default:
-			_, _ = io.WriteString(w, "{}")
-		}
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"message":"invite not found"}`+strings.Repeat(" ", 100_000))
 	}))
 	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -731,16 +734,17 @@ func TestConnectionsAreReused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 20 {
-		_, _ = c.Get(t.Context(), "missing")
-		_, _ = c.Get(t.Context(), "big")
-		_ = c.Delete(t.Context(), "x")
+	const calls = 40
+	for range calls {
+		if _, err := c.Get(t.Context(), "missing"); !tsinvites.IsNotFound(err) {
+			t.Fatalf("err = %v, want 404", err)
+		}
 	}
 	// net/http hands a drained connection back to its pool from another goroutine, so
-	// the next call now and then dials before it is back; without draining, every
-	// call would dial (60).
-	if n := conns.Load(); n > 5 {
-		t.Errorf("60 sequential calls opened %d connections, want about 1", n)
+	// the next call now and then dials before it is back (a few times in 40 under
+	// -race); without draining, every call dials.
+	if n := conns.Load(); n > calls/4 {
+		t.Errorf("%d sequential calls opened %d connections, want about 1", calls, n)
 	}
 }
 
@@ -875,5 +879,119 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if n := len(srv.Invites()); n != 32 {
 		t.Errorf("fake holds %d invites, want 32", n)
+	}
+}
+
+func TestTokenSourceReturningNilIsAnError(t *testing.T) {
+	t.Parallel()
+	c, err := tsinvites.New(tsinvites.Config{TokenSource: nilTokens{}, BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.List(t.Context()); err == nil || !strings.Contains(err.Error(), "no token") {
+		t.Errorf("err = %v, want one that says the source gave no token", err)
+	}
+}
+
+type nilTokens struct{}
+
+func (nilTokens) Token() (*oauth2.Token, error) { return nil, nil }
+
+// bareTransport answers every request with a 500 that does not point back at the
+// request, as hand-written test doubles often do.
+type bareTransport struct{}
+
+func (bareTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 500, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(`{"message":"boom"}`))}, nil
+}
+
+func TestTransportWithoutRequestInResponse(t *testing.T) {
+	t.Parallel()
+	c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, HTTPClient: &http.Client{Transport: bareTransport{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Delete(t.Context(), "7")
+	var apiErr *tsinvites.APIError
+	if !errors.As(err, &apiErr) || apiErr.Method != "DELETE" || apiErr.Path != "/api/v2/user-invites/7" || apiErr.Message != "boom" {
+		t.Errorf("err = %#v, want a 500 APIError for DELETE /api/v2/user-invites/7", err)
+	}
+}
+
+func TestOAuthTokenFetchHonoursContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	c, _ := rawServerCfg(t, tsinvites.Config{OAuthClientID: "id", OAuthClientSecret: "secret-123456"}, func(w http.ResponseWriter, r *http.Request) {
+		select { // a token endpoint that hangs
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	defer close(release)
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := c.List(ctx)
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("List took %v with a 100ms deadline", d)
+	}
+}
+
+// rawServerCfg is rawServer with a config of the test's (BaseURL is set here).
+func rawServerCfg(t *testing.T, cfg tsinvites.Config, h http.HandlerFunc) (*tsinvites.Client, *httptest.Server) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	cfg.BaseURL = srv.URL
+	c, err := tsinvites.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, srv
+}
+
+func TestShortKeyDoesNotMangleErrors(t *testing.T) {
+	t.Parallel()
+	c, _ := rawServerCfg(t, tsinvites.Config{APIKey: "e"}, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"message":"invite not found here"}`)
+	})
+	_, err := c.Get(t.Context(), "1")
+	var apiErr *tsinvites.APIError
+	if !errors.As(err, &apiErr) || apiErr.Message != "invite not found here" {
+		t.Errorf("err = %v, want the message intact", err)
+	}
+}
+
+func TestInviteURLIsHiddenWhenFormatted(t *testing.T) {
+	t.Parallel()
+	inv := tsinvites.UserInvite{ID: "1", Role: tsinvites.UserRoleMember, InviteURL: "https://login.tailscale.com/uinv/SECRETCODE"}
+	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{inv, &inv, []tsinvites.UserInvite{inv}} {
+			if out := fmt.Sprintf(format, v); strings.Contains(out, "SECRETCODE") || !strings.Contains(out, "ID:1") {
+				t.Errorf("%s of %T = %s", format, v, out)
+			}
+		}
+	}
+	if !strings.Contains(jsonString(t, inv), "SECRETCODE") {
+		t.Error("JSON encoding lost the invite URL; only formatting should hide it")
+	}
+}
+
+func TestZeroClientIsAnErrorNotAPanic(t *testing.T) {
+	t.Parallel()
+	var c tsinvites.Client
+	if _, err := c.Get(t.Context(), "1"); !errors.Is(err, tsinvites.ErrInvalidInput) {
+		t.Errorf("Get on a zero Client: %v", err)
+	}
+	if err := c.Resend(t.Context(), "1"); !errors.Is(err, tsinvites.ErrInvalidInput) {
+		t.Errorf("Resend on a zero Client: %v", err)
+	}
+	var nilClient *tsinvites.Client
+	if err := nilClient.Delete(t.Context(), "1"); !errors.Is(err, tsinvites.ErrInvalidInput) {
+		t.Errorf("Delete on a nil Client: %v", err)
 	}
 }

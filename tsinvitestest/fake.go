@@ -223,6 +223,9 @@ func (f *Fake) TotalRequests() int {
 func (f *Fake) InjectFault(operationID string, n int, fault Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.faults == nil { // a zero Fake
+		f.faults = map[string][]Fault{}
+	}
 	for range n {
 		f.faults[operationID] = append(f.faults[operationID], fault)
 	}
@@ -231,7 +234,11 @@ func (f *Fake) InjectFault(operationID string, n int, fault Fault) {
 // ServeHTTP answers a request as the API would: the token is checked (401), the request
 // is validated against the OpenAPI document (400, 404, 405), then done.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if f.router == nil { // Handler could not load the document
+	if f.router == nil { // Handler could not load the document, or a zero Fake
+		if f.api == nil {
+			writeError(w, http.StatusInternalServerError, "tsinvitestest: make the Fake with Handler, NewServer or Start")
+			return
+		}
 		f.api.ServeHTTP(w, r)
 		return
 	}

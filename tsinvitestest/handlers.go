@@ -124,7 +124,7 @@ func (f *Fake) create(reqs []tsinvites.CreateUserInviteRequest) []tsinvites.User
 			inv.LastEmailSentAt = now
 		}
 		if _, domain, _ := strings.Cut(inv.Email, "@"); inv.Email == "" || !strings.EqualFold(domain, f.domain) {
-			inv.InviteURL = "https://login.tailscale.com/admin/invite/" + rand.Text()
+			inv.InviteURL = "https://login.tailscale.com/uinv/" + rand.Text() // the real form
 		}
 		f.invites[inv.ID] = &record{invite: inv}
 		created = append(created, inv)

@@ -4,6 +4,7 @@
 // the same process, so it needs no credentials:
 //
 //	go run ./examples/quickstart
+//	go run ./examples/quickstart -fake    # the fake even when TAILSCALE_API_KEY is set
 //
 // With TAILSCALE_API_KEY set (a user-owned API key) it uses the real API and your
 // tailnet, and needs -email: an address you own, which gets a real invitation email.
@@ -28,21 +29,23 @@ import (
 
 func main() {
 	email := flag.String("email", "", "address to invite (required against the real API)")
+	fake := flag.Bool("fake", false, "use the fake API even when TAILSCALE_API_KEY is set")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, *email); err != nil {
+	if err := run(ctx, os.Stdout, *email, *fake || os.Getenv("TAILSCALE_API_KEY") == ""); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, email string) error {
+// run shows the life of an invite, on the fake API when fake is set.
+func run(ctx context.Context, w io.Writer, email string, fake bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 
 	var c *tsinvites.Client
-	if os.Getenv("TAILSCALE_API_KEY") == "" {
+	if fake {
 		srv, err := tsinvitestest.NewServer()
 		if err != nil {
 			return err
