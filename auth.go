@@ -60,7 +60,11 @@ func oauthBearer(cc *clientcredentials.Config, hc *http.Client) bearer {
 // authorize adds the bearer token and the User-Agent to each request.
 func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	tok, err := c.bearer(ctx)
-	if err != nil {
+	var refused *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &refused):
+		return fmt.Errorf("the token endpoint refused the OAuth client (check TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET): %w", err)
+	case err != nil:
 		return fmt.Errorf("get a token from the %s: %w", c.authKind, err)
 	}
 	if tok == "" || !headerSafe(tok) {

@@ -689,8 +689,8 @@ func TestOAuthClientCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = bad.List(t.Context())
-	if err == nil || strings.Contains(err.Error(), "WRONG") || !strings.Contains(err.Error(), "token") {
-		t.Errorf("wrong secret: err = %v, want a token error without the secret", err)
+	if err == nil || strings.Contains(err.Error(), "WRONG") || !strings.Contains(err.Error(), "TAILSCALE_OAUTH_CLIENT_SECRET") {
+		t.Errorf("wrong secret: err = %v, want a token error that names the variables, without the secret", err)
 	}
 }
 

@@ -278,7 +278,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if oauth && op != OpList && op != OpGet {
-		writeError(w, http.StatusForbidden, "OAuth and federated tokens cannot manage user invites; use a user-owned API key")
+		writeError(w, http.StatusForbidden, "this operation is not permitted for this token")
 		return
 	}
 	f.api.ServeHTTP(w, r)
