@@ -284,23 +284,16 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 	if err := checkPathValue("tailnet", c.tailnet); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
-	var invites []UserInvite
-	err := c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	return c.doInvites(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.ListUserInvites(ctx, c.tailnet, rec)
-	}, &invites)
-	if err != nil {
-		return nil, err
-	}
-	if invites == nil {
-		return nil, c.decodeError(op, errors.New("the answer is null, not a JSON array"))
-	}
-	return invites, c.checkInviteIDs(op, invites)
+	})
 }
 
 // Create creates one invite for each request, in one API call, and returns the invites
-// the API answered with (in the order given). A request with an email sends an invitation email; one without gets an
-// InviteURL to share by hand. Role "" means member. Nothing is sent when any request is
-// invalid (unknown role, an email that is not a bare address) or none is given.
+// the API answered with (in the order given). A request with an email sends an
+// invitation email; one without gets an InviteURL to share by hand. Role "" means
+// member. Nothing is sent when any request is invalid (unknown role, an email that is
+// not a bare address) or none is given.
 //
 // Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
 //
@@ -313,17 +306,9 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 	if err := checkInvites(op, invites); err != nil {
 		return nil, err
 	}
-	var created []UserInvite
-	err := c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	return c.doInvites(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.CreateUserInvites(ctx, c.tailnet, invites, rec)
-	}, &created)
-	if err != nil {
-		return nil, err
-	}
-	if created == nil {
-		return nil, c.decodeError(op, errors.New("the answer is null, not a JSON array"))
-	}
-	return created, c.checkInviteIDs(op, created)
+	})
 }
 
 // Get returns one invite, or a 404 [*APIError] ([IsNotFound]) when there is none with
@@ -427,6 +412,22 @@ func (c *Client) do(ctx context.Context, op string, send func(context.Context, R
 		return c.decodeError(op, errors.New("the answer has data after its JSON value"))
 	}
 	return nil
+}
+
+// doInvites is do for an answer that is a JSON array of invites: null, or an invite
+// without an ID, is an unexpected answer, not an empty result.
+func (c *Client) doInvites(ctx context.Context, op string, send func(context.Context, RequestEditorFn) (*http.Response, error)) ([]UserInvite, error) {
+	var invites []UserInvite
+	if err := c.do(ctx, op, send, &invites); err != nil {
+		return nil, err
+	}
+	if invites == nil {
+		return nil, c.decodeError(op, errors.New("the answer is null, not a JSON array"))
+	}
+	if err := c.checkInviteIDs(op, invites); err != nil {
+		return nil, err
+	}
+	return invites, nil
 }
 
 // wrap turns a failure to send or read into an error that says what was being done,
