@@ -272,7 +272,8 @@ func (c *Client) WithTailnet(tailnet string) *Client {
 
 // API returns the generated low-level client, with the credential, User-Agent, base URL
 // and redirect policy applied, for what the wrapper does not cover. Its methods return
-// a nil error on 4xx and 5xx answers: look at StatusCode().
+// a nil error on 4xx and 5xx answers (look at StatusCode()), do not check input, and
+// read whole bodies without the wrapper's 16 MiB cap.
 func (c *Client) API() *ClientWithResponses { return c.api }
 
 // List returns the open (not yet accepted) invites of the client's tailnet; an empty,
