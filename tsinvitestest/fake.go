@@ -31,11 +31,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/apidoc"
 	"github.com/tsinvites/tsinvites/internal/fakeapi"
 )
 
@@ -113,7 +112,7 @@ type Fake struct {
 	now                    func() time.Time
 	seed                   []tsinvites.CreateUserInviteRequest
 
-	router routers.Router
+	router *apidoc.Router
 	api    http.Handler
 
 	mu          sync.Mutex
@@ -157,13 +156,9 @@ func newFake(opts ...Option) (*Fake, error) {
 	for _, opt := range opts {
 		opt(f)
 	}
-	doc, err := fakeapi.GetSpec()
-	if err != nil {
-		return nil, fmt.Errorf("tsinvitestest: load OpenAPI document: %w", err)
-	}
-	doc.Servers = nil // paths are matched after /api/v2 is cut off
-	if f.router, err = gorillamux.NewRouter(doc); err != nil {
-		return nil, fmt.Errorf("tsinvitestest: route OpenAPI document: %w", err)
+	var err error
+	if f.router, err = apidoc.NewRouter(); err != nil {
+		return nil, fmt.Errorf("tsinvitestest: %w", err)
 	}
 	strict := fakeapi.NewStrictHandlerWithOptions(&handlers{f}, nil, fakeapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
@@ -246,9 +241,8 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.issueToken(w, r)
 		return
 	}
-	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), "/api/v2/")
-	if !ok {
-		writeError(w, http.StatusNotFound, "not found: the API is under /api/v2/")
+	if !strings.HasPrefix(r.URL.EscapedPath(), apidoc.Prefix) { // checked before the token
+		writeError(w, http.StatusNotFound, "not found: the API is under "+apidoc.Prefix)
 		return
 	}
 	oauth, ok := f.authenticate(r)
@@ -256,7 +250,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "API token invalid or missing")
 		return
 	}
-	route, params, err := f.route(r, "/"+rest)
+	route, params, err := f.router.FindRoute(r)
 	if err != nil {
 		status := http.StatusNotFound
 		if errors.Is(err, routers.ErrMethodNotAllowed) {
@@ -269,7 +263,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	f.counts[op]++
 	f.mu.Unlock()
-	if err := validate(r, route, params); err != nil {
+	if err := apidoc.ValidateRequest(apidoc.Input(r, route, params)); err != nil {
 		writeError(w, http.StatusBadRequest, "request does not match the API: "+err.Error())
 		return
 	}
@@ -282,35 +276,6 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.api.ServeHTTP(w, r)
-}
-
-// route finds the operation of a request whose path, cut of /api/v2, is rest.
-func (f *Fake) route(r *http.Request, rest string) (*routers.Route, map[string]string, error) {
-	cut := r.Clone(r.Context())
-	if err := cut.URL.UnmarshalBinary([]byte(rest)); err != nil {
-		return nil, nil, fmt.Errorf("bad path %q: %w", rest, err)
-	}
-	cut.URL.RawQuery = r.URL.RawQuery
-	return f.router.FindRoute(cut)
-}
-
-// validate checks a request against its operation in the document. Authentication is
-// done before, by the fake itself.
-func validate(r *http.Request, route *routers.Route, params map[string]string) error {
-	// openapi3filter's RejectWhenRequestBodyNotSpecified (v0.144.0) also rejects bodies
-	// that the operation does specify, so that check is done here.
-	if route.Operation.RequestBody == nil && r.ContentLength > 0 {
-		return errors.New("this operation takes no request body")
-	}
-	return openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
-		Request:    r,
-		PathParams: params,
-		Route:      route,
-		Options: &openapi3filter.Options{
-			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-			SkipSettingDefaults: true,
-		},
-	})
 }
 
 // authenticate checks the bearer token in constant time; oauth reports a token the fake

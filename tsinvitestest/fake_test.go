@@ -3,6 +3,7 @@ package tsinvitestest_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -147,7 +148,7 @@ func TestInjectFault(t *testing.T) {
 	for range 2 {
 		_, err := c.List(t.Context())
 		var apiErr *tsinvites.APIError
-		if !asAPIError(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.RetryAfter != 7*time.Second {
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.RetryAfter != 7*time.Second {
 			t.Fatalf("err = %v, want the injected 503 with Retry-After 7", err)
 		}
 	}
@@ -161,12 +162,6 @@ func TestInjectFault(t *testing.T) {
 	if _, err := c.Get(t.Context(), "1"); err == nil {
 		t.Error("a 200 HTML answer to get gave no error")
 	}
-}
-
-func asAPIError(err error, target **tsinvites.APIError) bool {
-	e, ok := err.(*tsinvites.APIError)
-	*target = e
-	return ok
 }
 
 func TestOAuthTokenEndpoint(t *testing.T) {

@@ -7,15 +7,12 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	"github.com/tsinvites/tsinvites/internal/fakeapi"
+	"github.com/tsinvites/tsinvites/internal/apidoc"
 )
 
 // Transport validates each request and answer against the document and records them.
@@ -23,7 +20,7 @@ import (
 type Transport struct {
 	t      testing.TB
 	base   http.RoundTripper
-	router routers.Router
+	router *apidoc.Router
 
 	mu       sync.Mutex
 	requests []Request
@@ -39,14 +36,9 @@ type Request struct {
 // closed when the test ends).
 func New(t testing.TB, base http.RoundTripper) *Transport {
 	t.Helper()
-	doc, err := fakeapi.GetSpec()
+	router, err := apidoc.NewRouter()
 	if err != nil {
-		t.Fatalf("load OpenAPI document: %v", err)
-	}
-	doc.Servers = nil
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		t.Fatalf("route OpenAPI document: %v", err)
+		t.Fatalf("spectest: %v", err)
 	}
 	if base == nil {
 		tr := &http.Transport{}
@@ -66,31 +58,25 @@ func (tr *Transport) Requests() []Request {
 // RoundTrip validates req, sends it, and validates the answer.
 func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := Request{Method: req.Method, EscapedPath: req.URL.EscapedPath()}
-	rest, inAPI := strings.CutPrefix(req.URL.EscapedPath(), "/api/v2/")
-	if !inAPI || rest == "oauth/token" { // the token endpoint is not in the document
+	if rec.EscapedPath == apidoc.Prefix+"oauth/token" { // the token endpoint is not in the document
 		resp, err := tr.base.RoundTrip(req)
 		tr.record(rec, resp)
 		return resp, err
 	}
-	body, err := readBody(&req.Body)
-	if err != nil {
-		return nil, err
-	}
-	cut := req.Clone(req.Context())
-	cut.Body = io.NopCloser(bytes.NewReader(body))
-	if err := cut.URL.UnmarshalBinary([]byte("/" + rest)); err != nil {
-		tr.t.Errorf("spectest: %s %s: bad path: %v", req.Method, req.URL, err)
-		return nil, err
-	}
-	route, params, err := tr.router.FindRoute(cut)
+	route, params, err := tr.router.FindRoute(req)
 	if err != nil {
 		tr.t.Errorf("spectest: %s %s: no operation in the document: %v", req.Method, req.URL.EscapedPath(), err)
 		return nil, err
 	}
 	rec.Operation = route.Operation.OperationID
-	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SkipSettingDefaults: true}
-	in := &openapi3filter.RequestValidationInput{Request: cut, PathParams: params, Route: route, Options: opts}
-	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+	body, err := readBody(&req.Body)
+	if err != nil {
+		return nil, err
+	}
+	check := req.Clone(req.Context()) // validation reads the body; req keeps its own copy
+	check.Body = io.NopCloser(bytes.NewReader(body))
+	in := apidoc.Input(check, route, params)
+	if err := apidoc.ValidateRequest(in); err != nil {
 		tr.t.Errorf("spectest: request %s %s does not match the document: %v", req.Method, req.URL.EscapedPath(), err)
 	}
 	resp, err := tr.base.RoundTrip(req)
@@ -102,7 +88,7 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts = &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}
+	opts := &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, IncludeResponseStatus: true}
 	out := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header,
 		Body: io.NopCloser(bytes.NewReader(respBody)), Options: opts,
