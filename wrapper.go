@@ -7,11 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"os"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -54,6 +58,14 @@ type Config struct {
 	HTTPClient *http.Client
 	// UserAgent replaces the default User-Agent, "tsinvites-go/<Version>".
 	UserAgent string
+	// Retry says which failed calls are tried again and how; the zero value gives the
+	// defaults (3 attempts in all, only where it is safe). Retry.Disabled turns retries
+	// off.
+	Retry RetryPolicy
+	// Logger, when set, gets one debug line per attempt: operation, method, path,
+	// status, attempt, wait before the next attempt, duration and the error (with
+	// secrets removed). Never headers, tokens or invite URLs. nil logs nothing.
+	Logger *slog.Logger
 }
 
 // ConfigFromEnv returns a Config from the environment: TAILSCALE_API_KEY,
@@ -83,8 +95,8 @@ func (cfg Config) String() string {
 	if cfg.TokenSource != nil {
 		ts = fmt.Sprintf("%T", cfg.TokenSource)
 	}
-	return fmt.Sprintf("tsinvites.Config{APIKey: %s, OAuthClientID: %q, OAuthClientSecret: %s, TokenSource: %s, Tailnet: %q, BaseURL: %q, UserAgent: %q}",
-		hide(cfg.APIKey), cfg.OAuthClientID, hide(cfg.OAuthClientSecret), ts, cfg.Tailnet, cfg.BaseURL, cfg.UserAgent)
+	return fmt.Sprintf("tsinvites.Config{APIKey: %s, OAuthClientID: %q, OAuthClientSecret: %s, TokenSource: %s, Tailnet: %q, BaseURL: %q, UserAgent: %q, Retry: %+v}",
+		hide(cfg.APIKey), cfg.OAuthClientID, hide(cfg.OAuthClientSecret), ts, cfg.Tailnet, cfg.BaseURL, cfg.UserAgent, cfg.Retry)
 }
 
 // GoString formats the Config for %#v, with its secrets redacted.
@@ -102,11 +114,14 @@ type Client struct {
 	bearer    bearer
 	userAgent string
 	redact    *redactor
+	retry     RetryPolicy
+	logger    *slog.Logger
 }
 
 // New checks cfg and returns a Client. It fails, before any I/O, when cfg has no
 // credential or more than one kind, when BaseURL is not an http(s) URL or is plain http
-// to a host other than loopback, or when Tailnet is not usable in a path.
+// to a host other than loopback, when Tailnet is not usable in a path, or when Retry has
+// negative values.
 func New(cfg Config) (*Client, error) {
 	authKind, err := checkCredentials(cfg)
 	if err != nil {
@@ -123,8 +138,14 @@ func New(cfg Config) (*Client, error) {
 	if err := checkPathValue("tailnet", tailnet); err != nil {
 		return nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
 	}
+	retry, err := cfg.Retry.withDefaults()
+	if err != nil {
+		return nil, err
+	}
 	hc := safeHTTPClient(cfg.HTTPClient)
 	c := &Client{
+		retry:     retry,
+		logger:    cfg.Logger,
 		tailnet:   tailnet,
 		baseURL:   base,
 		authKind:  authKind,
@@ -220,21 +241,35 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// safeHTTPClient copies hc (or makes one with a 60 s timeout) with a redirect policy
-// that keeps the credential on the API's host: a redirect to another host or from https
-// to http is refused, before the user's own policy is asked.
+// errRedirect is wrapped by the error of a refused redirect.
+var errRedirect = errors.New("refusing redirect")
+
+// maxIdleConnsPerHost is the default client's pool of idle connections to the API:
+// net/http's default of 2 would make concurrent callers open a new connection for
+// almost every call.
+const maxIdleConnsPerHost = 64
+
+// safeHTTPClient copies hc (or makes one with a 60 s timeout and a pool of 64 idle
+// connections) with a redirect policy that keeps the credential on the API's host: a
+// redirect to another host or from https to http is refused, before the user's own
+// policy is asked.
 func safeHTTPClient(hc *http.Client) *http.Client {
 	var c http.Client
 	if hc != nil {
 		c = *hc
 	} else {
 		c.Timeout = 60 * time.Second
+		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+			tr = tr.Clone()
+			tr.MaxIdleConnsPerHost = maxIdleConnsPerHost
+			c.Transport = tr
+		}
 	}
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		from := via[0].URL
 		if req.URL.Host != from.Host || from.Scheme == "https" && req.URL.Scheme != "https" {
-			return fmt.Errorf("tsinvites: refusing redirect from %s://%s to %s://%s: the credential stays on the API's host", from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
+			return fmt.Errorf("tsinvites: %w from %s://%s to %s://%s: the credential stays on the API's host", errRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
 		}
 		if next != nil {
 			return next(req, via)
@@ -285,7 +320,7 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 	if err := checkPathValue("tailnet", c.tailnet); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
-	return c.doInvites(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	return c.doInvites(ctx, op, opRead, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.ListUserInvites(ctx, c.tailnet, rec)
 	})
 }
@@ -307,7 +342,7 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 	if err := checkInvites(op, invites); err != nil {
 		return nil, err
 	}
-	return c.doInvites(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	return c.doInvites(ctx, op, opCreate, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.CreateUserInvites(ctx, c.tailnet, invites, rec)
 	})
 }
@@ -322,7 +357,7 @@ func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 		return nil, invalid(op, "%v", err)
 	}
 	var invite UserInvite
-	err := c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	err := c.do(ctx, op, opRead, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.GetUserInvite(ctx, id, rec)
 	}, &invite)
 	if err != nil {
@@ -344,7 +379,7 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
-	return c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	return c.do(ctx, op, opDelete, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.DeleteUserInvite(ctx, id, rec)
 	}, nil)
 }
@@ -361,65 +396,151 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
-	return c.do(ctx, op, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	return c.do(ctx, op, opResend, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.ResendUserInvite(ctx, id, rec)
 	}, nil)
 }
 
-// do sends one request and reads its answer: a non-2xx status becomes an *APIError; a
-// 2xx body is decoded into out (when out is not nil) from a capped reader. The body is
-// always drained and closed, so the connection can be reused. send must pass its
+// do makes a call: it sends the request, reads the answer, and tries again when the
+// retry policy says it is safe and useful (see retry.go). A non-2xx status becomes an
+// *APIError; a 2xx body is decoded into out (when out is not nil). send must pass its
 // RequestEditorFn to the generated method, so that do knows the request sent.
-func (c *Client) do(ctx context.Context, op string, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) error {
+func (c *Client) do(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) error {
 	if c == nil || c.gen == nil {
 		return invalid(op, "the Client was not made with tsinvites.New")
 	}
 	if ctx == nil {
 		return invalid(op, "nil context")
 	}
+	retries := c.retry.start()
+	reached := false // whether an earlier attempt may have reached the server
+	for n := 1; ; n++ {
+		start := time.Now()
+		a := c.try(ctx, op, kind, send, out)
+		wait, again, why := retries.next(ctx, kind, a, n)
+		c.log(ctx, op, a, n, wait, why, time.Since(start))
+		if !again {
+			if kind == opDelete && reached && IsNotFound(a.err) {
+				return nil // an earlier attempt deleted it, but its answer was lost
+			}
+			return a.err
+		}
+		reached = reached || a.reached
+		if err := sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%w (gave up waiting to retry: %w)", a.err, err)
+		}
+	}
+}
+
+// try makes one attempt of a call. The answer's body is always drained (up to 64 KiB)
+// and closed, so that the connection can be reused.
+func (c *Client) try(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) (a attempt) {
+	var gotConn atomic.Bool
+	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
+	})
 	var sent *http.Request
-	resp, err := send(ctx, func(_ context.Context, req *http.Request) error {
+	resp, err := send(traced, func(_ context.Context, req *http.Request) error {
 		sent = req
+		a.method, a.path = req.Method, req.URL.EscapedPath()
 		return nil
 	})
+	a.reached = gotConn.Load()
 	if err != nil {
-		return c.wrap(op, err)
+		a.cut = isConnError(err) && ctx.Err() == nil
+		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
+		return a
 	}
 	defer func() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
 		_ = resp.Body.Close()
 	}()
+	a.status = resp.StatusCode
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(resp, sent, op, c.redact, time.Now())
+		apiErr := newAPIError(resp, sent, op, c.redact, time.Now())
+		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
+		return a
 	}
 	if out == nil {
-		return nil
+		return a
 	}
-	body := &io.LimitedReader{R: resp.Body, N: maxBody + 1}
+	reflect.ValueOf(out).Elem().SetZero() // no leftovers from an earlier attempt
+	read := &readErr{r: resp.Body}
+	body := &io.LimitedReader{R: read, N: maxBody + 1}
 	dec := json.NewDecoder(body)
 	if err := dec.Decode(out); err != nil {
-		if body.N <= 0 {
-			return c.decodeError(op, fmt.Errorf("the answer is larger than %d MiB", maxBody>>20))
-		}
-		if errors.Is(err, io.EOF) {
+		switch {
+		case body.N <= 0:
+			err = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
+		case errors.Is(err, io.EOF):
 			err = errors.New("the answer is empty")
+		case ctx.Err() != nil:
+			a.err = c.wrap(op, fmt.Errorf("%w: %w", ctx.Err(), err))
+			return a
+		case isConnError(read.err): // not a body that is bad JSON, but one cut short
+			a.cut = true
+			err = fmt.Errorf("the answer broke off: %w", read.err)
+		default:
+			err = fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type"))
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return c.wrap(op, fmt.Errorf("%w: %w", ctxErr, err))
-		}
-		return c.decodeError(op, fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type")))
+		a.err = c.decodeError(op, c.maybeDone(kind, true, err))
+		return a
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return c.decodeError(op, errors.New("the answer has data after its JSON value"))
+		a.err = c.decodeError(op, errors.New("the answer has data after its JSON value"))
 	}
-	return nil
+	return a
+}
+
+// readErr is a reader that keeps the first error other than io.EOF of the reader it
+// wraps: the connection's, not the JSON decoder's.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// maybeDone adds to the error of a create that may have reached the server that its
+// invites may exist now, so that the caller looks before creating them again.
+func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
+	if kind != opCreate || !reached {
+		return err
+	}
+	return fmt.Errorf("%w (the invites may have been created: list them before creating them again)", err)
+}
+
+// log writes one debug line for an attempt, if the client has a logger. The error's
+// text has had secrets removed; nothing else could hold one.
+func (c *Client) log(ctx context.Context, op string, a attempt, n int, wait time.Duration, why string, took time.Duration) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("op", op), slog.String("method", a.method), slog.String("path", a.path),
+		slog.Int("status", a.status), slog.Int("attempt", n),
+		slog.Duration("wait", wait), slog.Duration("duration", took),
+	}
+	if a.err != nil {
+		attrs = append(attrs, slog.String("error", a.err.Error()))
+	}
+	if why != "" {
+		attrs = append(attrs, slog.String("not_retried", why))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "tsinvites: attempt", attrs...)
 }
 
 // doInvites is do for an answer that is a JSON array of invites: null, or an invite
 // without an ID, is an unexpected answer, not an empty result.
-func (c *Client) doInvites(ctx context.Context, op string, send func(context.Context, RequestEditorFn) (*http.Response, error)) ([]UserInvite, error) {
+func (c *Client) doInvites(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error)) ([]UserInvite, error) {
 	var invites []UserInvite
-	if err := c.do(ctx, op, send, &invites); err != nil {
+	if err := c.do(ctx, op, kind, send, &invites); err != nil {
 		return nil, err
 	}
 	if invites == nil {

@@ -351,7 +351,8 @@ func TestAPIErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+			// One attempt: the error's shape is tested here, retries in retry_test.go.
+			c, _ := rawServerCfg(t, tsinvites.Config{APIKey: testKey, Retry: tsinvites.RetryPolicy{Disabled: true}}, func(w http.ResponseWriter, r *http.Request) {
 				if tc.header["Content-Type"] == "" {
 					w.Header().Set("Content-Type", "application/json")
 				}

@@ -46,10 +46,24 @@ func ExampleFake_InjectFault() {
 		log.Fatal(err)
 	}
 	defer srv.Close()
+	ctx := context.Background()
 
-	srv.InjectFault(tsinvitestest.OpList, 1, tsinvitestest.Fault{Status: 503, RetryAfter: "5"})
-	_, err = srv.Client().List(context.Background())
+	// A 503 is retried: the second attempt succeeds.
+	srv.InjectFault(tsinvitestest.OpList, 1, tsinvitestest.Fault{Status: 503})
+	invites, err := srv.Client().List(ctx)
+	fmt.Println(len(invites), err, srv.RequestCount(tsinvitestest.OpList))
+
+	// A 429 asking for an hour is not waited for: the error says how long to wait.
+	srv.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: 429, RetryAfter: "3600"})
+	_, err = srv.Client().Create(ctx, tsinvites.CreateUserInviteRequest{Email: "amelie@example.com"})
 	fmt.Println(err)
+
+	// A create whose answer is lost after it was done is not sent again.
+	srv.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Done: true, Drop: true})
+	_, err = srv.Client().Create(ctx, tsinvites.CreateUserInviteRequest{Email: "amelie@example.com"})
+	fmt.Println(err != nil, len(srv.Invites()), srv.RequestCount(tsinvitestest.OpCreate))
 	// Output:
-	// tsinvites: list invites: 503 service unavailable: injected fault
+	// 0 <nil> 2
+	// tsinvites: create 1 invite(s): 429 too many requests: injected fault (retry after 1h0m0s)
+	// true 1 2
 }

@@ -20,7 +20,6 @@
 package tsinvitestest
 
 import (
-	"cmp"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/json"
@@ -87,20 +86,6 @@ func WithOAuthClient(id, secret string) Option {
 // WithInvites creates these invites when the fake starts, as if by a create request.
 func WithInvites(invites ...tsinvites.CreateUserInviteRequest) Option {
 	return func(f *Fake) { f.seed = append(f.seed, invites...) }
-}
-
-// A Fault is an answer the fake gives instead of doing the operation. See
-// [Fake.InjectFault].
-type Fault struct {
-	// Status is the HTTP status to answer with (default 500).
-	Status int
-	// Body is the answer's body; "" means {"message": "injected fault"} for a status of
-	// 400 and above, and nothing otherwise.
-	Body string
-	// ContentType is the Content-Type header (default application/json).
-	ContentType string
-	// RetryAfter, when set, is sent as the Retry-After header.
-	RetryAfter string
 }
 
 // Fake is the fake API as an http.Handler, serving under /api/v2/. Make one with
@@ -213,21 +198,9 @@ func (f *Fake) TotalRequests() int {
 	return n
 }
 
-// InjectFault makes the next n requests of the operation (an Op constant) get fault
-// instead of being done. The requests still count and are still validated first.
-func (f *Fake) InjectFault(operationID string, n int, fault Fault) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.faults == nil { // a zero Fake
-		f.faults = map[string][]Fault{}
-	}
-	for range n {
-		f.faults[operationID] = append(f.faults[operationID], fault)
-	}
-}
-
 // ServeHTTP answers a request as the API would: the token is checked (401), the request
-// is validated against the OpenAPI document (400, 404, 405), then done.
+// is validated against the OpenAPI document (400, 404, 405), then done, or answered with
+// an injected [Fault].
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if f.router == nil { // Handler could not load the document, or a zero Fake
 		if f.api == nil {
@@ -268,9 +241,14 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault, ok := f.popFault(op); ok {
-		writeFault(w, fault)
+		serveFault(w, r, fault, func(w http.ResponseWriter) { f.serveOp(w, r, op, oauth) })
 		return
 	}
+	f.serveOp(w, r, op, oauth)
+}
+
+// serveOp does a valid request's operation.
+func (f *Fake) serveOp(w http.ResponseWriter, r *http.Request, op string, oauth bool) {
 	if oauth && op != OpList && op != OpGet {
 		writeError(w, http.StatusForbidden, "this operation is not permitted for this token")
 		return
@@ -318,31 +296,6 @@ func (f *Fake) issueToken(w http.ResponseWriter, r *http.Request) {
 	f.oauthTokens = append(f.oauthTokens, tok)
 	f.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
-}
-
-func (f *Fake) popFault(op string) (Fault, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	q := f.faults[op]
-	if len(q) == 0 {
-		return Fault{}, false
-	}
-	f.faults[op] = q[1:]
-	return q[0], true
-}
-
-func writeFault(w http.ResponseWriter, fault Fault) {
-	status := cmp.Or(fault.Status, http.StatusInternalServerError)
-	body := fault.Body
-	if body == "" && status >= 400 {
-		body = `{"message":"injected fault"}`
-	}
-	w.Header().Set("Content-Type", cmp.Or(fault.ContentType, "application/json"))
-	if fault.RetryAfter != "" {
-		w.Header().Set("Retry-After", fault.RetryAfter)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
 }
 
 func writeError(w http.ResponseWriter, status int, message string) {

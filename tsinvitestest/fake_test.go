@@ -144,7 +144,11 @@ func TestInjectFault(t *testing.T) {
 	t.Parallel()
 	srv := tsinvitestest.Start(t)
 	srv.InjectFault(tsinvitestest.OpList, 2, tsinvitestest.Fault{Status: 503, RetryAfter: "7"})
-	c := srv.Client()
+	// One attempt per call, so that each call meets one fault.
+	c, err := tsinvites.New(tsinvites.Config{APIKey: srv.Token(), BaseURL: srv.URL, Retry: tsinvites.RetryPolicy{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for range 2 {
 		_, err := c.List(t.Context())
 		var apiErr *tsinvites.APIError

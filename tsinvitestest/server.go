@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,6 +22,7 @@ type Server struct {
 	srv    *http.Server
 	done   chan struct{}
 	client *tsinvites.Client
+	conns  atomic.Int64
 }
 
 // NewServer starts a fake API on 127.0.0.1 (or [::1] where there is no IPv4 loopback),
@@ -41,6 +43,11 @@ func NewServer(opts ...Option) (*Server, error) {
 		URL:  "http://" + l.Addr().String(),
 		srv:  &http.Server{Handler: f, ReadHeaderTimeout: 10 * time.Second},
 		done: make(chan struct{}),
+	}
+	s.srv.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
 	}
 	s.client, err = tsinvites.New(tsinvites.Config{APIKey: f.token, BaseURL: s.URL})
 	if err != nil {
@@ -68,6 +75,9 @@ func Start(tb testing.TB, opts ...Option) *Server {
 
 // Client returns a [tsinvites.Client] for the server, with its token and the tailnet "-".
 func (s *Server) Client() *tsinvites.Client { return s.client }
+
+// Connections returns how many connections clients have opened to the server so far.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // Close stops the server at once, closing its connections, and waits until it has
 // stopped. It may be called more than once.

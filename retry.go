@@ -1,0 +1,204 @@
+package tsinvites
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"syscall"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	"golang.org/x/oauth2"
+)
+
+// Defaults of a [RetryPolicy] whose fields are zero.
+const (
+	DefaultMaxAttempts    = 3
+	DefaultInitialBackoff = 500 * time.Millisecond
+	DefaultMaxBackoff     = 8 * time.Second
+	DefaultMaxRetryAfter  = 30 * time.Second
+)
+
+// RetryPolicy says which failed calls the client tries again and how long it waits in
+// between. The zero value gives the defaults. Only what is safe is retried:
+//
+//   - List, Get and Delete (GET and DELETE): on connection errors and on 429, 500, 502,
+//     503 and 504.
+//   - Create (POST): on 429 (the API refused it), and on connection errors only when the
+//     request never reached a connection (a dial error). Once it may have reached the
+//     server it is never sent again: a retry could create duplicate invites and send
+//     duplicate emails.
+//   - Resend (POST): only on 429.
+//
+// Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ..., each at most
+// MaxBackoff); a Retry-After header from the server is honoured instead, when it is at
+// most MaxRetryAfter. The context's deadline covers every attempt and wait: the client
+// does not start a wait that would outlast it.
+type RetryPolicy struct {
+	// Disabled turns retries off: every call makes exactly one attempt.
+	Disabled bool
+	// MaxAttempts is the number of attempts in all, the first one included; 0 means
+	// DefaultMaxAttempts (3).
+	MaxAttempts int
+	// InitialBackoff is the wait before the first retry, before jitter (±50%); each
+	// later wait doubles. 0 means DefaultInitialBackoff (500 ms).
+	InitialBackoff time.Duration
+	// MaxBackoff caps each wait the client picks itself; 0 means DefaultMaxBackoff (8 s).
+	MaxBackoff time.Duration
+	// MaxRetryAfter is the longest Retry-After the client waits for; 0 means
+	// DefaultMaxRetryAfter (30 s). When the server asks for a longer wait, the call
+	// returns the [*APIError] at once and its RetryAfter says how long to wait.
+	MaxRetryAfter time.Duration
+}
+
+// withDefaults fills the zero fields and checks the rest.
+func (p RetryPolicy) withDefaults() (RetryPolicy, error) {
+	if p.MaxAttempts < 0 || p.InitialBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
+		return p, errors.New("tsinvites: Config.Retry: negative attempts or durations")
+	}
+	if p.MaxAttempts == 0 {
+		p.MaxAttempts = DefaultMaxAttempts
+	}
+	if p.Disabled {
+		p.MaxAttempts = 1
+	}
+	if p.InitialBackoff == 0 {
+		p.InitialBackoff = DefaultInitialBackoff
+	}
+	if p.MaxBackoff == 0 {
+		p.MaxBackoff = DefaultMaxBackoff
+	}
+	if p.MaxRetryAfter == 0 {
+		p.MaxRetryAfter = DefaultMaxRetryAfter
+	}
+	return p, nil
+}
+
+// opKind is what a call does, as far as retrying it is concerned.
+type opKind int
+
+const (
+	opRead   opKind = iota // GET: list, get
+	opDelete               // DELETE
+	opCreate               // POST create: not idempotent
+	opResend               // POST resend: sends an email
+)
+
+// attempt is what one try of a call came to.
+type attempt struct {
+	err     error
+	status  int  // the answer's status; 0 when there was no answer
+	reached bool // the request got a connection, so it may have reached the server
+	// cut reports a failure of the connection: dial, reset, timeout, a body cut short.
+	cut        bool
+	retryAfter time.Duration // the server's Retry-After, if any
+	method     string        // of the request, when it was built
+	path       string
+}
+
+// retrier is the retry state of one call.
+type retrier struct {
+	policy  RetryPolicy
+	backoff *backoff.ExponentialBackOff
+}
+
+func (p RetryPolicy) start() *retrier {
+	return &retrier{policy: p, backoff: &backoff.ExponentialBackOff{
+		InitialInterval:     p.InitialBackoff,
+		RandomizationFactor: 0.5,
+		Multiplier:          2,
+		MaxInterval:         p.MaxBackoff,
+	}}
+}
+
+// next decides whether the call is tried again after attempt number n, and after
+// which wait. When it is not, why says so (for the log) unless the attempt succeeded.
+func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait time.Duration, again bool, why string) {
+	switch {
+	case a.err == nil:
+		return 0, false, ""
+	case ctx.Err() != nil:
+		return 0, false, "the context ended"
+	case !retryable(kind, a):
+		return 0, false, "not safe or not useful to retry"
+	case n >= r.policy.MaxAttempts:
+		return 0, false, fmt.Sprintf("%d attempt(s) made", n)
+	case a.retryAfter > r.policy.MaxRetryAfter:
+		return 0, false, fmt.Sprintf("Retry-After %s is longer than the %s cap", a.retryAfter, r.policy.MaxRetryAfter)
+	}
+	wait = a.retryAfter
+	if wait <= 0 {
+		wait = min(r.backoff.NextBackOff(), r.policy.MaxBackoff)
+	}
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
+		return 0, false, fmt.Sprintf("a wait of %s would pass the context's deadline", wait.Round(time.Millisecond))
+	}
+	return wait, true, ""
+}
+
+// retryable is the policy table of [RetryPolicy].
+func retryable(kind opKind, a attempt) bool {
+	if a.status == http.StatusTooManyRequests {
+		return true
+	}
+	switch kind {
+	case opRead, opDelete:
+		switch a.status {
+		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+			return true
+		}
+		return a.cut // no answer, or a 2xx answer whose body broke off
+	case opCreate:
+		return a.cut && !a.reached
+	}
+	return false
+}
+
+// isConnError reports whether err, from sending a request or reading its answer, is a
+// failure of the connection that another attempt may not have: refused, reset, timed
+// out, closed early. TLS, redirect and OAuth refusals are not.
+func isConnError(err error) bool {
+	var (
+		certErr  *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostErr  x509.HostnameError
+		retrieve *oauth2.RetrieveError
+		dnsErr   *net.DNSError
+		opErr    *net.OpError
+		timeout  interface{ Timeout() bool }
+	)
+	switch {
+	case err == nil, errors.Is(err, errRedirect), errors.As(err, &certErr), errors.As(err, &unknown),
+		errors.As(err, &hostErr), errors.As(err, &retrieve):
+		return false
+	case errors.As(err, &dnsErr):
+		return !dnsErr.IsNotFound
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
+		errors.As(err, &opErr):
+		return true
+	case errors.Is(err, context.DeadlineExceeded): // http.Client.Timeout, not the caller's
+		return true
+	}
+	// *url.Error has a Timeout method of its own: look inside it.
+	inner := errors.Unwrap(err)
+	return inner != nil && errors.As(inner, &timeout) && timeout.Timeout()
+}
+
+// sleep waits for d or until ctx ends, leaving no timer behind.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
