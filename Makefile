@@ -6,7 +6,11 @@ TOOL := $(GO) tool -modfile=tools/go.mod
 # Hand-written Go files: everything but generated code and the tools module.
 HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './tools/*' -not -path './.git/*')
 
-.PHONY: generate check-generated test lint check demo
+# Fuzz targets, as package:Target; `make fuzz` runs each for FUZZTIME.
+FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues
+FUZZTIME ?= 1m
+
+.PHONY: generate check-generated test lint check demo fuzz
 
 ## generate: regenerate *.gen.go from api/openapi.yaml
 generate:
@@ -28,8 +32,16 @@ lint:
 	$(GO) vet ./...
 	$(TOOL) staticcheck ./...
 
-## check: everything CI runs
+## fuzz: run each fuzz target for FUZZTIME (default 1m); a crasher is saved under testdata/fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  echo "== $${t##*:} in $${t%%:*} for $(FUZZTIME)"; \
+	  $(GO) test -run='^$$' -fuzz="^$${t##*:}$$" -fuzztime=$(FUZZTIME) $${t%%:*}; \
+	done
+
+## check: everything CI runs (each fuzz target for a few seconds too)
 check: lint check-generated test
+	$(MAKE) fuzz FUZZTIME=3s
 
 ## demo: the whole life of an invite, against the fake API (even if TAILSCALE_API_KEY is set)
 demo:

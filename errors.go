@@ -118,8 +118,8 @@ func newAPIError(resp *http.Response, req *http.Request, operation string, r *re
 // GoString formats the error for %#v as Error does, so no field's bytes are dumped.
 func (e *APIError) GoString() string { return e.Error() }
 
-// parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date. Anything
-// else, and a date in the past, is no wait.
+// parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date, at most a
+// day. Anything else, and a date in the past, is no wait.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -129,13 +129,16 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		return time.Duration(min(secs, int64(24*time.Hour/time.Second))) * time.Second
+		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now).Round(time.Second)
+		return min(t.Sub(now).Round(time.Second), maxRetryAfter)
 	}
 	return 0
 }
+
+// maxRetryAfter caps a Retry-After, in seconds or as a date years ahead: a day.
+const maxRetryAfter = 24 * time.Hour
 
 var (
 	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
