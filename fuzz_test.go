@@ -21,7 +21,7 @@ const fuzzSecret = "oauthSECRETvalue0123456789"
 // secret, even when the body holds it.
 func FuzzAPIError(f *testing.F) {
 	for _, seed := range []struct {
-		status              int
+		status             int
 		body, ctype, retry string
 	}{
 		{404, `{"message":"invite not found"}`, "application/json", ""},
