@@ -5,7 +5,8 @@
 // generated from api/openapi.yaml with oapi-codegen. [Client] wraps them: it adds the
 // credential, defaults the tailnet to "-" (the token's own tailnet), checks input before
 // anything is sent, and turns every failure into a clear error ([*APIError] for any
-// non-2xx answer).
+// non-2xx answer). It retries what is safe to retry, and never a create that may have
+// reached the server: see [RetryPolicy].
 //
 //	c, err := tsinvites.New(tsinvites.ConfigFromEnv())
 //	if err != nil {
