@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -46,6 +47,31 @@ type scenario struct {
 // the fake's store shows no duplicate invite and nothing lost.
 func TestFaults(t *testing.T) {
 	t.Parallel()
+	for _, sc := range faultScenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			runScenario(t, sc)
+		})
+	}
+}
+
+// TestReliabilityDocListsEveryScenario keeps RELIABILITY.md's fault matrix in step with
+// the suite: every scenario has its row.
+func TestReliabilityDocListsEveryScenario(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("RELIABILITY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range faultScenarios() {
+		if !strings.Contains(string(doc), "| "+sc.name+" |") {
+			t.Errorf("RELIABILITY.md has no row for scenario %q", sc.name)
+		}
+	}
+}
+
+// faultScenarios is the fault matrix of RELIABILITY.md.
+func faultScenarios() []scenario {
 	fault := func(f tsinvitestest.Fault, n int) []tsinvitestest.Fault {
 		var fs []tsinvitestest.Fault
 		for range n {
@@ -55,7 +81,7 @@ func TestFaults(t *testing.T) {
 	}
 	noRetries := tsinvites.RetryPolicy{Disabled: true}
 	const mayExist = "the invites may have been created"
-	for _, sc := range []scenario{
+	return []scenario{
 		// Reads: retried on connection errors, 429 and 5xx.
 		{name: "list 503 once", call: "list", faults: fault(tsinvitestest.Fault{Status: 503}, 1), wantRequests: [2]int{2, 2}},
 		{name: "list 500 twice", call: "list", faults: fault(tsinvitestest.Fault{Status: 500}, 2), wantRequests: [2]int{3, 3}},
@@ -100,11 +126,6 @@ func TestFaults(t *testing.T) {
 		{name: "resend 429 Retry-After beyond the cap", call: "resend", faults: fault(tsinvitestest.Fault{Status: 429, RetryAfter: "120"}, 1), wantErr: true, wantStatus: 429, wantInErr: "retry after 2m0s", wantRequests: [2]int{1, 1}},
 		{name: "resend 503 not retried", call: "resend", faults: fault(tsinvitestest.Fault{Status: 503}, 1), wantErr: true, wantStatus: 503, wantRequests: [2]int{1, 1}},
 		{name: "resend dropped not retried", call: "resend", faults: fault(tsinvitestest.Fault{Drop: true}, 1), wantErr: true, wantRequests: [2]int{1, 1}},
-	} {
-		t.Run(sc.name, func(t *testing.T) {
-			t.Parallel()
-			runScenario(t, sc)
-		})
 	}
 }
 

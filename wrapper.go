@@ -52,7 +52,8 @@ type Config struct {
 	// BaseURL is the API's host root; "" means https://api.tailscale.com. The client
 	// adds /api/v2/. Plain http:// is refused except for loopback hosts.
 	BaseURL string
-	// HTTPClient sends the requests; nil means one with a 60 s timeout. The client uses
+	// HTTPClient sends the requests; nil means one with a 60 s timeout for each attempt
+	// and at most 64 connections to the API, kept for reuse. The client uses
 	// a copy whose redirect policy refuses redirects to another host or from https to
 	// http, so that the credential never leaves the API's host.
 	HTTPClient *http.Client
@@ -244,13 +245,14 @@ func isLoopback(host string) bool {
 // errRedirect is wrapped by the error of a refused redirect.
 var errRedirect = errors.New("refusing redirect")
 
-// maxIdleConnsPerHost is the default client's pool of idle connections to the API:
-// net/http's default of 2 would make concurrent callers open a new connection for
-// almost every call.
-const maxIdleConnsPerHost = 64
+// maxConnsPerHost is the default client's limit of connections to the API, all kept in
+// its idle pool between calls: with net/http's default pool of 2, concurrent callers
+// open a new connection for almost every call (hundreds for 1,000 calls from 64
+// goroutines). More concurrent calls than this wait for a free connection.
+const maxConnsPerHost = 64
 
-// safeHTTPClient copies hc (or makes one with a 60 s timeout and a pool of 64 idle
-// connections) with a redirect policy that keeps the credential on the API's host: a
+// safeHTTPClient copies hc (or makes one with a 60 s timeout and up to 64 connections,
+// kept for reuse) with a redirect policy that keeps the credential on the API's host: a
 // redirect to another host or from https to http is refused, before the user's own
 // policy is asked.
 func safeHTTPClient(hc *http.Client) *http.Client {
@@ -261,7 +263,8 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 		c.Timeout = 60 * time.Second
 		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
 			tr = tr.Clone()
-			tr.MaxIdleConnsPerHost = maxIdleConnsPerHost
+			tr.MaxIdleConnsPerHost = maxConnsPerHost
+			tr.MaxConnsPerHost = maxConnsPerHost
 			c.Transport = tr
 		}
 	}

@@ -975,4 +975,12 @@ func TestZeroClientIsAnErrorNotAPanic(t *testing.T) {
 	if err := nilClient.Delete(t.Context(), "1"); !errors.Is(err, tsinvites.ErrInvalidInput) {
 		t.Errorf("Delete on a nil Client: %v", err)
 	}
+	srv := tsinvitestest.Start(t)
+	var nilCtx context.Context
+	if _, err := srv.Client().List(nilCtx); !errors.Is(err, tsinvites.ErrInvalidInput) {
+		t.Errorf("List with a nil context: %v", err)
+	}
+	if n := srv.TotalRequests(); n != 0 {
+		t.Errorf("%d requests sent with a nil context", n)
+	}
 }
