@@ -105,8 +105,9 @@ func FuzzPathValues(f *testing.F) {
 			if u.Host != "api.tailscale.com" || u.Scheme != "https" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
 				t.Errorf("%s %q: request to %s", what, value, u)
 			}
-			seg, ok := strings.CutPrefix(u.EscapedPath(), prefix)
-			if seg, ok = strings.CutSuffix(seg, suffix); !ok || strings.Contains(seg, "/") {
+			seg, okPrefix := strings.CutPrefix(u.EscapedPath(), prefix)
+			seg, okSuffix := strings.CutSuffix(seg, suffix)
+			if !okPrefix || !okSuffix || strings.Contains(seg, "/") {
 				t.Fatalf("%s %q: path %q is not %s<one segment>%s", what, value, u.EscapedPath(), prefix, suffix)
 			}
 			if got, err := url.PathUnescape(seg); err != nil || got != value {
