@@ -40,10 +40,17 @@ type inputError struct {
 	problems []problem
 }
 
+// maxShownProblems caps the problems an inputError's message lists.
+const maxShownProblems = 50
+
 func (e *inputError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, plural(len(e.problems), "problem", "problems"))
-	for _, p := range e.problems {
+	for i, p := range e.problems {
+		if i == maxShownProblems {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(e.problems)-i)
+			break
+		}
 		fmt.Fprintf(&b, "\n  %s %d: %s", e.unit, p.line, p.msg)
 	}
 	return b.String()
@@ -137,17 +144,24 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 
 	var rows []inviteRow
 	firstLine := map[string]int{} // lower-cased email → line it was first on
+	line := headerLine
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		if err != nil {
-			line, _ := cr.FieldPos(0)
-			report(errLine(err, line), "%s (stopped reading here)", csvReason(err))
+		if errors.Is(err, errTooBig) { // the one problem worth reporting
+			bad.problems = nil
+			report(line+1, "%v", err)
 			break
 		}
-		line, _ := cr.FieldPos(0)
+		if err != nil {
+			// FieldPos panics after a failed Read: the error has the line, or the
+			// line after the last record read.
+			report(errLine(err, line+1), "%s (stopped reading here)", csvReason(err))
+			break
+		}
+		line, _ = cr.FieldPos(0)
 		if len(rec) != len(header) {
 			report(line, "%s, the header has %d", plural(len(rec), "field", "fields"), len(header))
 			continue
