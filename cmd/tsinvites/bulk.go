@@ -109,6 +109,9 @@ func forEach(ctx context.Context, n, concurrency int, prog *progress, do func(ct
 	for range min(concurrency, n) {
 		wg.Go(func() {
 			for i := range next {
+				if ctx.Err() != nil { // the feeder and ctx.Done raced: leave it not attempted
+					continue
+				}
 				if err := do(ctx, i); err != nil {
 					results[i].Status, results[i].Error = statusFailed, reason(err)
 				} else {
@@ -177,19 +180,28 @@ func (p *printer) report(r *report, verb string, quietSuccess bool) error {
 		return p.json(r)
 	case "csv":
 		w := csv.NewWriter(p.stdout)
-		_ = w.Write([]string{"id", "email", "role", "line", "batch", "status", "error"})
+		if r.Operation == "create" {
+			_ = w.Write([]string{"line", "email", "role", "batch", "status", "id", "error"})
+		} else {
+			_ = w.Write([]string{"id", "status", "error"})
+		}
 		for _, res := range r.Results {
-			id := res.ID
+			if r.Operation != "create" {
+				_ = w.Write([]string{res.ID, res.Status, res.Error})
+				continue
+			}
+			id := ""
 			if res.Invite != nil {
 				id = res.Invite.ID
 			}
-			_ = w.Write([]string{id, res.Email, string(res.Role), itoa(res.Line), itoa(res.Batch), res.Status, res.Error})
+			_ = w.Write([]string{itoa(res.Line), res.Email, string(res.Role), itoa(res.Batch), res.Status, id, res.Error})
 		}
 		w.Flush()
 		return w.Error()
 	}
 	if r.DryRun { // what would be done is the data
 		printResultLines(p.stdout, r, verb)
+		fmt.Fprintln(p.stderr, "Dry run: nothing was sent.")
 		return nil
 	}
 	if quietSuccess && r.exitCode() == exitOK {

@@ -89,8 +89,10 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 				}
 			}
 			p := o.printer()
-			if err := p.invites(invites); err != nil {
-				return failed(err)
+			if len(invites) > 0 || p.format != "table" { // json and csv: always one document
+				if err := p.invites(invites); err != nil {
+					return failed(err)
+				}
 			}
 			r := newReport("get", results)
 			if r.exitCode() != exitOK {
