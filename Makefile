@@ -6,7 +6,7 @@ TOOL := $(GO) tool -modfile=tools/go.mod
 # Hand-written Go files: everything but generated code and the tools module.
 HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './tools/*' -not -path './.git/*')
 
-.PHONY: generate check-generated test lint check demo
+.PHONY: generate check-generated test lint check demo demo-sdk
 
 ## generate: regenerate *.gen.go from api/openapi.yaml
 generate:
@@ -31,6 +31,17 @@ lint:
 ## check: everything CI runs
 check: lint check-generated test
 
-## demo: the whole life of an invite, against the fake API (even if TAILSCALE_API_KEY is set)
+## demo: the CLI's commands against its in-process fake API (--fake: sample invites, no
+## credentials, even if TAILSCALE_API_KEY is set; each command starts from the samples)
+CLI := $(GO) run ./cmd/tsinvites --fake
 demo:
+	$(CLI) list -o table
+	$(CLI) get 1 3 -o table
+	$(CLI) create --email dana@example.com --email erin@partner.org --role admin -o table
+	printf 'email,role\nfrank@example.com,auditor\ngrace@example.com,\n' | $(CLI) create --from-csv - --dry-run -o table
+	$(CLI) resend 1 3 -o table
+	$(CLI) delete 1 2 -o json
+
+## demo-sdk: the whole life of an invite in Go (examples/quickstart), against the fake API
+demo-sdk:
 	$(GO) run ./examples/quickstart -fake

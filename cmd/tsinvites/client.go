@@ -115,7 +115,7 @@ var sampleInvites = []struct {
 // loopback with the sample invites, their emails sent at different times before now().
 func startSampleFake(now func() time.Time) (*tsinvitestest.Server, error) {
 	var offset atomic.Int64 // how far the fake's clock is behind now()
-	clock := func() time.Time { return now().Add(-time.Duration(offset.Load())) }
+	clock := func() time.Time { return now().Add(-time.Duration(offset.Load())).Truncate(time.Second) }
 	srv, err := tsinvitestest.NewServer(tsinvitestest.WithClock(clock))
 	if err != nil {
 		return nil, fmt.Errorf("start the fake API: %w", err)

@@ -173,16 +173,22 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 				role = tsinvites.UserRole(r)
 			}
 		}
+		// A row can have two problems: a bad role and an email seen before.
+		var msgs []string
 		if msg := checkInvite(email, role); msg != "" {
-			report(line, "%s", msg)
+			msgs = append(msgs, msg)
+		}
+		if key := strings.ToLower(email); email != "" {
+			if first, dup := firstLine[key]; dup {
+				msgs = append(msgs, fmt.Sprintf("duplicate email %q (first on line %d)", shortText(email), first))
+			} else {
+				firstLine[key] = line
+			}
+		}
+		if len(msgs) > 0 {
+			report(line, "%s", strings.Join(msgs, "; "))
 			continue
 		}
-		key := strings.ToLower(email)
-		if first, dup := firstLine[key]; dup {
-			report(line, "duplicate email %q (first on line %d)", email, first)
-			continue
-		}
-		firstLine[key] = line
 		rows = append(rows, inviteRow{line: line, fromCSV: true, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
 	}
 	if len(bad.problems) > 0 {
