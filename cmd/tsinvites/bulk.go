@@ -181,7 +181,11 @@ func (p *printer) report(r *report, verb string, quietSuccess bool) error {
 	case "csv":
 		w := csv.NewWriter(p.stdout)
 		if r.Operation == "create" {
-			_ = w.Write([]string{"line", "email", "role", "batch", "status", "id", "error"})
+			header := []string{"line", "email", "role", "batch", "status", "id", "error"}
+			if p.showURLs {
+				header = append(header, "inviteUrl")
+			}
+			_ = w.Write(header)
 		} else {
 			_ = w.Write([]string{"id", "status", "error"})
 		}
@@ -194,7 +198,15 @@ func (p *printer) report(r *report, verb string, quietSuccess bool) error {
 			if res.Invite != nil {
 				id = res.Invite.ID
 			}
-			_ = w.Write([]string{itoa(res.Line), res.Email, string(res.Role), itoa(res.Batch), res.Status, id, res.Error})
+			row := []string{itoa(res.Line), res.Email, string(res.Role), itoa(res.Batch), res.Status, id, res.Error}
+			if p.showURLs {
+				url := ""
+				if res.Invite != nil {
+					url = res.Invite.InviteURL
+				}
+				row = append(row, url)
+			}
+			_ = w.Write(row)
 		}
 		w.Flush()
 		return w.Error()

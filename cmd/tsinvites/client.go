@@ -33,8 +33,8 @@ func (o *options) client() (*tsinvites.Client, func(), error) {
 	closeFn := func() {}
 	switch {
 	case o.fake:
-		if o.apiKeyFile != "" {
-			return nil, nil, usageErrorf("--fake and --api-key-file: give one (the fake needs no key)")
+		if o.apiKeyFile != "" || o.baseURL != "" {
+			return nil, nil, usageErrorf("--fake uses a fake API in this process: give no --api-key-file or --base-url with it")
 		}
 		srv, err := startSampleFake(o.env.now)
 		if err != nil {

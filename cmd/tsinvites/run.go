@@ -196,10 +196,12 @@ func (o *options) check(cmd *cobra.Command) error {
 	default:
 		return usage(flagProblem{fmt.Errorf("--output %q: want table, json or csv", o.output)})
 	}
-	if !cmd.Flags().Changed("tailnet") {
+	// With --fake, the variables (set for a real tailnet) are not used: the fake knows
+	// only "-" and example.com.
+	if !cmd.Flags().Changed("tailnet") && !o.fake {
 		o.tailnet = strings.TrimSpace(o.env.getenv("TAILSCALE_TAILNET"))
 	}
-	if !cmd.Flags().Changed("base-url") {
+	if !cmd.Flags().Changed("base-url") && !o.fake {
 		o.baseURL = strings.TrimSpace(o.env.getenv("TAILSCALE_BASE_URL"))
 	}
 	if o.timeout < 0 {
