@@ -250,3 +250,28 @@ func TestResendRateLimited(t *testing.T) {
 		t.Errorf("%d resend calls, want 3", n)
 	}
 }
+
+// TestTimeout: --timeout ends the command; the item in flight failed, the rest were not
+// attempted, and nothing was done: exit 1.
+func TestTimeout(t *testing.T) {
+	t.Parallel()
+	_, vars := middleServer(t, func(_ *tsinvitestest.Fake, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			<-r.Context().Done() // hang until the client gives up
+		}
+	}, tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "a@example.com"}, tsinvites.CreateUserInviteRequest{Email: "b@example.com"}))
+	got := cli(t, vars, "--timeout", "100ms", "delete", "1", "2", "--concurrency", "1", "-o", "json")
+	if got.code != exitFailed {
+		t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitFailed, got.stderr)
+	}
+	r := decodeReport(t, got.stdout)
+	if r.Results[0].Status != statusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
+		t.Errorf("result 1 = %+v, want failed: timed out", r.Results[0])
+	}
+	if r.Results[1].Status != statusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
+		t.Errorf("result 2 = %+v, want not attempted: --timeout reached", r.Results[1])
+	}
+	if got := cli(t, vars, "--timeout", "100ms", "list"); got.code != exitOK {
+		t.Errorf("list within the timeout: exit %d: %s", got.code, got.stderr)
+	}
+}
