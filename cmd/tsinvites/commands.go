@@ -163,7 +163,7 @@ func readIDs(r io.Reader) ([]string, error) {
 }
 
 // newIDCommand makes resend and delete: the same work on each ID, with a report.
-func newIDCommand(o *options, use, short, long, example, verb, progressDesc string, do func(*tsinvites.Client, context.Context, string) error) *cobra.Command {
+func newIDCommand(o *options, use, short, long, example, verb, progressDesc string, do func(context.Context, *tsinvites.Client, string) error) *cobra.Command {
 	var (
 		concurrency int
 		dryRun      bool
@@ -196,7 +196,7 @@ func newIDCommand(o *options, use, short, long, example, verb, progressDesc stri
 			defer cancel()
 			prog := o.newProgress(len(ids), progressDesc)
 			results := forEach(ctx, len(ids), concurrency, prog, func(ctx context.Context, i int) error {
-				return do(c, ctx, ids[i])
+				return do(ctx, c, ids[i])
 			})
 			prog.done()
 			for i := range results {
@@ -223,7 +223,7 @@ to wait). Needs a user-owned API key. Give - to read IDs from stdin, one a line.
   tsinvites resend 12 13 14 --concurrency 2
   tsinvites list -o json | jq -r '.[] | select(.email != null) | .id' | tsinvites resend -`,
 		"resent", "resending",
-		func(c *tsinvites.Client, ctx context.Context, id string) error { return c.Resend(ctx, id) })
+		func(ctx context.Context, c *tsinvites.Client, id string) error { return c.Resend(ctx, id) })
 }
 
 func newDeleteCommand(o *options) *cobra.Command {
@@ -234,7 +234,7 @@ IDs from stdin, one a line.`,
   tsinvites delete 12 13 14 --dry-run
   tsinvites list -o json | jq -r '.[] | select(.role == "admin") | .id' | tsinvites delete -`,
 		"deleted", "deleting",
-		func(c *tsinvites.Client, ctx context.Context, id string) error { return c.Delete(ctx, id) })
+		func(ctx context.Context, c *tsinvites.Client, id string) error { return c.Delete(ctx, id) })
 }
 
 func newVersionCommand(o *options) *cobra.Command {

@@ -218,7 +218,7 @@ func (o *options) withTimeout(ctx context.Context) (context.Context, context.Can
 	return context.WithCancel(ctx)
 }
 
-// exactlyArgs and minArgs check the argument count with an error that is a usage error.
+// minArgs checks the argument count with an error that is a usage error.
 func minArgs(n int, what string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		if len(args) < n {
@@ -228,6 +228,7 @@ func minArgs(n int, what string) cobra.PositionalArgs {
 	}
 }
 
+// noArgs refuses arguments, with an error that is a usage error.
 func noArgs(_ *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return usage(flagProblem{fmt.Errorf("unexpected argument %q", args[0])})
