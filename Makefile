@@ -7,10 +7,10 @@ TOOL := $(GO) tool -modfile=tools/go.mod
 HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './tools/*' -not -path './.git/*')
 
 # Fuzz targets, as package:Target; `make fuzz` runs each for FUZZTIME.
-FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues
+FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites:FuzzReadCSV
 FUZZTIME ?= 1m
 
-.PHONY: generate check-generated test lint check demo fuzz
+.PHONY: generate check-generated test lint check demo demo-sdk fuzz
 
 ## generate: regenerate *.gen.go from api/openapi.yaml
 generate:
@@ -43,6 +43,17 @@ fuzz:
 check: lint check-generated test
 	$(MAKE) fuzz FUZZTIME=3s
 
-## demo: the whole life of an invite, against the fake API (even if TAILSCALE_API_KEY is set)
+## demo: the CLI's commands against its in-process fake API (--fake: sample invites, no
+## credentials, even if TAILSCALE_API_KEY is set; each command starts from the samples)
+CLI := $(GO) run ./cmd/tsinvites --fake
 demo:
+	$(CLI) list -o table
+	$(CLI) get 1 3 -o table
+	$(CLI) create --email dana@example.com --email erin@partner.org --role admin -o table
+	printf 'email,role\nfrank@example.com,auditor\ngrace@example.com,\n' | $(CLI) create --from-csv - --dry-run -o table
+	$(CLI) resend 1 3 -o table
+	$(CLI) delete 1 2 -o json
+
+## demo-sdk: the whole life of an invite in Go (examples/quickstart), against the fake API
+demo-sdk:
 	$(GO) run ./examples/quickstart -fake

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/tsinvitestest"
+)
+
+const userAgent = "tsinvites-cli/" + tsinvites.Version
+
+// noCredential says what to do when no credential is given.
+const noCredential = "no credential: set TAILSCALE_API_KEY (a user-owned API key from the admin console, Settings → Keys), " +
+	"or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET (list and get only), " +
+	"or pass --api-key-file FILE; or try --fake for a fake API"
+
+// maxKeyFile caps what is read of --api-key-file: a key is about 60 bytes.
+const maxKeyFile = 4 << 10
+
+// client returns a client for the API (or, with --fake, for a fake API started in this
+// process) and a function to call when done with it. Its errors are usage errors: they
+// are found before anything is sent.
+func (o *options) client() (*tsinvites.Client, func(), error) {
+	cfg := tsinvites.Config{Tailnet: o.tailnet, BaseURL: o.baseURL, UserAgent: userAgent}
+	closeFn := func() {}
+	switch {
+	case o.fake:
+		if o.apiKeyFile != "" || o.baseURL != "" {
+			return nil, nil, usageErrorf("--fake uses a fake API in this process: give no --api-key-file or --base-url with it")
+		}
+		srv, err := startSampleFake(o.env.now)
+		if err != nil {
+			return nil, nil, failed(err)
+		}
+		fmt.Fprintf(o.env.stderr, "tsinvites: using a fake API with sample invites (--fake): nothing reaches Tailscale, and changes last only for this command\n")
+		cfg.BaseURL, cfg.APIKey = srv.URL, srv.Token()
+		closeFn = srv.Close
+	case o.apiKeyFile != "":
+		key, err := readKeyFile(o.apiKeyFile, o.env.stderr)
+		if err != nil {
+			return nil, nil, usage(err)
+		}
+		cfg.APIKey = key
+	default:
+		get := func(name string) string { return strings.TrimSpace(o.env.getenv(name)) }
+		cfg.APIKey = get("TAILSCALE_API_KEY")
+		cfg.OAuthClientID = get("TAILSCALE_OAUTH_CLIENT_ID")
+		cfg.OAuthClientSecret = get("TAILSCALE_OAUTH_CLIENT_SECRET")
+		if cfg.APIKey == "" && cfg.OAuthClientID == "" && cfg.OAuthClientSecret == "" {
+			return nil, nil, usage(errors.New(noCredential))
+		}
+	}
+	c, err := tsinvites.New(cfg)
+	if err != nil {
+		closeFn()
+		return nil, nil, usage(err)
+	}
+	return c, closeFn, nil
+}
+
+// readKeyFile reads an API key from a file, trimmed of white space, and warns when other
+// users may read the file.
+func readKeyFile(path string, stderr io.Writer) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("--api-key-file: %w", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		if !fi.Mode().IsRegular() && fi.Mode()&os.ModeNamedPipe == 0 {
+			return "", fmt.Errorf("--api-key-file %s: not a regular file", path)
+		}
+		if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && fi.Mode().IsRegular() && perm&0o077 != 0 {
+			fmt.Fprintf(stderr, "tsinvites: warning: %s can be read by other users (mode %#o); run: chmod 600 %s\n", path, perm, path)
+		}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+	if err != nil {
+		return "", fmt.Errorf("--api-key-file: %w", err)
+	}
+	if len(b) > maxKeyFile {
+		return "", fmt.Errorf("--api-key-file %s: larger than %d bytes; want a file holding only the key", path, maxKeyFile)
+	}
+	key := strings.TrimSpace(string(b))
+	if key == "" {
+		return "", fmt.Errorf("--api-key-file %s: the file is empty; want a file holding only the key", path)
+	}
+	if strings.ContainsAny(key, " \t\r\n") {
+		return "", fmt.Errorf("--api-key-file %s: the file holds more than one word; want only the key", path)
+	}
+	return key, nil
+}
+
+// sampleInvites are the invites the --fake API starts with, created this long ago.
+var sampleInvites = []struct {
+	ago time.Duration
+	req tsinvites.CreateUserInviteRequest
+}{
+	{72 * time.Hour, tsinvites.CreateUserInviteRequest{Email: "amelie@example.com", Role: tsinvites.UserRoleAdmin}},
+	{26 * time.Hour, tsinvites.CreateUserInviteRequest{Email: "contractor@partner.org", Role: tsinvites.UserRoleMember}},
+	{5 * time.Hour, tsinvites.CreateUserInviteRequest{Email: "bob@example.com", Role: tsinvites.UserRoleMember}},
+	{2 * time.Hour, tsinvites.CreateUserInviteRequest{Role: tsinvites.UserRoleITAdmin}},
+	{20 * time.Minute, tsinvites.CreateUserInviteRequest{Email: "carol@example.com", Role: tsinvites.UserRoleAuditor}},
+}
+
+// startSampleFake starts a fake API (tailnet "-" or example.com, domain example.com) on
+// loopback with the sample invites, their emails sent at different times before now().
+func startSampleFake(now func() time.Time) (*tsinvitestest.Server, error) {
+	var offset atomic.Int64 // how far the fake's clock is behind now()
+	clock := func() time.Time { return now().Add(-time.Duration(offset.Load())).Truncate(time.Second) }
+	srv, err := tsinvitestest.NewServer(tsinvitestest.WithClock(clock))
+	if err != nil {
+		return nil, fmt.Errorf("start the fake API: %w", err)
+	}
+	ctx := context.Background()
+	for _, s := range sampleInvites {
+		offset.Store(int64(s.ago))
+		if _, err := srv.Client().Create(ctx, s.req); err != nil {
+			srv.Close()
+			return nil, fmt.Errorf("seed the fake API: %w", err)
+		}
+	}
+	offset.Store(0)
+	return srv, nil
+}

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+const createLong = `Create invites: one for each --email, or one for each row of a CSV file.
+
+The CSV file needs a header line naming its columns: email, and optionally role (empty
+means --role, which defaults to member). Every row is checked first (bad address, unknown
+role, the same email twice): if any row is bad, each problem is listed with its line
+number and nothing is sent. Invites are then created in batches of --batch-size, one API
+call each. If a batch fails, the batches before it are done and the later ones are not
+attempted; the report says which emails are in which state.
+
+Invites for emails outside the tailnet's domain come with an invite URL, hidden unless
+--show-urls. Needs a user-owned API key.`
+
+const createExample = `  tsinvites create --email amelie@example.com --role admin
+  tsinvites create --email a@example.com --email b@example.com
+  tsinvites create --from-csv people.csv --dry-run
+  tsinvites create --from-csv people.csv -o json > created.json
+  printf 'email,role\nbob@example.com,auditor\n' | tsinvites create --from-csv -`
+
+func newCreateCommand(o *options) *cobra.Command {
+	var (
+		emails    []string
+		role      string
+		fromCSV   string
+		batchSize int
+		dryRun    bool
+	)
+	cmd := &cobra.Command{
+		Use:     "create (--email ADDRESS... | --from-csv FILE|-)",
+		Short:   "Create invites from --email flags or a CSV file",
+		Long:    createLong,
+		Example: createExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			rows, err := o.createInput(emails, tsinvites.UserRole(role), fromCSV, batchSize)
+			if err != nil {
+				return err
+			}
+			return o.create(cmd.Context(), rows, batchSize, dryRun)
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&emails, "email", nil, "address to invite (repeat for more)")
+	f.StringVar(&role, "role", "", "role of the invites: "+roleList()+` (default "member"); for CSV, of rows without one`)
+	f.StringVar(&fromCSV, "from-csv", "", `read invites from this CSV file ("-": stdin) with a header line "email,role"`)
+	f.IntVar(&batchSize, "batch-size", 100, "invites per API call")
+	f.BoolVar(&dryRun, "dry-run", false, "check the input and print what would be sent, send nothing")
+	_ = cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		var names []string
+		for _, r := range tsinvites.Roles() {
+			names = append(names, string(r))
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	})
+	_ = cmd.MarkFlagFilename("from-csv", "csv")
+	return cmd
+}
+
+// createInput checks create's flags and reads its invites; every error is a usage error.
+func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string, batchSize int) ([]inviteRow, error) {
+	switch {
+	case batchSize < 1 || batchSize > 1000:
+		return nil, usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to 1000", batchSize)})
+	case role != "" && !role.Valid():
+		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, roleList())})
+	case len(emails) > 0 && fromCSV != "":
+		return nil, usage(flagProblem{fmt.Errorf("give --email or --from-csv, not both")})
+	case len(emails) == 0 && fromCSV == "":
+		return nil, usage(flagProblem{fmt.Errorf("give --email ADDRESS (repeatable) or --from-csv FILE")})
+	case len(emails) > 0:
+		rows, err := emailRows(emails, role)
+		if err != nil {
+			return nil, usage(err)
+		}
+		return rows, nil
+	}
+	var (
+		r      io.Reader
+		source = fromCSV
+	)
+	if fromCSV == "-" {
+		r, source = o.env.stdin, "stdin"
+	} else {
+		f, err := os.Open(fromCSV)
+		if err != nil {
+			return nil, usage(fmt.Errorf("--from-csv: %w", err))
+		}
+		defer f.Close()
+		r = f
+	}
+	rows, err := readCSV(r, source, role)
+	if err != nil {
+		return nil, usage(err)
+	}
+	return rows, nil
+}
+
+// create creates the invites in batches, one after the other, and stops at the first
+// batch that fails: its invites are reported failed and later batches not attempted.
+func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, dryRun bool) error {
+	results := make([]result, len(rows))
+	for i, row := range rows {
+		results[i] = result{Email: row.req.Email, Role: row.req.Role, Batch: i/batchSize + 1, Status: statusNotAttempted}
+		if row.fromCSV {
+			results[i].Line = row.line
+		}
+	}
+	p := o.printer()
+	batches := (len(rows) + batchSize - 1) / batchSize
+	if dryRun {
+		for i := range results {
+			results[i].Status = statusDryRun
+		}
+		if p.format != "table" {
+			return p.report(newReport("create", results), "created", false)
+		}
+		fmt.Fprintf(o.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
+			plural(len(rows), "invite", "invites"), plural(batches, "API call", "API calls"), batchSize)
+		return p.dryRunTable(results)
+	}
+
+	c, closeFn, err := o.client()
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	ctx, cancel := o.withTimeout(ctx)
+	defer cancel()
+	prog := o.newProgress(len(rows), "creating")
+	var created []tsinvites.UserInvite
+	for start := 0; start < len(rows); start += batchSize {
+		end := min(start+batchSize, len(rows))
+		if ctx.Err() != nil {
+			for i := start; i < len(rows); i++ {
+				results[i].Error = "not started: " + stopReason(ctx)
+			}
+			break
+		}
+		reqs := make([]tsinvites.CreateUserInviteRequest, 0, end-start)
+		for _, row := range rows[start:end] {
+			reqs = append(reqs, row.req)
+		}
+		invites, err := c.Create(ctx, reqs...)
+		if err != nil {
+			why := reason(err)
+			if mayHaveCreated(err) {
+				why += " (the API may have created some of this batch: check with 'tsinvites list')"
+			}
+			for i := start; i < end; i++ {
+				results[i].Status, results[i].Error = statusFailed, why
+			}
+			for i := end; i < len(rows); i++ {
+				results[i].Error = fmt.Sprintf("not attempted after batch %d failed", results[start].Batch)
+			}
+			break
+		}
+		for i := start; i < end; i++ {
+			results[i].Status = statusDone
+			if k := i - start; k < len(invites) {
+				inv := p.visible(invites[k])
+				results[i].Invite = &inv
+				created = append(created, invites[k])
+			}
+		}
+		prog.add(end - start)
+	}
+	prog.done()
+	r := newReport("create", results)
+	if p.format == "table" {
+		if len(created) > 0 {
+			if err := p.invites(created); err != nil {
+				return failed(err)
+			}
+		}
+		if r.exitCode() != exitOK {
+			printResultLines(o.env.stderr, r, "created")
+		} else {
+			fmt.Fprintf(o.env.stderr, "Created %s.\n", plural(r.Done, "invite", "invites"))
+		}
+	} else {
+		if err := p.report(r, "created", false); err != nil {
+			return failed(err)
+		}
+		p.urlNote(created)
+	}
+	return r.err("created")
+}
+
+// mayHaveCreated reports whether a failed create may still have created invites: any
+// failure but a refusal before sending or an answer of the API below 500 (which refuses
+// the whole batch).
+func mayHaveCreated(err error) bool {
+	if errors.Is(err, tsinvites.ErrInvalidInput) {
+		return false
+	}
+	var apiErr *tsinvites.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode >= 500
+	}
+	return true
+}
+
+// dryRunTable prints the invites a create would send, batch by batch.
+func (p *printer) dryRunTable(results []result) error {
+	tw := tabwriter.NewWriter(p.stdout, 0, 0, 2, ' ', 0)
+	withLine := len(results) > 0 && results[0].Line > 0
+	if withLine {
+		fmt.Fprintln(tw, "BATCH\tLINE\tEMAIL\tROLE")
+	} else {
+		fmt.Fprintln(tw, "BATCH\tEMAIL\tROLE")
+	}
+	for _, r := range results {
+		if withLine {
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", r.Batch, r.Line, r.Email, r.Role)
+		} else {
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Batch, r.Email, r.Role)
+		}
+	}
+	return tw.Flush()
+}

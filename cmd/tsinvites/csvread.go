@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"slices"
+	"strings"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+// Limits of the CSV reader, so that a wrong file (a disk image, a log) fails fast
+// instead of filling memory.
+const (
+	maxCSVBytes = 16 << 20 // the whole file
+	maxEmailLen = 254      // the longest address SMTP allows
+)
+
+// inviteRow is one invite to create and where it came from.
+type inviteRow struct {
+	line    int  // the line in the CSV file, or the position of the --email flag
+	fromCSV bool // line is a line of a CSV file
+	req     tsinvites.CreateUserInviteRequest
+}
+
+// problem is one bad row (or the header) of the input.
+type problem struct {
+	line int
+	msg  string
+}
+
+// inputError lists every problem of the input; nothing is sent when there is one.
+type inputError struct {
+	source   string // "invites.csv", "stdin" or "--email"
+	unit     string // "line" or "--email"
+	problems []problem
+}
+
+// maxShownProblems caps the problems an inputError's message lists.
+const maxShownProblems = 50
+
+func (e *inputError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, plural(len(e.problems), "problem", "problems"))
+	for i, p := range e.problems {
+		if i == maxShownProblems {
+			fmt.Fprintf(&b, "\n  ... and %d more", len(e.problems)-i)
+			break
+		}
+		fmt.Fprintf(&b, "\n  %s %d: %s", e.unit, p.line, p.msg)
+	}
+	return b.String()
+}
+
+// errTooBig is returned by capReader past its limit.
+var errTooBig = fmt.Errorf("the file is larger than %d MiB", maxCSVBytes>>20)
+
+// capReader reads at most n bytes of r, then fails with errTooBig (rather than EOF,
+// which would look like a complete, shorter file).
+type capReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *capReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, errTooBig
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
+}
+
+// readCSV reads invites from a CSV file with a header line naming its columns: email
+// (required) and role (optional; empty means defaultRole, and defaultRole "" means
+// member). The columns may come in any order; their names are case-insensitive. A UTF-8
+// byte-order mark, CRLF line ends and blank lines are fine.
+//
+// It checks every row and returns either rows that are all valid (a bare address each,
+// no address twice, a known role) or an *inputError listing every problem with its line
+// number.
+func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]inviteRow, error) {
+	if defaultRole == "" {
+		defaultRole = tsinvites.UserRoleMember
+	}
+	bad := &inputError{source: source, unit: "line"}
+	report := func(line int, format string, args ...any) {
+		bad.problems = append(bad.problems, problem{line: line, msg: fmt.Sprintf(format, args...)})
+	}
+
+	br := bufio.NewReader(&capReader{r: r, n: maxCSVBytes})
+	if bom, err := br.Peek(3); err == nil && string(bom) == "\uFEFF" {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1 // counted here, to report every bad row
+	cr.ReuseRecord = false
+
+	const wantHeader = `want a header line naming the columns: "email,role" (role is optional)`
+	header, err := cr.Read()
+	switch {
+	case errors.Is(err, io.EOF):
+		report(1, "the file is empty; %s", wantHeader)
+		return nil, bad
+	case err != nil:
+		report(errLine(err, 1), "header: %s", csvReason(err))
+		return nil, bad
+	}
+	headerLine, _ := cr.FieldPos(0)
+	emailCol, roleCol := -1, -1
+	for i, name := range header {
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "email":
+			if emailCol >= 0 {
+				report(headerLine, "column email is named twice")
+			}
+			emailCol = i
+		case "role":
+			if roleCol >= 0 {
+				report(headerLine, "column role is named twice")
+			}
+			roleCol = i
+		default:
+			if strings.Contains(name, "@") {
+				report(headerLine, "no header: found %q; %s", name, wantHeader)
+				return nil, bad
+			}
+			report(headerLine, "unknown column %q; %s", shortText(name), wantHeader)
+		}
+	}
+	if emailCol < 0 && len(bad.problems) == 0 {
+		report(headerLine, "no email column; %s", wantHeader)
+	}
+	if len(bad.problems) > 0 {
+		return nil, bad
+	}
+
+	var rows []inviteRow
+	firstLine := map[string]int{} // lower-cased email → line it was first on
+	line := headerLine
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if errors.Is(err, errTooBig) { // the one problem worth reporting
+			bad.problems = nil
+			report(line+1, "%v", err)
+			break
+		}
+		if err != nil {
+			// FieldPos panics after a failed Read: the error has the line, or the
+			// line after the last record read.
+			report(errLine(err, line+1), "%s (stopped reading here)", csvReason(err))
+			break
+		}
+		line, _ = cr.FieldPos(0)
+		if len(rec) != len(header) {
+			report(line, "%s, the header has %d", plural(len(rec), "field", "fields"), len(header))
+			continue
+		}
+		email := strings.TrimSpace(rec[emailCol])
+		role := defaultRole
+		if roleCol >= 0 {
+			if r := strings.ToLower(strings.TrimSpace(rec[roleCol])); r != "" {
+				role = tsinvites.UserRole(r)
+			}
+		}
+		// A row can have two problems: a bad role and an email seen before.
+		var msgs []string
+		if msg := checkInvite(email, role); msg != "" {
+			msgs = append(msgs, msg)
+		}
+		if key := strings.ToLower(email); email != "" {
+			if first, dup := firstLine[key]; dup {
+				msgs = append(msgs, fmt.Sprintf("duplicate email %q (first on line %d)", shortText(email), first))
+			} else {
+				firstLine[key] = line
+			}
+		}
+		if len(msgs) > 0 {
+			report(line, "%s", strings.Join(msgs, "; "))
+			continue
+		}
+		rows = append(rows, inviteRow{line: line, fromCSV: true, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
+	}
+	if len(bad.problems) > 0 {
+		return nil, bad
+	}
+	if len(rows) == 0 {
+		report(headerLine, "no invites: the file has only a header")
+		return nil, bad
+	}
+	return rows, nil
+}
+
+// errLine is the line of a csv.ParseError, or def.
+func errLine(err error, def int) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) && pe.Line > 0 {
+		return pe.Line
+	}
+	return max(def, 1)
+}
+
+// csvReason describes a CSV read error without the position csv.ParseError adds (the
+// report adds the line itself).
+func csvReason(err error) string {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
+			return fmt.Sprintf("%v in column %d (quote a field that holds a quote, doubling the quote)", pe.Err, pe.Column)
+		}
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// checkInvite checks one invite as the API (and tsinvites.Client.Create) will, and
+// returns what is wrong with it, or "".
+func checkInvite(email string, role tsinvites.UserRole) string {
+	if !role.Valid() {
+		return fmt.Sprintf("unknown role %q (want one of %s)", shortText(string(role)), roleList())
+	}
+	switch {
+	case email == "":
+		return "the email is empty"
+	case len(email) > maxEmailLen:
+		return fmt.Sprintf("the email is longer than %d characters", maxEmailLen)
+	}
+	addr, err := mail.ParseAddress(email)
+	if err != nil {
+		return fmt.Sprintf("email %q is not an address: %v", email, err)
+	}
+	if addr.Name != "" || addr.Address != email {
+		return fmt.Sprintf("email %q is not a bare address (did you mean %q?)", email, addr.Address)
+	}
+	return ""
+}
+
+func roleList() string {
+	var names []string
+	for _, r := range tsinvites.Roles() {
+		names = append(names, string(r))
+	}
+	return strings.Join(names, ", ")
+}
+
+// shortText cuts s for an error message.
+func shortText(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return s
+}
+
+// emailRows checks invites given with --email flags, as readCSV checks a file's rows.
+func emailRows(emails []string, role tsinvites.UserRole) ([]inviteRow, error) {
+	if role == "" {
+		role = tsinvites.UserRoleMember
+	}
+	bad := &inputError{source: "--email", unit: "--email"}
+	var rows []inviteRow
+	var seen []string
+	for i, raw := range emails {
+		email := strings.TrimSpace(raw)
+		if msg := checkInvite(email, role); msg != "" {
+			bad.problems = append(bad.problems, problem{line: i + 1, msg: msg})
+			continue
+		}
+		if slices.Contains(seen, strings.ToLower(email)) {
+			bad.problems = append(bad.problems, problem{line: i + 1, msg: fmt.Sprintf("duplicate email %q", email)})
+			continue
+		}
+		seen = append(seen, strings.ToLower(email))
+		rows = append(rows, inviteRow{line: i + 1, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
+	}
+	if len(bad.problems) > 0 {
+		return nil, bad
+	}
+	return rows, nil
+}

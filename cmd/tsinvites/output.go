@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+// printer writes data in the chosen output format.
+type printer struct {
+	format   string // table, json or csv
+	showURLs bool
+	now      time.Time
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+func (o *options) printer() *printer {
+	return &printer{format: o.output, showURLs: o.showURLs, now: o.env.now(), stdout: o.env.stdout, stderr: o.env.stderr}
+}
+
+// visible returns inv as it may be printed: without its URL unless --show-urls.
+func (p *printer) visible(inv tsinvites.UserInvite) tsinvites.UserInvite {
+	if !p.showURLs {
+		inv.InviteURL = ""
+	}
+	return inv
+}
+
+// invites prints invites: a table, a JSON array with the API's field names, or CSV.
+// When URLs are hidden, a note on stderr says how many there are and how to see them.
+func (p *printer) invites(invites []tsinvites.UserInvite) error {
+	var err error
+	switch p.format {
+	case "json":
+		out := make([]tsinvites.UserInvite, 0, len(invites))
+		for _, inv := range invites {
+			out = append(out, p.visible(inv))
+		}
+		err = p.json(out)
+	case "csv":
+		w := csv.NewWriter(p.stdout)
+		header := []string{"id", "email", "role", "lastEmailSentAt"}
+		if p.showURLs {
+			header = append(header, "inviteUrl")
+		}
+		_ = w.Write(header)
+		for _, inv := range invites {
+			sent := ""
+			if !inv.LastEmailSentAt.IsZero() {
+				sent = inv.LastEmailSentAt.UTC().Format(time.RFC3339)
+			}
+			row := []string{inv.ID, inv.Email, string(inv.Role), sent}
+			if p.showURLs {
+				row = append(row, inv.InviteURL)
+			}
+			_ = w.Write(row)
+		}
+		w.Flush()
+		err = w.Error()
+	default:
+		if len(invites) == 0 {
+			fmt.Fprintln(p.stderr, "No invites.")
+			return nil
+		}
+		tw := tabwriter.NewWriter(p.stdout, 0, 0, 2, ' ', 0)
+		header := "ID\tEMAIL\tROLE\tLAST SENT"
+		if p.showURLs {
+			header += "\tINVITE URL"
+		}
+		fmt.Fprintln(tw, header)
+		for _, inv := range invites {
+			line := fmt.Sprintf("%s\t%s\t%s\t%s", inv.ID, orDash(inv.Email), inv.Role, ago(inv.LastEmailSentAt, p.now))
+			if p.showURLs {
+				line += "\t" + orDash(inv.InviteURL)
+			}
+			fmt.Fprintln(tw, line)
+		}
+		err = tw.Flush()
+	}
+	p.urlNote(invites)
+	return err
+}
+
+// urlNote says on stderr that invite URLs were hidden, and how to see them.
+func (p *printer) urlNote(invites []tsinvites.UserInvite) {
+	if p.showURLs {
+		return
+	}
+	n := 0
+	for _, inv := range invites {
+		if inv.InviteURL != "" {
+			n++
+		}
+	}
+	if n > 0 {
+		fmt.Fprintf(p.stderr, "tsinvites: %s an invite URL, hidden: anyone holding one can join the tailnet; add --show-urls to see them\n", plural(n, "invite has", "invites have"))
+	}
+}
+
+// json prints v as one indented JSON document.
+func (p *printer) json(v any) error {
+	enc := json.NewEncoder(p.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// plural returns "1 <one>" or "n <many>".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ago describes t relative to now: "never", "just now", "5 minutes ago", "3 days ago",
+// or the date for anything older than 30 days.
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour", "hours") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+	}
+	return t.UTC().Format(time.DateOnly)
+}

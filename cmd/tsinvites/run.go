@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0 // everything was done
+	exitFailed  = 1 // nothing (or the one thing) was done
+	exitUsage   = 2 // refused before sending anything: bad flag, argument, CSV or credential
+	exitPartial = 3 // some items were done and some were not
+)
+
+// env is everything the command takes from the process, so that tests run it in-process
+// with their own streams, variables and clock. There is no other global state.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	// stdoutTTY and stderrTTY say whether the streams are terminals: the default
+	// output format and the progress bar depend on them.
+	stdoutTTY, stderrTTY bool
+}
+
+// exitError is an error with the exit code it calls for. A nil err means the problem
+// was already reported (item by item) and only the code is left.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit code %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf is an error found before anything was sent: exit code 2.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// usage wraps err as an error found before anything was sent.
+func usage(err error) error { return &exitError{code: exitUsage, err: err} }
+
+// failed wraps err as a failure of the command: exit code 1.
+func failed(err error) error { return &exitError{code: exitFailed, err: err} }
+
+// run runs the command line args (without the program name) and returns the exit code.
+func run(ctx context.Context, args []string, e *env) int {
+	root := newRootCommand(e)
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var xe *exitError
+	if errors.As(err, &xe) {
+		if xe.err != nil {
+			printError(e.stderr, xe.err)
+			if xe.code == exitUsage && isFlagProblem(xe.err) {
+				fmt.Fprintln(e.stderr, "Run 'tsinvites --help' for usage.")
+			}
+		}
+		return xe.code
+	}
+	// Anything else comes from cobra itself: an unknown command, flag or argument count.
+	printError(e.stderr, err)
+	fmt.Fprintln(e.stderr, "Run 'tsinvites --help' for usage.")
+	return exitUsage
+}
+
+// flagProblem marks an error in the command line itself, which the help can fix.
+type flagProblem struct{ error }
+
+func (f flagProblem) Unwrap() error { return f.error }
+
+func isFlagProblem(err error) bool {
+	var fp flagProblem
+	return errors.As(err, &fp)
+}
+
+// printError prints err on w with the program's prefix (once: the library's errors
+// already start with "tsinvites: ").
+func printError(w io.Writer, err error) {
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "tsinvites: ") {
+		msg = "tsinvites: " + msg
+	}
+	fmt.Fprintln(w, msg)
+}
+
+// options are the global flags, shared by every command.
+type options struct {
+	env        *env
+	tailnet    string
+	baseURL    string
+	apiKeyFile string
+	timeout    time.Duration
+	output     string
+	// outputChosen says -o was given (rather than defaulted from the terminal).
+	outputChosen bool
+	showURLs     bool
+	fake         bool
+}
+
+const rootLong = `tsinvites lists, creates, resends and deletes the user invites of a Tailscale tailnet.
+
+Credentials come from the variables the Terraform provider uses: TAILSCALE_API_KEY (a
+user-owned API key: creating, resending and deleting need one), or
+TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET (list and get only), or
+--api-key-file. The key is never taken as a flag (it would show in ps) and never printed.
+
+--fake runs any command against a fake API in this process, seeded with sample invites:
+no credentials needed, nothing reaches Tailscale, and changes last for that one command.
+
+Invite URLs let anyone who holds them join the tailnet: they are hidden unless --show-urls.
+
+Output goes to stdout (table on a terminal, json otherwise; -o to choose); progress,
+warnings and errors go to stderr.
+
+Exit codes: 0 all done, 1 failed, 2 usage error (nothing was sent), 3 partly done.`
+
+const rootExample = `  # Try it with no credentials, against a fake API:
+  tsinvites --fake list
+
+  # On your tailnet:
+  export TAILSCALE_API_KEY=tskey-api-...
+  tsinvites list
+  tsinvites create --email amelie@example.com --role admin
+  tsinvites list -o json | jq -r '.[].email'`
+
+func newRootCommand(e *env) *cobra.Command {
+	o := &options{env: e}
+	root := &cobra.Command{
+		Use:           "tsinvites",
+		Short:         "Manage the user invites of a Tailscale tailnet",
+		Long:          rootLong,
+		Example:       rootExample,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return o.check(cmd)
+		},
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return usage(flagProblem{err})
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&o.tailnet, "tailnet", "", `tailnet ID or organisation name; "-" is the credential's own (env TAILSCALE_TAILNET, default "-")`)
+	pf.StringVar(&o.baseURL, "base-url", "", "API host root (env TAILSCALE_BASE_URL, default https://api.tailscale.com)")
+	pf.StringVar(&o.apiKeyFile, "api-key-file", "", "read the API key from this file instead of TAILSCALE_API_KEY")
+	pf.DurationVar(&o.timeout, "timeout", 0, "give up after this long, e.g. 30s (0: no limit; each request has its own 60s limit)")
+	pf.StringVarP(&o.output, "output", "o", "", "output format: table, json or csv (default table on a terminal, json otherwise)")
+	pf.BoolVar(&o.showURLs, "show-urls", false, "show invite URLs (secrets: anyone holding one can join the tailnet)")
+	pf.BoolVar(&o.fake, "fake", false, "use a fake API in this process, seeded with sample invites (no credentials needed)")
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "json", "csv"}, cobra.ShellCompDirectiveNoFileComp))
+
+	root.AddCommand(
+		newListCommand(o),
+		newGetCommand(o),
+		newCreateCommand(o),
+		newResendCommand(o),
+		newDeleteCommand(o),
+		newFakeServerCommand(o),
+		newVersionCommand(o),
+	)
+	return root
+}
+
+// check validates the global flags and fills in defaults from the environment.
+func (o *options) check(cmd *cobra.Command) error {
+	o.outputChosen = o.output != ""
+	switch o.output {
+	case "":
+		o.output = "json"
+		if o.env.stdoutTTY {
+			o.output = "table"
+		}
+	case "table", "json", "csv":
+	default:
+		return usage(flagProblem{fmt.Errorf("--output %q: want table, json or csv", o.output)})
+	}
+	// With --fake, the variables (set for a real tailnet) are not used: the fake knows
+	// only "-" and example.com.
+	if !cmd.Flags().Changed("tailnet") && !o.fake {
+		o.tailnet = strings.TrimSpace(o.env.getenv("TAILSCALE_TAILNET"))
+	}
+	if !cmd.Flags().Changed("base-url") && !o.fake {
+		o.baseURL = strings.TrimSpace(o.env.getenv("TAILSCALE_BASE_URL"))
+	}
+	if o.timeout < 0 {
+		return usage(flagProblem{fmt.Errorf("--timeout %s: want 0 (no limit) or more", o.timeout)})
+	}
+	return nil
+}
+
+// withTimeout applies --timeout to ctx.
+func (o *options) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if o.timeout > 0 {
+		return context.WithTimeout(ctx, o.timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// minArgs checks the argument count with an error that is a usage error.
+func minArgs(n int, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		if len(args) < n {
+			return usage(flagProblem{fmt.Errorf("give at least %d %s", n, what)})
+		}
+		return nil
+	}
+}
+
+// noArgs refuses arguments, with an error that is a usage error.
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usage(flagProblem{fmt.Errorf("unexpected argument %q", args[0])})
+	}
+	return nil
+}
