@@ -32,27 +32,60 @@ func checkPathValue(what, v string) error {
 	return nil
 }
 
-// checkInvites checks the invites of one create before anything is sent.
+// checkInvites checks the invites of one create before anything is sent: each must be
+// valid, and no email may appear twice (compared without case).
 func checkInvites(operation string, invites []CreateUserInviteRequest) error {
 	if len(invites) == 0 {
 		return invalid(operation, "no invites given")
 	}
+	first := map[string]int{} // lower-cased email → index of its first invite
 	for i, inv := range invites {
-		if inv.Role != "" && !inv.Role.Valid() {
-			return invalid(operation, "invite %d: unknown role %q (want one of %s)", i+1, inv.Role, strings.Join(roleNames(), ", "))
+		if err := inv.Validate(); err != nil {
+			return invalid(operation, "invite %d: %v", i+1, err)
 		}
 		if inv.Email == "" {
 			continue
 		}
-		addr, err := mail.ParseAddress(inv.Email)
-		if err != nil {
-			return invalid(operation, "invite %d: email %q: %v", i+1, inv.Email, err)
+		key := strings.ToLower(inv.Email)
+		if j, dup := first[key]; dup {
+			return invalid(operation, "invites %d and %d are both for %q", j+1, i+1, inv.Email)
 		}
-		if addr.Name != "" || addr.Address != inv.Email {
-			return invalid(operation, "invite %d: email %q is not a bare address (did you mean %q?)", i+1, inv.Email, addr.Address)
-		}
+		first[key] = i
 	}
 	return nil
+}
+
+// Validate reports what is wrong with the request, as [Client.Create] checks it before
+// sending: an unknown role, or an email that is not a bare address such as
+// "amelie@example.com". The error's text is the reason alone; it matches
+// [ErrInvalidInput] with [errors.Is]. An empty email and an empty role (member) are
+// valid.
+func (r CreateUserInviteRequest) Validate() error {
+	if r.Role != "" && !r.Role.Valid() {
+		return reason("unknown role %q (want one of %s)", r.Role, strings.Join(roleNames(), ", "))
+	}
+	if r.Email == "" {
+		return nil
+	}
+	addr, err := mail.ParseAddress(r.Email)
+	if err != nil {
+		return reason("email %q is not an address: %v", r.Email, err)
+	}
+	if addr.Name != "" || addr.Address != r.Email {
+		return reason("email %q is not a bare address (did you mean %q?)", r.Email, addr.Address)
+	}
+	return nil
+}
+
+// reasonError is what is wrong with some input, without saying where: it matches
+// ErrInvalidInput.
+type reasonError struct{ msg string }
+
+func (e *reasonError) Error() string { return e.msg }
+func (e *reasonError) Unwrap() error { return ErrInvalidInput }
+
+func reason(format string, args ...any) error {
+	return &reasonError{msg: fmt.Sprintf(format, args...)}
 }
 
 // Roles lists every known [UserRole], in the order of the API's documentation.

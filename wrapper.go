@@ -331,8 +331,9 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 // Create creates one invite for each request, in one API call, and returns the invites
 // the API answered with (in the order given). A request with an email sends an
 // invitation email; one without gets an InviteURL to share by hand. Role "" means
-// member. Nothing is sent when any request is invalid (unknown role, an email that is
-// not a bare address) or none is given.
+// member. Nothing is sent when any request is invalid (see
+// [CreateUserInviteRequest.Validate]), when two are for the same email, or when none is
+// given. An answer with another number of invites than requested is an error.
 //
 // Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
 //
@@ -345,9 +346,13 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 	if err := checkInvites(op, invites); err != nil {
 		return nil, err
 	}
-	return c.doInvites(ctx, op, opCreate, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
+	created, err := c.doInvites(ctx, op, opCreate, func(ctx context.Context, rec RequestEditorFn) (*http.Response, error) {
 		return c.gen.CreateUserInvites(ctx, c.tailnet, invites, rec)
 	})
+	if err == nil && len(created) != len(invites) {
+		return nil, c.decodeError(op, c.maybeDone(opCreate, true, fmt.Errorf("the answer has %d invite(s) for %d requested", len(created), len(invites))))
+	}
+	return created, err
 }
 
 // Get returns one invite, or a 404 [*APIError] ([IsNotFound]) when there is none with

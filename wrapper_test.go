@@ -277,6 +277,7 @@ func TestBadInputIsRefusedBeforeSending(t *testing.T) {
 		{Email: "a@"},
 		{Email: "Alice <alice@example.com>"},
 		{Email: " alice@example.com"},
+		{Email: "OK@Example.com"}, // the same email as the first, in other case
 	} {
 		add(fmt.Sprintf("create %+v", inv), func() error {
 			_, err := c.Create(ctx, tsinvites.CreateUserInviteRequest{Email: "ok@example.com"}, inv)
@@ -959,6 +960,39 @@ func TestInviteURLIsHiddenWhenFormatted(t *testing.T) {
 	}
 	if !strings.Contains(jsonString(t, inv), "SECRETCODE") {
 		t.Error("JSON encoding lost the invite URL; only formatting should hide it")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		req  tsinvites.CreateUserInviteRequest
+		want string // "" for valid
+	}{
+		{tsinvites.CreateUserInviteRequest{}, ""},
+		{tsinvites.CreateUserInviteRequest{Email: "a@example.com", Role: tsinvites.UserRoleITAdmin}, ""},
+		{tsinvites.CreateUserInviteRequest{Role: "owner"}, `unknown role "owner" (want one of member, admin, it-admin, network-admin, billing-admin, auditor)`},
+		{tsinvites.CreateUserInviteRequest{Email: "Alice <a@example.com>"}, `email "Alice <a@example.com>" is not a bare address (did you mean "a@example.com"?)`},
+		{tsinvites.CreateUserInviteRequest{Email: "a@"}, `email "a@" is not an address: mail: missing '@' or angle-addr`},
+	} {
+		err := tc.req.Validate()
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%+v: %v, want valid", tc.req, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want || !errors.Is(err, tsinvites.ErrInvalidInput)):
+			t.Errorf("%+v: err = %v, want %q matching ErrInvalidInput", tc.req, err, tc.want)
+		}
+	}
+}
+
+func TestCreateAnswerWithAnotherCountIsAnError(t *testing.T) {
+	t.Parallel()
+	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, `[{"id":"1","role":"member","tailnetId":1,"inviterId":1}]`)
+	})
+	_, err := c.Create(t.Context(), tsinvites.CreateUserInviteRequest{Email: "a@example.com"}, tsinvites.CreateUserInviteRequest{Email: "b@example.com"})
+	if err == nil || !strings.Contains(err.Error(), "1 invite(s) for 2 requested") || !strings.Contains(err.Error(), "may have been created") {
+		t.Errorf("err = %v, want the count mismatch and that the invites may exist", err)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"slices"
 	"strings"
 
@@ -223,10 +222,11 @@ func csvReason(err error) string {
 	return err.Error()
 }
 
-// checkInvite checks one invite as the API (and tsinvites.Client.Create) will, and
-// returns what is wrong with it, or "".
+// checkInvite checks one invite as tsinvites.Client.Create will (with
+// CreateUserInviteRequest.Validate), and also that it has an email of a sane length; it
+// returns what is wrong, or "".
 func checkInvite(email string, role tsinvites.UserRole) string {
-	if !role.Valid() {
+	if !role.Valid() { // said here, shortened: the role may be a whole mangled row
 		return fmt.Sprintf("unknown role %q (want one of %s)", shortText(string(role)), roleList())
 	}
 	switch {
@@ -235,12 +235,8 @@ func checkInvite(email string, role tsinvites.UserRole) string {
 	case len(email) > maxEmailLen:
 		return fmt.Sprintf("the email is longer than %d characters", maxEmailLen)
 	}
-	addr, err := mail.ParseAddress(email)
-	if err != nil {
-		return fmt.Sprintf("email %q is not an address: %v", email, err)
-	}
-	if addr.Name != "" || addr.Address != email {
-		return fmt.Sprintf("email %q is not a bare address (did you mean %q?)", email, addr.Address)
+	if err := (tsinvites.CreateUserInviteRequest{Email: email, Role: role}).Validate(); err != nil {
+		return err.Error()
 	}
 	return ""
 }
