@@ -93,7 +93,7 @@ const (
 type attempt struct {
 	err     error
 	status  int  // the answer's status; 0 when there was no answer
-	reached bool // the request got a connection, so it may have reached the server
+	reached bool // the request may have reached the server (see Client.try)
 	// cut reports a failure of the connection: dial, reset, timeout, a body cut short.
 	cut        bool
 	retryAfter time.Duration // the server's Retry-After, if any
@@ -189,6 +189,13 @@ func isConnError(err error) bool {
 	// *url.Error has a Timeout method of its own: look inside it.
 	inner := errors.Unwrap(err)
 	return inner != nil && errors.As(inner, &timeout) && timeout.Timeout()
+}
+
+// isDialError reports a failure to connect (including the name lookup), which happens
+// before any byte of the request is written.
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
 }
 
 // sleep waits for d or until ctx ends, leaving no timer behind.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -351,5 +352,52 @@ func TestLoggerHasOneLinePerAttemptAndNoSecrets(t *testing.T) {
 	}
 	if !strings.Contains(lines[1], "error=") {
 		t.Errorf("the failed attempt's line has no error: %s", lines[1])
+	}
+}
+
+// countingTransport is a RoundTripper of a user's own (not *http.Transport, so no
+// connection is ever reported to httptrace) that fails every request with err.
+type countingTransport struct {
+	calls atomic.Int64
+	err   error
+}
+
+func (rt *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rt.calls.Add(1)
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	return nil, rt.err
+}
+
+// TestCreateThroughACustomTransport: a transport that reports no connections must not
+// make a create look unsent. Only a dial error proves that nothing was sent.
+func TestCreateThroughACustomTransport(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		err   error
+		calls int64
+	}{
+		{"connection reset after sending", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, 1},
+		{"unexpected EOF", io.ErrUnexpectedEOF, 1},
+		{"dial refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, 3},
+	} {
+		rt := &countingTransport{err: tc.err}
+		c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, HTTPClient: &http.Client{Transport: rt}, Retry: fastRetries})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Create(t.Context(), tsinvites.CreateUserInviteRequest{Email: "a@example.com"})
+		if err == nil {
+			t.Fatalf("%s: no error", tc.name)
+		}
+		if n := rt.calls.Load(); n != tc.calls {
+			t.Errorf("%s: create sent %d time(s), want %d", tc.name, n, tc.calls)
+		}
+		if mayExist := strings.Contains(err.Error(), "may have been created"); mayExist != (tc.calls == 1) {
+			t.Errorf("%s: err = %v; saying the invites may exist: %v, want %v", tc.name, err, mayExist, tc.calls == 1)
+		}
 	}
 }

@@ -453,7 +453,11 @@ func (c *Client) try(ctx context.Context, op string, kind opKind, send func(cont
 		a.method, a.path = req.Method, req.URL.EscapedPath()
 		return nil
 	})
-	a.reached = gotConn.Load()
+	// The request may have reached the server unless it was never handed to the
+	// transport (an editor, such as the OAuth token fetch, failed), or it failed to dial
+	// without ever getting a connection. Anything else counts as sent, even from a
+	// transport that reports no connections.
+	a.reached = sent != nil && (err == nil || gotConn.Load() || !isDialError(err))
 	if err != nil {
 		a.cut = isConnError(err) && ctx.Err() == nil
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
