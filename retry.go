@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -178,6 +180,9 @@ func isConnError(err error) bool {
 		return false
 	case errors.As(err, &dnsErr):
 		return !dnsErr.IsNotFound
+	case errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error"),
+		errors.As(err, new(tls.AlertError)):
+		return false // a TLS alert: the handshake was refused, and would be again
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
 		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
 		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
@@ -189,6 +194,41 @@ func isConnError(err error) bool {
 	// *url.Error has a Timeout method of its own: look inside it.
 	inner := errors.Unwrap(err)
 	return inner != nil && errors.As(inner, &timeout) && timeout.Timeout()
+}
+
+// connProbe watches, through httptrace, whether a request asked for and got a
+// connection: the only evidence that a failed request was not sent. It records nothing
+// until armed, so that the OAuth token fetch's own connection does not count.
+type connProbe struct{ armed, getConn, gotConn atomic.Bool }
+
+func (p *connProbe) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		GetConn: func(string) {
+			if p.armed.Load() {
+				p.getConn.Store(true)
+			}
+		},
+		GotConn: func(httptrace.GotConnInfo) {
+			if p.armed.Load() {
+				p.gotConn.Store(true)
+			}
+		},
+	}
+}
+
+// arm starts recording; a nil probe does nothing.
+func (p *connProbe) arm() {
+	if p != nil {
+		p.armed.Store(true)
+	}
+}
+
+// mayHaveSent reports whether a request that failed with err may have reached the
+// server. Only positive evidence says it did not: the transport asked for a connection,
+// got none, and failed to dial. A transport that reports nothing (one that is not
+// net/http's) counts as sent, and so does anything without a probe.
+func (p *connProbe) mayHaveSent(err error) bool {
+	return p == nil || !p.getConn.Load() || p.gotConn.Load() || !isDialError(err)
 }
 
 // isDialError reports a failure to connect (including the name lookup), which happens

@@ -3,11 +3,14 @@ package tsinvites_test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -108,6 +111,7 @@ func faultScenarios() []scenario {
 
 		// Create: never sent again once it may have reached the server.
 		{name: "create 429 Retry-After 1", call: "create", faults: fault(tsinvitestest.Fault{Status: 429, RetryAfter: "1"}, 1), wantRequests: [2]int{2, 2}, wantCreated: 1, minTook: time.Second},
+		{name: "create 429 Retry-After beyond the cap", call: "create", faults: fault(tsinvitestest.Fault{Status: 429, RetryAfter: "90"}, 1), wantErr: true, wantStatus: 429, wantInErr: "retry after 1m30s", wantRequests: [2]int{1, 1}},
 		{name: "create 503 not retried", call: "create", faults: fault(tsinvitestest.Fault{Status: 503}, 1), wantErr: true, wantStatus: 503, wantRequests: [2]int{1, 1}},
 		{name: "create done, then 500", call: "create", faults: fault(tsinvitestest.Fault{Done: true, Status: 500}, 1), wantErr: true, wantStatus: 500, wantRequests: [2]int{1, 1}, wantCreated: 1},
 		{name: "create done, then connection dropped", call: "create", faults: fault(tsinvitestest.Fault{Done: true, Drop: true}, 1), wantErr: true, wantInErr: mayExist, wantRequests: [2]int{1, 1}, wantCreated: 1},
@@ -372,7 +376,9 @@ func (rt *countingTransport) RoundTrip(req *http.Request) (*http.Response, error
 }
 
 // TestCreateThroughACustomTransport: a transport that reports no connections must not
-// make a create look unsent. Only a dial error proves that nothing was sent.
+// make a create look unsent, whatever its error. (Through net/http's own transport a
+// dial error that never got a connection is retried: see the scenarios "create dial
+// refused".)
 func TestCreateThroughACustomTransport(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -382,7 +388,9 @@ func TestCreateThroughACustomTransport(t *testing.T) {
 	}{
 		{"connection reset after sending", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, 1},
 		{"unexpected EOF", io.ErrUnexpectedEOF, 1},
-		{"dial refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, 3},
+		// It reports no connections to httptrace: its dial error proves nothing (it may
+		// have sent the request on another connection first).
+		{"dial refused", &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, 1},
 	} {
 		rt := &countingTransport{err: tc.err}
 		c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, HTTPClient: &http.Client{Transport: rt}, Retry: fastRetries})
@@ -399,5 +407,52 @@ func TestCreateThroughACustomTransport(t *testing.T) {
 		if mayExist := strings.Contains(err.Error(), "may have been created"); mayExist != (tc.calls == 1) {
 			t.Errorf("%s: err = %v; saying the invites may exist: %v, want %v", tc.name, err, mayExist, tc.calls == 1)
 		}
+	}
+}
+
+// TestDeleteAfterA429IsNotDone: a 429 did nothing, so a 404 on the retry means there
+// was no such invite, not that the first attempt deleted it.
+func TestDeleteAfterA429IsNotDone(t *testing.T) {
+	t.Parallel()
+	srv := tsinvitestest.Start(t)
+	srv.InjectFault(tsinvitestest.OpDelete, 1, tsinvitestest.Fault{Status: 429})
+	c, err := tsinvites.New(tsinvites.Config{APIKey: srv.Token(), BaseURL: srv.URL, Retry: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete(t.Context(), "99"); !tsinvites.IsNotFound(err) {
+		t.Errorf("delete of a missing invite after a 429: err = %v, want 404", err)
+	}
+	if n := srv.RequestCount(tsinvitestest.OpDelete); n != 2 {
+		t.Errorf("%d delete requests, want 2", n)
+	}
+}
+
+// TestTLSAlertIsNotRetried: a server that refuses the handshake (here: it wants a
+// client certificate) would refuse it again.
+func TestTLSAlertIsNotRetried(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "[]")
+	}))
+	srv.TLS = &tls.Config{ClientAuth: tls.RequireAnyClientCert}
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake errors are expected
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, BaseURL: srv.URL, HTTPClient: srv.Client(), Retry: fastRetries})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.List(t.Context()); err == nil || !strings.Contains(err.Error(), "tls") {
+		t.Fatalf("err = %v, want the TLS refusal", err)
+	}
+	if n := conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1 (no retry of a TLS alert)", n)
 	}
 }

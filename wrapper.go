@@ -15,7 +15,6 @@ import (
 	"os"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -333,7 +332,8 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 // invitation email; one without gets an InviteURL to share by hand. Role "" means
 // member. Nothing is sent when any request is invalid (see
 // [CreateUserInviteRequest.Validate]), when two are for the same email, or when none is
-// given. An answer with another number of invites than requested is an error.
+// given. An answer with another number of invites than requested is an error, returned
+// with the invites the API did answer.
 //
 // Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
 //
@@ -350,7 +350,7 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 		return c.gen.CreateUserInvites(ctx, c.tailnet, invites, rec)
 	})
 	if err == nil && len(created) != len(invites) {
-		return nil, c.decodeError(op, c.maybeDone(opCreate, true, fmt.Errorf("the answer has %d invite(s) for %d requested", len(created), len(invites))))
+		return created, c.decodeError(op, c.maybeDone(opCreate, true, fmt.Errorf("the answer has %d invite(s) for %d requested", len(created), len(invites))))
 	}
 	return created, err
 }
@@ -377,7 +377,9 @@ func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 	return &invite, nil
 }
 
-// Delete deletes an open invite; its URL stops working.
+// Delete deletes an open invite; its URL stops working. When an attempt that may have
+// reached the API fails (a 5xx, a dropped connection) and the retry then finds no such
+// invite (404), Delete returns nil: the first attempt deleted it.
 //
 // Delete needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
 //
@@ -433,7 +435,7 @@ func (c *Client) do(ctx context.Context, op string, kind opKind, send func(conte
 			}
 			return a.err
 		}
-		reached = reached || a.reached
+		reached = reached || a.reached && a.status != http.StatusTooManyRequests // a 429 did nothing
 		if err := sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%w (gave up waiting to retry: %w)", a.err, err)
 		}
@@ -443,21 +445,24 @@ func (c *Client) do(ctx context.Context, op string, kind opKind, send func(conte
 // try makes one attempt of a call. The answer's body is always drained (up to 64 KiB)
 // and closed, so that the connection can be reused.
 func (c *Client) try(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) (a attempt) {
-	var gotConn atomic.Bool
-	traced := httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { gotConn.Store(true) },
-	})
+	// Mutating calls watch their connection: a failed create that never got one was not
+	// sent, and may be sent again; a delete that reached the server may have deleted.
+	var probe *connProbe
+	if kind != opRead {
+		probe = &connProbe{}
+		ctx = httptrace.WithClientTrace(ctx, probe.trace())
+	}
 	var sent *http.Request
-	resp, err := send(traced, func(_ context.Context, req *http.Request) error {
+	resp, err := send(ctx, func(_ context.Context, req *http.Request) error {
+		// The last editor: the OAuth token fetch, if any, is over.
 		sent = req
 		a.method, a.path = req.Method, req.URL.EscapedPath()
+		probe.arm()
 		return nil
 	})
-	// The request may have reached the server unless it was never handed to the
-	// transport (an editor, such as the OAuth token fetch, failed), or it failed to dial
-	// without ever getting a connection. Anything else counts as sent, even from a
-	// transport that reports no connections.
-	a.reached = sent != nil && (err == nil || gotConn.Load() || !isDialError(err))
+	// A request never handed to the transport (an editor failed) was not sent; one that
+	// failed may have been, unless the probe shows it never got a connection.
+	a.reached = sent != nil && (err == nil || probe.mayHaveSent(err))
 	if err != nil {
 		a.cut = isConnError(err) && ctx.Err() == nil
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
