@@ -32,6 +32,17 @@ func checkPathValue(what, v string) error {
 	return nil
 }
 
+// ValidateInviteID reports what is wrong with id as an invite ID, as [Client.Get],
+// [Client.Delete] and [Client.Resend] check it before sending: empty or blank, "." or
+// "..", or holding control characters. Anything else is escaped into the path. The
+// error's text is the reason alone; it matches [ErrInvalidInput] with [errors.Is].
+func ValidateInviteID(id string) error {
+	if err := checkPathValue("invite ID", id); err != nil {
+		return &reasonError{msg: err.Error()}
+	}
+	return nil
+}
+
 // checkInvites checks the invites of one create before anything is sent: each must be
 // valid, and no email may appear twice (compared without case).
 func checkInvites(operation string, invites []CreateUserInviteRequest) error {

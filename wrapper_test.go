@@ -1018,3 +1018,22 @@ func TestZeroClientIsAnErrorNotAPanic(t *testing.T) {
 		t.Errorf("%d requests sent with a nil context", n)
 	}
 }
+
+func TestValidateInviteID(t *testing.T) {
+	t.Parallel()
+	for id, want := range map[string]string{
+		"1": "", "a/b": "", "ü?#": "",
+		"":     `invite ID is empty`,
+		" ":    `invite ID is empty`,
+		"..":   `invite ID ".." is not allowed`,
+		"a\nb": `invite ID "a\nb" has control characters`,
+	} {
+		err := tsinvites.ValidateInviteID(id)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%q: %v, want valid", id, err)
+		case want != "" && (err == nil || err.Error() != want || !errors.Is(err, tsinvites.ErrInvalidInput)):
+			t.Errorf("%q: err = %v, want %q matching ErrInvalidInput", id, err, want)
+		}
+	}
+}

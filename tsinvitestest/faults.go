@@ -35,7 +35,8 @@ type Fault struct {
 	// Drop closes the connection without answering.
 	Drop bool
 	// Truncate sends the headers, with the Content-Length of the whole body, and only
-	// the first half of the body, then closes the connection.
+	// the first half of the body, then closes the connection. It needs a body: give
+	// Body, a status of 400 or above, or Done.
 	Truncate bool
 	// HugeBody, when above zero, answers with a body of this many bytes: the start of a
 	// JSON array of invites that goes on and on. It is streamed, not held in memory.

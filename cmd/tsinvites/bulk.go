@@ -21,6 +21,7 @@ const (
 	statusDone         = "done"
 	statusFailed       = "failed"
 	statusNotAttempted = "not-attempted"
+	statusUnknown      = "unknown" // create: the request failed after it may have reached the API
 	statusDryRun       = "dry-run"
 )
 
@@ -48,6 +49,7 @@ type report struct {
 	Done         int      `json:"done"`
 	Failed       int      `json:"failed"`
 	NotAttempted int      `json:"notAttempted"`
+	Unknown      int      `json:"unknown"` // may have been created: list to see
 	Results      []result `json:"results"`
 }
 
@@ -61,6 +63,8 @@ func newReport(op string, results []result) *report {
 			r.Failed++
 		case statusNotAttempted:
 			r.NotAttempted++
+		case statusUnknown:
+			r.Unknown++
 		case statusDryRun:
 			r.DryRun = true
 		}
@@ -68,12 +72,13 @@ func newReport(op string, results []result) *report {
 	return r
 }
 
-// exitCode is 0 when every item was done, 3 when some were, 1 when none were.
+// exitCode is 0 when every item was done, 3 when some were (or may have been), 1 when
+// none were.
 func (r *report) exitCode() int {
 	switch {
-	case r.DryRun || r.Failed+r.NotAttempted == 0:
+	case r.DryRun || r.Failed+r.NotAttempted+r.Unknown == 0:
 		return exitOK
-	case r.Done > 0:
+	case r.Done > 0 || r.Unknown > 0:
 		return exitPartial
 	}
 	return exitFailed
@@ -92,6 +97,9 @@ func (r *report) err(verb string) error {
 	}
 	if r.NotAttempted > 0 {
 		msg += fmt.Sprintf("; %d not attempted", r.NotAttempted)
+	}
+	if r.Unknown > 0 {
+		msg += fmt.Sprintf("; %d may have been created (check with 'tsinvites list' before trying them again)", r.Unknown)
 	}
 	return &exitError{code: code, err: errors.New(msg)}
 }
@@ -244,6 +252,8 @@ func printResultLines(w io.Writer, r *report, verb string) {
 			fmt.Fprintf(w, "FAILED %s: %s\n", what, res.Error)
 		case statusNotAttempted:
 			fmt.Fprintf(w, "not attempted: %s: %s\n", what, res.Error)
+		case statusUnknown:
+			fmt.Fprintf(w, "UNKNOWN %s: %s\n", what, res.Error)
 		case statusDryRun:
 			fmt.Fprintf(w, "would be %s: %s\n", verb, what)
 		}

@@ -131,8 +131,8 @@ func (o *options) ids(args []string, concurrency int) ([]string, error) {
 		switch {
 		case strings.TrimSpace(id) == "" || id == "-":
 			return nil, usageErrorf("invite ID %q: want an ID such as 12 (give - alone to read IDs from stdin)", id)
-		case strings.ContainsFunc(id, func(r rune) bool { return r < ' ' || r == 0x7f }):
-			return nil, usageErrorf("invite ID %q has control characters", id)
+		case tsinvites.ValidateInviteID(id) != nil:
+			return nil, usageErrorf("%v", tsinvites.ValidateInviteID(id))
 		case seen[id]:
 			return nil, usageErrorf("invite ID %s is given twice", id)
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -156,12 +157,15 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		}
 		invites, err := c.Create(ctx, reqs...)
 		if err != nil {
-			why := reason(err)
+			why, status := reason(err), statusFailed
 			if mayHaveCreated(err) {
-				why += " (the API may have created some of this batch: check with 'tsinvites list')"
+				status = statusUnknown
+				if !strings.Contains(why, "may have been created") { // the SDK says so for cut answers
+					why += " (the invites may have been created: list them before creating them again)"
+				}
 			}
 			for i := start; i < end; i++ {
-				results[i].Status, results[i].Error = statusFailed, why
+				results[i].Status, results[i].Error = status, why
 			}
 			for i := end; i < len(rows); i++ {
 				results[i].Error = fmt.Sprintf("not attempted after batch %d failed", results[start].Batch)

@@ -34,6 +34,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"get"}, "give at least 1 invite ID"},
 		{[]string{"delete", "1", "1"}, "invite ID 1 is given twice"},
 		{[]string{"delete", ""}, `invite ID ""`},
+		{[]string{"get", ".."}, `invite ID ".." is not allowed`},
+		{[]string{"resend", "a\x01b"}, `invite ID "a\x01b" has control characters`},
 		{[]string{"resend", "1", "--concurrency", "0"}, "--concurrency 0: want 1 to 64"},
 		{[]string{"create"}, "give --email ADDRESS"},
 		{[]string{"create", "--email", "a@example.com", "--from-csv", "x.csv"}, "not both"},
