@@ -57,8 +57,15 @@ func oauthBearer(cc *clientcredentials.Config, hc *http.Client) bearer {
 	}
 }
 
-// authorize adds the bearer token and the User-Agent to each request.
+// authorize adds the bearer token and the User-Agent to each request. An API key's
+// header values are made once, in New, and shared by every request (nothing changes
+// them in place).
 func (c *Client) authorize(ctx context.Context, req *http.Request) error {
+	req.Header["User-Agent"] = c.userAgentHeader
+	if c.apiKeyHeader != nil {
+		req.Header["Authorization"] = c.apiKeyHeader
+		return nil
+	}
 	tok, err := c.bearer(ctx)
 	var refused *oauth2.RetrieveError
 	switch {
@@ -72,6 +79,5 @@ func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	}
 	c.redact.sent(tok)
 	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("User-Agent", c.userAgent)
 	return nil
 }

@@ -47,7 +47,8 @@ func newRedactor(secrets ...string) *redactor {
 // sent records a bearer token that was sent, so that an echo of it is removed too.
 func (r *redactor) sent(token string) {
 	if p := r.token.Load(); p == nil || *p != token {
-		r.token.Store(&token)
+		t := token // only a new token is copied to the heap
+		r.token.Store(&t)
 	}
 }
 

@@ -109,13 +109,19 @@ type retrier struct {
 	backoff *backoff.ExponentialBackOff
 }
 
-func (p RetryPolicy) start() *retrier {
-	return &retrier{policy: p, backoff: &backoff.ExponentialBackOff{
-		InitialInterval:     p.InitialBackoff,
-		RandomizationFactor: 0.5,
-		Multiplier:          2,
-		MaxInterval:         p.MaxBackoff,
-	}}
+func (p RetryPolicy) start() retrier { return retrier{policy: p} }
+
+// nextBackoff is the next wait the client picks itself.
+func (r *retrier) nextBackoff() time.Duration {
+	if r.backoff == nil { // made on the first retry: most calls never need one
+		r.backoff = &backoff.ExponentialBackOff{
+			InitialInterval:     r.policy.InitialBackoff,
+			RandomizationFactor: 0.5,
+			Multiplier:          2,
+			MaxInterval:         r.policy.MaxBackoff,
+		}
+	}
+	return min(r.backoff.NextBackOff(), r.policy.MaxBackoff)
 }
 
 // next decides whether the call is tried again after attempt number n, and after
@@ -135,7 +141,7 @@ func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait
 	}
 	wait = a.retryAfter
 	if wait <= 0 {
-		wait = min(r.backoff.NextBackOff(), r.policy.MaxBackoff)
+		wait = r.nextBackoff()
 	}
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
 		return 0, false, fmt.Sprintf("a wait of %s would pass the context's deadline", wait.Round(time.Millisecond))

@@ -13,8 +13,27 @@ import (
 // unknown role or an email address that does not parse.
 var ErrInvalidInput = errors.New("invalid input")
 
-func invalid(operation, format string, args ...any) error {
-	return fmt.Errorf("tsinvites: %s: %w: %s", operation, ErrInvalidInput, fmt.Sprintf(format, args...))
+func invalid(op operation, format string, args ...any) error {
+	return fmt.Errorf("tsinvites: %v: %w: %s", op, ErrInvalidInput, fmt.Sprintf(format, args...))
+}
+
+// operation says what a call does, for errors and logs. It is formatted only when
+// needed, so that a call that succeeds does not pay for it.
+type operation struct {
+	verb   string // "list invites", "create", "get invite", ...
+	id     string // the invite ID, with withID
+	withID bool
+	count  int // create: the number of invites
+}
+
+func (o operation) String() string {
+	switch {
+	case o.verb == "create":
+		return fmt.Sprintf("create %d invite(s)", o.count)
+	case o.withID:
+		return fmt.Sprintf("%s %q", o.verb, o.id)
+	}
+	return o.verb
 }
 
 // checkPathValue refuses a value that would not stay one path segment once escaped:
@@ -45,21 +64,21 @@ func ValidateInviteID(id string) error {
 
 // checkInvites checks the invites of one create before anything is sent: each must be
 // valid, and no email may appear twice (compared without case).
-func checkInvites(operation string, invites []CreateUserInviteRequest) error {
+func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 	if len(invites) == 0 {
-		return invalid(operation, "no invites given")
+		return invalid(op, "no invites given")
 	}
 	first := map[string]int{} // lower-cased email → index of its first invite
 	for i, inv := range invites {
 		if err := inv.Validate(); err != nil {
-			return invalid(operation, "invite %d: %v", i+1, err)
+			return invalid(op, "invite %d: %v", i+1, err)
 		}
 		if inv.Email == "" {
 			continue
 		}
 		key := strings.ToLower(inv.Email)
 		if j, dup := first[key]; dup {
-			return invalid(operation, "invites %d and %d are both for %q", j+1, i+1, inv.Email)
+			return invalid(op, "invites %d and %d are both for %q", j+1, i+1, inv.Email)
 		}
 		first[key] = i
 	}

@@ -13,7 +13,6 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"os"
-	"reflect"
 	"strings"
 	"time"
 	"unicode"
@@ -116,6 +115,9 @@ type Client struct {
 	redact    *redactor
 	retry     RetryPolicy
 	logger    *slog.Logger
+	// The header values every request gets: the User-Agent, and for an API key the
+	// Authorization (nil for tokens that change).
+	userAgentHeader, apiKeyHeader []string
 }
 
 // New checks cfg and returns a Client. It fails, before any I/O, when cfg has no
@@ -152,9 +154,11 @@ func New(cfg Config) (*Client, error) {
 		userAgent: cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version),
 		redact:    newRedactor(cfg.APIKey, cfg.OAuthClientSecret),
 	}
+	c.userAgentHeader = []string{c.userAgent}
 	switch {
 	case cfg.APIKey != "":
 		c.bearer = staticBearer(cfg.APIKey)
+		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
 	case cfg.TokenSource != nil:
 		c.bearer = sourceBearer(cfg.TokenSource)
 	default:
@@ -318,7 +322,7 @@ func (c *Client) API() *ClientWithResponses { return c.api }
 //
 // GET /api/v2/tailnet/{tailnet}/user-invites
 func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
-	const op = "list invites"
+	op := operation{verb: "list invites"}
 	if err := checkPathValue("tailnet", c.tailnet); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
@@ -339,7 +343,7 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 //
 // POST /api/v2/tailnet/{tailnet}/user-invites
 func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest) ([]UserInvite, error) {
-	op := fmt.Sprintf("create %d invite(s)", len(invites))
+	op := operation{verb: "create", count: len(invites)}
 	if err := checkPathValue("tailnet", c.tailnet); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
@@ -360,7 +364,7 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 //
 // GET /api/v2/user-invites/{userInviteId}
 func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
-	op := fmt.Sprintf("get invite %q", id)
+	op := operation{verb: "get invite", id: id, withID: true}
 	if err := checkPathValue("invite ID", id); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
@@ -385,7 +389,7 @@ func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 //
 // DELETE /api/v2/user-invites/{userInviteId}
 func (c *Client) Delete(ctx context.Context, id string) error {
-	op := fmt.Sprintf("delete invite %q", id)
+	op := operation{verb: "delete invite", id: id, withID: true}
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -402,7 +406,7 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 //
 // POST /api/v2/user-invites/{userInviteId}/resend
 func (c *Client) Resend(ctx context.Context, id string) error {
-	op := fmt.Sprintf("resend invite %q", id)
+	op := operation{verb: "resend invite", id: id, withID: true}
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -415,7 +419,7 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 // retry policy says it is safe and useful (see retry.go). A non-2xx status becomes an
 // *APIError; a 2xx body is decoded into out (when out is not nil). send must pass its
 // RequestEditorFn to the generated method, so that do knows the request sent.
-func (c *Client) do(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) error {
+func (c *Client) do(ctx context.Context, op operation, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) error {
 	if c == nil || c.gen == nil {
 		return invalid(op, "the Client was not made with tsinvites.New")
 	}
@@ -444,22 +448,30 @@ func (c *Client) do(ctx context.Context, op string, kind opKind, send func(conte
 
 // try makes one attempt of a call. The answer's body is always drained (up to 64 KiB)
 // and closed, so that the connection can be reused.
-func (c *Client) try(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) (a attempt) {
+func (c *Client) try(ctx context.Context, op operation, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error), out any) (a attempt) {
 	// Mutating calls watch their connection: a failed create that never got one was not
 	// sent, and may be sent again; a delete that reached the server may have deleted.
+	// One allocation for what the attempt keeps track of: the request sent and the
+	// body being read.
+	st := &struct {
+		sent *http.Request
+		body bodyReader
+	}{}
 	var probe *connProbe
 	if kind != opRead {
 		probe = &connProbe{}
 		ctx = httptrace.WithClientTrace(ctx, probe.trace())
 	}
-	var sent *http.Request
 	resp, err := send(ctx, func(_ context.Context, req *http.Request) error {
 		// The last editor: the OAuth token fetch, if any, is over.
-		sent = req
-		a.method, a.path = req.Method, req.URL.EscapedPath()
+		st.sent = req
 		probe.arm()
 		return nil
 	})
+	sent := st.sent
+	if sent != nil {
+		a.method, a.path = sent.Method, sent.URL.EscapedPath()
+	}
 	// A request never handed to the transport (an editor failed) was not sent; one that
 	// failed may have been, unless the probe shows it never got a connection.
 	a.reached = sent != nil && (err == nil || probe.mayHaveSent(err))
@@ -468,35 +480,45 @@ func (c *Client) try(ctx context.Context, op string, kind opKind, send func(cont
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
 		return a
 	}
+	body := &st.body
+	body.r = resp.Body
 	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		body.left = maxErrorBody // what is left of the answer, up to 64 KiB
+		_, _ = io.Copy(io.Discard, body)
 		_ = resp.Body.Close()
 	}()
 	a.status = resp.StatusCode
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(resp, sent, op, c.redact, time.Now())
+		apiErr := newAPIError(resp, sent, op.String(), c.redact, time.Now())
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
 		return a
 	}
 	if out == nil {
 		return a
 	}
-	reflect.ValueOf(out).Elem().SetZero() // no leftovers from an earlier attempt
-	read := &readErr{r: resp.Body}
-	body := &io.LimitedReader{R: read, N: maxBody + 1}
+	body.left = maxBody + 1
 	dec := json.NewDecoder(body)
-	if err := dec.Decode(out); err != nil {
+	switch out := out.(type) {
+	case *[]UserInvite:
+		*out, err = decodeInvites(dec)
+	case *UserInvite:
+		*out = UserInvite{} // no leftovers from an earlier attempt
+		err = dec.Decode(out)
+	default:
+		err = dec.Decode(out)
+	}
+	if err != nil {
 		switch {
-		case body.N <= 0:
+		case body.left <= 0:
 			err = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
 		case errors.Is(err, io.EOF):
 			err = errors.New("the answer is empty")
 		case ctx.Err() != nil:
 			a.err = c.wrap(op, fmt.Errorf("%w: %w", ctx.Err(), err))
 			return a
-		case isConnError(read.err): // not a body that is bad JSON, but one cut short
+		case isConnError(body.err): // not a body that is bad JSON, but one cut short
 			a.cut = true
-			err = fmt.Errorf("the answer broke off: %w", read.err)
+			err = fmt.Errorf("the answer broke off: %w", body.err)
 		default:
 			err = fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type"))
 		}
@@ -509,19 +531,65 @@ func (c *Client) try(ctx context.Context, op string, kind opKind, send func(cont
 	return a
 }
 
-// readErr is a reader that keeps the first error other than io.EOF of the reader it
-// wraps: the connection's, not the JSON decoder's.
-type readErr struct {
-	r   io.Reader
-	err error
+// bodyReader reads an answer's body, up to a limit, and keeps the first error of the
+// connection (not io.EOF): a body cut short is then told from one that is bad JSON.
+type bodyReader struct {
+	r    io.Reader
+	left int64 // bytes it may still read
+	err  error
 }
 
-func (r *readErr) Read(p []byte) (int, error) {
-	n, err := r.r.Read(p)
-	if err != nil && err != io.EOF && r.err == nil {
-		r.err = err
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
 	}
 	return n, err
+}
+
+// decodeInvites decodes a JSON array of invites one element at a time, so that the
+// decoder never holds the whole body, into blocks joined once at the end: growing one
+// slice by appending would allocate several times its final size. null gives nil.
+func decodeInvites(dec *json.Decoder) ([]UserInvite, error) {
+	tok, err := dec.Token()
+	if err != nil || tok == nil {
+		return nil, err
+	}
+	if tok != json.Delim('[') {
+		return nil, fmt.Errorf("the answer is not a JSON array but starts with %v", tok)
+	}
+	var blocks [][]UserInvite
+	block := make([]UserInvite, 0, 16)
+	n := 0
+	for dec.More() {
+		if len(block) == cap(block) {
+			blocks = append(blocks, block)
+			block = make([]UserInvite, 0, min(2*cap(block), 4096))
+		}
+		block = append(block, UserInvite{})
+		if err := dec.Decode(&block[len(block)-1]); err != nil {
+			return nil, err
+		}
+		n++
+	}
+	if _, err := dec.Token(); err != nil { // the closing ]
+		return nil, err
+	}
+	if len(blocks) == 0 {
+		return block, nil
+	}
+	invites := make([]UserInvite, 0, n)
+	for _, b := range blocks {
+		invites = append(invites, b...)
+	}
+	return append(invites, block...), nil
 }
 
 // maybeDone adds to the error of a create that may have reached the server that its
@@ -535,12 +603,12 @@ func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
 
 // log writes one debug line for an attempt, if the client has a logger. The error's
 // text has had secrets removed; nothing else could hold one.
-func (c *Client) log(ctx context.Context, op string, a attempt, n int, wait time.Duration, why string, took time.Duration) {
+func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait time.Duration, why string, took time.Duration) {
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
-		slog.String("op", op), slog.String("method", a.method), slog.String("path", a.path),
+		slog.String("op", op.String()), slog.String("method", a.method), slog.String("path", a.path),
 		slog.Int("status", a.status), slog.Int("attempt", n),
 		slog.Duration("wait", wait), slog.Duration("duration", took),
 	}
@@ -555,7 +623,7 @@ func (c *Client) log(ctx context.Context, op string, a attempt, n int, wait time
 
 // doInvites is do for an answer that is a JSON array of invites: null, or an invite
 // without an ID, is an unexpected answer, not an empty result.
-func (c *Client) doInvites(ctx context.Context, op string, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error)) ([]UserInvite, error) {
+func (c *Client) doInvites(ctx context.Context, op operation, kind opKind, send func(context.Context, RequestEditorFn) (*http.Response, error)) ([]UserInvite, error) {
 	var invites []UserInvite
 	if err := c.do(ctx, op, kind, send, &invites); err != nil {
 		return nil, err
@@ -571,18 +639,18 @@ func (c *Client) doInvites(ctx context.Context, op string, kind opKind, send fun
 
 // wrap turns a failure to send or read into an error that says what was being done,
 // with secrets removed from its text.
-func (c *Client) wrap(op string, err error) error {
-	return &redactedError{msg: c.redact.redact(fmt.Sprintf("tsinvites: %s: %v", op, err)), err: err}
+func (c *Client) wrap(op operation, err error) error {
+	return &redactedError{msg: c.redact.redact(fmt.Sprintf("tsinvites: %v: %v", op, err)), err: err}
 }
 
 // decodeError reports a 2xx answer that is not what the API documents.
-func (c *Client) decodeError(op string, err error) error {
+func (c *Client) decodeError(op operation, err error) error {
 	return c.wrap(op, fmt.Errorf("unexpected answer from the API: %w", err))
 }
 
 // checkInviteIDs refuses decoded invites without an ID: a body such as {} or [{}]
 // decodes without error but is no invite.
-func (c *Client) checkInviteIDs(op string, invites []UserInvite) error {
+func (c *Client) checkInviteIDs(op operation, invites []UserInvite) error {
 	for i, inv := range invites {
 		if inv.ID == "" {
 			return c.decodeError(op, fmt.Errorf("invite %d of the answer has no id", i+1))

@@ -1037,3 +1037,40 @@ func TestValidateInviteID(t *testing.T) {
 		}
 	}
 }
+
+// TestListManyInvites: a list is decoded element by element into blocks; every invite
+// comes back, in order, with its fields.
+func TestListManyInvites(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{0, 1, 16, 17, 5000} {
+		var body strings.Builder
+		body.WriteString("[")
+		for i := range n {
+			if i > 0 {
+				body.WriteString(",")
+			}
+			fmt.Fprintf(&body, `{"id":"%d","role":"member","tailnetId":1,"inviterId":2,"email":"u%d@example.com"}`, i+1, i+1)
+		}
+		body.WriteString("]")
+		c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, body.String()) })
+		got, err := c.List(t.Context())
+		if err != nil {
+			t.Fatalf("%d invites: %v", n, err)
+		}
+		if got == nil || len(got) != n {
+			t.Fatalf("%d invites: got %d (nil: %v)", n, len(got), got == nil)
+		}
+		for i, inv := range got {
+			if inv.ID != fmt.Sprint(i+1) || inv.Email != fmt.Sprintf("u%d@example.com", i+1) || inv.InviterID != 2 {
+				t.Fatalf("%d invites: invite %d = %+v", n, i, inv)
+			}
+		}
+	}
+	for _, bad := range []string{`[1]`, `["x"]`, `[{"id":"1"},]`, `[{"id":"1"}`, `"https://login.tailscale.com/uinv/SECRET"`} {
+		c, _ := rawServerCfg(t, tsinvites.Config{APIKey: testKey, Retry: tsinvites.RetryPolicy{Disabled: true}}, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, bad) })
+		_, err := c.List(t.Context())
+		if err == nil || !strings.Contains(err.Error(), "unexpected answer") || strings.Contains(err.Error(), "SECRET") {
+			t.Errorf("list answered %s: err = %v, want an unexpected answer without the URL", bad, err)
+		}
+	}
+}
