@@ -10,7 +10,11 @@ HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './to
 FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites:FuzzReadCSV
 FUZZTIME ?= 1m
 
-.PHONY: generate check-generated test lint check demo demo-sdk fuzz
+# make bench: each benchmark BENCHCOUNT times for BENCHTIME.
+BENCHCOUNT ?= 10
+BENCHTIME ?= 500ms
+
+.PHONY: generate check-generated test lint check demo demo-sdk fuzz bench bench-smoke
 
 ## generate: regenerate *.gen.go from api/openapi.yaml
 generate:
@@ -39,8 +43,18 @@ fuzz:
 	  $(GO) test -run='^$$' -fuzz="^$${t##*:}$$" -fuzztime=$(FUZZTIME) $${t%%:*}; \
 	done
 
-## check: everything CI runs (each fuzz target for a few seconds too)
-check: lint check-generated test
+## bench: the benchmarks of bench/ (a module of its own), then a benchstat table with one
+## column per implementation; the raw results stay in bench/results.txt
+bench:
+	cd bench && $(GO) test -run='^$$' -bench=. -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) . > results.txt
+	cd bench && $(GO) tool benchstat -col /impl results.txt
+
+## bench-smoke: vet the benchmarks and run each once, so that they cannot rot
+bench-smoke:
+	cd bench && $(GO) vet ./... && $(GO) test -run='^$$' -bench=. -benchtime=1x . > /dev/null
+
+## check: everything CI runs (each fuzz target for a few seconds, each benchmark once)
+check: lint check-generated test bench-smoke
 	$(MAKE) fuzz FUZZTIME=3s
 
 ## demo: the CLI's commands against its in-process fake API (--fake: sample invites, no
