@@ -53,7 +53,8 @@ check: lint check-generated test
 ## and print what changed: make spec UPSTREAM=path/to/tailscale-openapi.yaml
 spec:
 	@test -n "$(UPSTREAM)" || { echo "make spec needs UPSTREAM=path/to/tailscale-openapi.yaml (how to download it: README, \"Regenerating\")" >&2; exit 2; }
-	$(GO) run -C $(SPECSYNC_DIR) . -upstream '$(abspath $(UPSTREAM))' -overlay '$(CURDIR)/api/overlay.yaml' -out '$(CURDIR)/api/openapi.yaml'
+	$(GO) build -C $(SPECSYNC_DIR) -o '$(CURDIR)/bin/specsync' .
+	./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml
 
 ## demo: the whole life of an invite, against the fake API (even if TAILSCALE_API_KEY is set)
 demo:
