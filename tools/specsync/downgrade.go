@@ -133,7 +133,8 @@ var unsupported = []string{
 // schema downgrades one schema and the schemas inside it.
 func (d *downgrader) schema(s *yaml.Node, ptr string) {
 	if s.Kind != yaml.MappingNode {
-		if s.Kind == yaml.ScalarNode && (s.Value == "true" || s.Value == "false") {
+		// additionalProperties: true/false is 3.0 too; a boolean schema elsewhere is not.
+		if s.Kind == yaml.ScalarNode && s.Tag == "!!bool" && !strings.HasSuffix(ptr, "/additionalProperties") {
 			d.errorf(ptr, "boolean schema")
 		}
 		return

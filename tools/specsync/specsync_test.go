@@ -205,6 +205,7 @@ func TestDowngradeRefuses(t *testing.T) {
 		"prefixItems": "type: array\nprefixItems: [{type: string}]",
 		"if":          "if: {type: string}\nthen: {minLength: 1}",
 		"$defs":       "$defs: {A: {type: string}}",
+		"bool schema": "type: object\nproperties: {a: true}",
 	} {
 		t.Run(name, func(t *testing.T) {
 			doc := "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    S:\n" +
@@ -217,6 +218,45 @@ func TestDowngradeRefuses(t *testing.T) {
 				t.Errorf("Downgrade(%s) = %v, want an error naming the schema", schema, err)
 			}
 		})
+	}
+}
+
+func TestDowngradeKeeps30(t *testing.T) {
+	doc := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths: {}
+components:
+  schemas:
+    S:
+      type: object
+      additionalProperties: false
+      properties:
+        n: {type: integer, minimum: 1, exclusiveMinimum: true}
+        m: {anyOf: [{$ref: "#/components/schemas/T"}, {type: "null"}]}
+    T: {type: string}
+`
+	var root yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &root); err != nil {
+		t.Fatal(err)
+	}
+	notes, err := Downgrade(&root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/components/schemas/S/properties/m: anyOf member {type: null} → nullable: true"; !slices.Contains(notes, want) {
+		t.Errorf("notes %q lack %q", notes, want)
+	}
+	out, err := Encode(&root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate(context.Background(), out); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	for _, want := range []string{"additionalProperties: false", "minimum: 1\n          exclusiveMinimum: true", "nullable: true", "allOf:"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
 	}
 }
 
