@@ -54,7 +54,7 @@ check: lint check-generated test
 spec:
 	@test -n "$(UPSTREAM)" || { echo "make spec needs UPSTREAM=path/to/tailscale-openapi.yaml (how to download it: README, \"Regenerating\")" >&2; exit 2; }
 	$(GO) build -C $(SPECSYNC_DIR) -o '$(CURDIR)/bin/specsync' .
-	./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml
+	./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml -extraction api/upstream.yaml
 
 ## demo: the whole life of an invite, against the fake API (even if TAILSCALE_API_KEY is set)
 demo:

@@ -13,15 +13,23 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Header starts every document Build writes.
+// Header starts the document Build makes (api/openapi.yaml).
 const Header = `# Written by "make spec" from Tailscale's OpenAPI document and api/overlay.yaml: do not
 # edit by hand. Change api/overlay.yaml and run "make spec UPSTREAM=..." again (see the
 # README's "Regenerating" section).
 `
 
+// ExtractionHeader starts the extraction Build makes (api/upstream.yaml).
+const ExtractionHeader = `# Written by "make spec": Tailscale's user-invites operations as its OpenAPI document
+# declares them, converted to OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing is generated
+# from this file: it is kept so that "git diff" and the report show what upstream changed,
+# even where the overlay replaces it. Do not edit by hand.
+`
+
 // Result is what Build makes of an upstream document.
 type Result struct {
 	Doc        []byte   // the OpenAPI 3.0.3 document, as written to api/openapi.yaml
+	Extraction []byte   // upstream's operations in 3.0.3, before the overlay (api/upstream.yaml)
 	Operations []string // the operationIds kept
 	Converted  []string // what the 3.1 → 3.0.3 conversion changed
 	Warnings   []string // the overlay's warnings
@@ -40,6 +48,13 @@ func Build(ctx context.Context, upstream, overlayDoc []byte, tag string) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("convert to OpenAPI 3.0.3: %w", err)
 	}
+	extraction, err := encode(root, ExtractionHeader)
+	if err != nil {
+		return nil, err
+	}
+	if err := Validate(ctx, extraction); err != nil {
+		return nil, fmt.Errorf("the extraction, before the overlay: %w", err)
+	}
 	ov, err := overlay.ParseReader(bytes.NewReader(overlayDoc))
 	if err != nil {
 		return nil, fmt.Errorf("read the overlay: %w", err)
@@ -51,20 +66,22 @@ func Build(ctx context.Context, upstream, overlayDoc []byte, tag string) (*Resul
 	if err != nil {
 		return nil, fmt.Errorf("apply the overlay (has upstream changed what it targets?): %w", err)
 	}
-	out, err := Encode(root)
+	out, err := encode(root, Header)
 	if err != nil {
 		return nil, err
 	}
 	if err := Validate(ctx, out); err != nil {
 		return nil, err
 	}
-	return &Result{Doc: out, Operations: ops, Converted: converted, Warnings: warnings}, nil
+	return &Result{Doc: out, Extraction: extraction, Operations: ops, Converted: converted, Warnings: warnings}, nil
 }
 
 // Encode writes the document in one canonical form: Header, block style, two-space
 // indent, quotes only where YAML needs them, no comments, and each operation's
 // responses in status-code order (an overlay appends the responses it adds).
-func Encode(root *yaml.Node) ([]byte, error) {
+func Encode(root *yaml.Node) ([]byte, error) { return encode(root, Header) }
+
+func encode(root *yaml.Node, header string) ([]byte, error) {
 	doc := root
 	if doc.Kind == yaml.DocumentNode {
 		doc = doc.Content[0]
@@ -72,7 +89,7 @@ func Encode(root *yaml.Node) ([]byte, error) {
 	sortResponses(doc)
 	normalize(doc)
 	var buf bytes.Buffer
-	buf.WriteString(Header)
+	buf.WriteString(header)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(doc); err != nil {

@@ -29,6 +29,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	upstreamPath := fl.String("upstream", "", "Tailscale's full OpenAPI document (YAML or JSON)")
 	overlayPath := fl.String("overlay", "api/overlay.yaml", "our OpenAPI Overlay 1.0 document")
 	outPath := fl.String("out", "api/openapi.yaml", "the document to write")
+	extractionPath := fl.String("extraction", "", "where to keep upstream's operations before the overlay (api/upstream.yaml); none if empty")
 	tag := fl.String("tag", "UserInvites", "keep the operations with this tag")
 	if err := fl.Parse(args); err != nil {
 		return 2
@@ -49,18 +50,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	previous, err := os.ReadFile(*outPath)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+	readPrevious := func(path string) ([]byte, error) {
+		if path == "" {
+			return nil, nil
+		}
+		b, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return b, err
+	}
+	previous, err := readPrevious(*outPath)
+	if err != nil {
+		return fail(err)
+	}
+	previousExtraction, err := readPrevious(*extractionPath)
+	if err != nil {
 		return fail(err)
 	}
 	res, err := Build(ctx, upstream, ov, *tag)
 	if err != nil {
 		return fail(err)
 	}
-	var report *Report
+	var report, upstreamReport *Report
 	if previous != nil {
 		if report, err = Compare(previous, res.Doc); err != nil {
 			return fail(fmt.Errorf("compare with the previous %s: %w", *outPath, err))
+		}
+	}
+	if previousExtraction != nil {
+		if upstreamReport, err = Compare(previousExtraction, res.Extraction); err != nil {
+			return fail(fmt.Errorf("compare with the previous %s: %w", *extractionPath, err))
+		}
+	}
+	if *extractionPath != "" {
+		if err := os.WriteFile(*extractionPath, res.Extraction, 0o644); err != nil {
+			return fail(err)
 		}
 	}
 	if err := os.WriteFile(*outPath, res.Doc, 0o644); err != nil {
@@ -84,6 +109,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	default:
 		fmt.Fprintf(stdout, "Wrote %s. Changes against the previous one:\n", *outPath)
 		report.Write(stdout)
+	}
+	if upstreamReport != nil {
+		fmt.Fprintf(stdout, "\nUpstream's own changes to these operations, before the overlay (%s); a change\nthe overlay replaces shows here only:\n", *extractionPath)
+		upstreamReport.WriteExcept(stdout, report)
 	}
 	fmt.Fprintln(stdout, "\nNext: make generate && make check")
 	return 0

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -48,13 +49,31 @@ func (r *Report) Find(id string) []Change {
 }
 
 // Write prints the report for a human.
-func (r *Report) Write(w io.Writer) {
+func (r *Report) Write(w io.Writer) { r.WriteExcept(w, nil) }
+
+// WriteExcept prints the report for a human, leaving out the changes that shown has
+// too, word for word (it says how many).
+func (r *Report) WriteExcept(w io.Writer, shown *Report) {
 	if len(r.Changes) == 0 {
 		fmt.Fprintln(w, "  none: the document means the same as before.")
 		return
 	}
-	fmt.Fprintf(w, "  %d change(s), %d breaking for the SDK (BREAKING: oasdiff error or warning, or a name\n  the generated Go code had is gone):\n", len(r.Changes), len(r.Breaking()))
+	fmt.Fprintf(w, "  %d change(s), %d breaking for the SDK (BREAKING: oasdiff error or warning, or a name\n  the generated Go code had is gone)", len(r.Changes), len(r.Breaking()))
+	var same int
+	var rest []Change
 	for _, c := range r.Changes {
+		if shown != nil && slices.Contains(shown.Changes, c) {
+			same++
+			continue
+		}
+		rest = append(rest, c)
+	}
+	if same > 0 {
+		fmt.Fprintf(w, "; %d as listed above, the others:\n", same)
+	} else {
+		fmt.Fprintln(w, ":")
+	}
+	for _, c := range rest {
 		mark := "        "
 		if c.Breaking {
 			mark = "BREAKING"

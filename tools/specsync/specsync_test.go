@@ -19,6 +19,7 @@ const (
 	fixture     = "testdata/tailscale-openapi.yaml" // our reconstruction of upstream
 	overlayPath = "../../api/overlay.yaml"
 	apiDocPath  = "../../api/openapi.yaml"
+	upstreamDoc = "../../api/upstream.yaml" // the extraction before the overlay
 )
 
 var wantOperations = []string{"listUserInvites", "createUserInvites", "getUserInvite", "deleteUserInvite", "resendUserInvite"}
@@ -278,6 +279,9 @@ func TestReproducesAPIDocument(t *testing.T) {
 		d, _ := exec.Command("diff", "-u", apiDocPath, got).CombinedOutput()
 		t.Errorf("the fixture and the overlay do not make api/openapi.yaml (run make spec UPSTREAM=tools/specsync/%s):\n%s", fixture, d)
 	}
+	if !bytes.Equal(res.Extraction, read(t, upstreamDoc)) {
+		t.Errorf("the fixture does not make api/upstream.yaml (run make spec UPSTREAM=tools/specsync/%s)", fixture)
+	}
 	if !slices.Equal(res.Operations, wantOperations) {
 		t.Errorf("operations = %v", res.Operations)
 	}
@@ -456,8 +460,49 @@ func TestRun(t *testing.T) {
 		t.Error("the document written still has tailnetId")
 	}
 
+	stdout.Reset()
 	if code := run(context.Background(), nil, &stdout, &stderr); code != 2 {
 		t.Errorf("without -upstream: exit code %d, want 2", code)
+	}
+}
+
+// TestRunReportsWhatTheOverlayHides: the overlay replaces the create body's role enum
+// by UserRole, so a value upstream drops there alone does not change api/openapi.yaml;
+// the report on the extraction (api/upstream.yaml) still shows it.
+func TestRunReportsWhatTheOverlayHides(t *testing.T) {
+	dir := t.TempDir()
+	upstream := filepath.Join(dir, "upstream.yaml")
+	if err := os.WriteFile(upstream, variant(t, func(doc *yaml.Node) {
+		enum := at(t, doc, "paths", "/tailnet/{tailnet}/user-invites", "post", "requestBody", "content", "application/json", "schema", "items", "properties", "role", "enum")
+		enum.Content = slices.DeleteFunc(enum.Content, func(n *yaml.Node) bool { return n.Value == "auditor" })
+	}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, extraction := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "upstream-before.yaml")
+	for path, from := range map[string]string{out: apiDocPath, extraction: upstreamDoc} {
+		if err := os.WriteFile(path, read(t, from), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-upstream", upstream, "-overlay", overlayPath, "-out", out, "-extraction", extraction}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr.String())
+	}
+	api, upstreamPart, ok := strings.Cut(stdout.String(), "Upstream's own changes")
+	if !ok {
+		t.Fatalf("no upstream section:\n%s", stdout.String())
+	}
+	if !strings.Contains(api, "none: the document means the same") {
+		t.Errorf("api/openapi.yaml changed:\n%s", api)
+	}
+	if !strings.Contains(upstreamPart, "BREAKING") || !strings.Contains(upstreamPart, "request-property-enum-value-removed") {
+		t.Errorf("the upstream section does not flag the removed enum value:\n%s", upstreamPart)
+	}
+	if !bytes.Equal(read(t, out), read(t, apiDocPath)) {
+		t.Error("api/openapi.yaml changed")
+	}
+	if bytes.Equal(read(t, extraction), read(t, upstreamDoc)) {
+		t.Error("the extraction was not rewritten")
 	}
 }
 
