@@ -27,7 +27,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("specsync", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	upstreamPath := fl.String("upstream", "", "Tailscale's full OpenAPI document (YAML or JSON)")
-	overlayPath := fl.String("overlay", "api/overlay.yaml", "our OpenAPI Overlay 1.0 document")
+	overlayPath := fl.String("overlay", "api/overlay.yaml", "our OpenAPI Overlay document (1.0 or 1.1)")
 	outPath := fl.String("out", "api/openapi.yaml", "the document to write")
 	extractionPath := fl.String("extraction", "", "where to keep upstream's operations before the overlay (api/upstream.yaml); none if empty")
 	tag := fl.String("tag", "UserInvites", "keep the operations with this tag")
@@ -35,7 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if *upstreamPath == "" || fl.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml]")
+		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml]")
 		return 2
 	}
 	fail := func(err error) int {
