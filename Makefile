@@ -3,8 +3,11 @@ GO   ?= go
 # The generator and the linters live in their own module (tools/go.mod), so programs
 # that import tsinvites never inherit them.
 TOOL := $(GO) tool -modfile=tools/go.mod
-# Hand-written Go files: everything but generated code and the tools module.
+# Hand-written Go files: everything but generated code and the tools modules.
 HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './tools/*' -not -path './.git/*')
+# specsync (make spec) is a module of its own, apart from the SDK and from tools/go.mod:
+# its libraries (oasdiff, speakeasy-api/openapi, a newer kin-openapi) stay out of both.
+SPECSYNC_DIR := tools/specsync
 
 # Fuzz targets, as package:Target; `make fuzz` runs each for FUZZTIME.
 FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites:FuzzReadCSV
@@ -14,7 +17,7 @@ FUZZTIME ?= 1m
 BENCHCOUNT ?= 10
 BENCHTIME ?= 500ms
 
-.PHONY: generate check-generated test lint check demo demo-sdk fuzz bench bench-smoke
+.PHONY: generate check-generated test lint check demo demo-sdk fuzz bench bench-smoke spec
 
 ## generate: regenerate *.gen.go from api/openapi.yaml
 generate:
@@ -26,15 +29,18 @@ check-generated: generate
 	@untracked=$$(git ls-files --others --exclude-standard -- '*.gen.go'); \
 	  test -z "$$untracked" || { echo "generated files not committed: $$untracked" >&2; exit 1; }
 
-## test: all tests, with the race detector
+## test: all tests, with the race detector; then specsync's (single-goroutine, no -race)
 test:
 	$(GO) test -race ./...
+	$(GO) test -C $(SPECSYNC_DIR) ./...
 
 ## lint: gofmt, go vet and staticcheck on hand-written code (staticcheck skips generated files)
 lint:
-	@out=$$(gofmt -l $(HANDWRITTEN)); test -z "$$out" || { echo "gofmt would change: $$out" >&2; exit 1; }
+	@out=$$(gofmt -l $(HANDWRITTEN) $(SPECSYNC_DIR)); test -z "$$out" || { echo "gofmt would change: $$out" >&2; exit 1; }
 	$(GO) vet ./...
 	$(TOOL) staticcheck ./...
+	$(GO) vet -C $(SPECSYNC_DIR) ./...
+	sc=$$($(TOOL) -n staticcheck) && cd $(SPECSYNC_DIR) && $$sc ./...
 
 ## fuzz: run each fuzz target for FUZZTIME (default 1m); a crasher is saved under testdata/fuzz
 fuzz:
@@ -56,6 +62,13 @@ bench-smoke:
 ## check: everything CI runs (each fuzz target for a few seconds, each benchmark once)
 check: lint check-generated test bench-smoke
 	$(MAKE) fuzz FUZZTIME=3s
+
+## spec: rewrite api/openapi.yaml from Tailscale's whole OpenAPI document and api/overlay.yaml,
+## and print what changed: make spec UPSTREAM=path/to/tailscale-openapi.yaml
+spec:
+	@test -n "$(UPSTREAM)" || { echo "make spec needs UPSTREAM=path/to/tailscale-openapi.yaml (how to download it: README, \"Regenerating\")" >&2; exit 2; }
+	$(GO) build -C $(SPECSYNC_DIR) -o '$(CURDIR)/bin/specsync' .
+	./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml -extraction api/upstream.yaml
 
 ## demo: the CLI's commands against its in-process fake API (--fake: sample invites, no
 ## credentials, even if TAILSCALE_API_KEY is set; each command starts from the samples)
