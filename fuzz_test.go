@@ -116,6 +116,15 @@ func FuzzPathValues(f *testing.F) {
 		}
 		_, err = c.Get(context.Background(), id)
 		check("invite ID", id, "/api/v2/user-invites/", "", err)
+		if rt.req != nil { // the same URL as the generated builder's
+			want, err := NewGetUserInviteRequest(DefaultBaseURL+"/api/v2/", id)
+			switch {
+			case err != nil:
+				t.Errorf("invite ID %q: sent, but the generated builder refuses it: %v", id, err)
+			case want.URL.String() != rt.req.URL.String():
+				t.Errorf("invite ID %q: sent to %s, the generated builder says %s", id, rt.req.URL, want.URL)
+			}
+		}
 		rt.req = nil
 		_, err = c.WithTailnet(tailnet).List(context.Background())
 		if tailnet == "" {
