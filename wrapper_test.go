@@ -1118,7 +1118,10 @@ func TestRequestsMatchTheGeneratedBuilders(t *testing.T) {
 		}{
 			{"list", "[]", func(c *tsinvites.Client) error { _, err := c.WithTailnet(v).List(t.Context()); return err },
 				func() (*http.Request, error) { return tsinvites.NewListUserInvitesRequest(server, v) }},
-			{"create", `[{"id":"1"},{"id":"2"}]`, func(c *tsinvites.Client) error { _, err := c.WithTailnet(v).Create(t.Context(), invites...); return err },
+			{"create", `[{"id":"1"},{"id":"2"}]`, func(c *tsinvites.Client) error {
+				_, err := c.WithTailnet(v).Create(t.Context(), invites...)
+				return err
+			},
 				func() (*http.Request, error) { return tsinvites.NewCreateUserInvitesRequest(server, v, invites) }},
 			{"get", `{"id":"1"}`, func(c *tsinvites.Client) error { _, err := c.Get(t.Context(), v); return err },
 				func() (*http.Request, error) { return tsinvites.NewGetUserInviteRequest(server, v) }},
