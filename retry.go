@@ -32,9 +32,9 @@ const (
 //   - List, Get and Delete (GET and DELETE): on connection errors and on 429, 500, 502,
 //     503 and 504.
 //   - Create (POST): on 429 (the API refused it), and on a failure before anything was
-//     sent: the OAuth token fetch failed, or net/http's transport could not dial and got
-//     no connection (a transport that does not report its connections through
-//     net/http/httptrace never counts as unsent). Once it may have reached the
+//     sent: the OAuth token fetch lost its connection, or net/http's transport could
+//     not dial and got no connection (a transport that does not report its connections
+//     through net/http/httptrace never counts as unsent). Once it may have reached the
 //     server it is never sent again: a retry could create duplicate invites and send
 //     duplicate emails.
 //   - Resend (POST): only on 429.
