@@ -25,13 +25,11 @@ func newListCommand(o *options) *cobra.Command {
   tsinvites list -o csv > invites.csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, closeFn, err := o.client()
+			ctx, c, done, err := o.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer closeFn()
-			ctx, cancel := o.withTimeout(cmd.Context())
-			defer cancel()
+			defer done()
 			invites, err := c.List(ctx)
 			if err != nil {
 				return apiFailure(err)
@@ -66,13 +64,11 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 			if err != nil {
 				return err
 			}
-			c, closeFn, err := o.client()
+			ctx, c, done, err := o.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer closeFn()
-			ctx, cancel := o.withTimeout(cmd.Context())
-			defer cancel()
+			defer done()
 			found := make([]*tsinvites.UserInvite, len(ids))
 			prog := o.newProgress(len(ids), "getting")
 			results := forEach(ctx, len(ids), concurrency, prog, func(ctx context.Context, i int) error {
@@ -187,13 +183,11 @@ func newIDCommand(o *options, use, short, long, example, verb, progressDesc stri
 				}
 				return p.report(newReport(use, results), verb, false)
 			}
-			c, closeFn, err := o.client()
+			ctx, c, done, err := o.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer closeFn()
-			ctx, cancel := o.withTimeout(cmd.Context())
-			defer cancel()
+			defer done()
 			prog := o.newProgress(len(ids), progressDesc)
 			results := forEach(ctx, len(ids), concurrency, prog, func(ctx context.Context, i int) error {
 				return do(ctx, c, ids[i])

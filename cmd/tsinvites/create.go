@@ -134,13 +134,11 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		return p.dryRunTable(results)
 	}
 
-	c, closeFn, err := o.client()
+	ctx, c, done, err := o.connect(ctx)
 	if err != nil {
 		return err
 	}
-	defer closeFn()
-	ctx, cancel := o.withTimeout(ctx)
-	defer cancel()
+	defer done()
 	prog := o.newProgress(len(rows), "creating")
 	var created []tsinvites.UserInvite
 	for start := 0; start < len(rows); start += batchSize {

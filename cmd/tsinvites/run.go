@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tsinvites/tsinvites"
 )
 
 // Exit codes.
@@ -208,6 +210,17 @@ func (o *options) check(cmd *cobra.Command) error {
 		return usage(flagProblem{fmt.Errorf("--timeout %s: want 0 (no limit) or more", o.timeout)})
 	}
 	return nil
+}
+
+// connect returns a client (see client) and the command's context, ended by --timeout;
+// call done when finished with them.
+func (o *options) connect(ctx context.Context) (_ context.Context, _ *tsinvites.Client, done func(), _ error) {
+	c, closeFn, err := o.client()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := o.withTimeout(ctx)
+	return ctx, c, func() { cancel(); closeFn() }, nil
 }
 
 // withTimeout applies --timeout to ctx.
