@@ -452,10 +452,13 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, build func(c
 	retries := c.retry.start()
 	reached := false // whether an earlier attempt may have reached the server
 	for n := 1; ; n++ {
-		start := time.Now()
+		var start time.Time
+		if c.logger != nil { // the clock is read only for the log
+			start = time.Now()
+		}
 		a := c.try(ctx, op, kind, build, out)
 		wait, again, why := retries.next(ctx, kind, a, n)
-		c.log(ctx, op, a, n, wait, why, time.Since(start))
+		c.log(ctx, op, a, n, wait, why, start)
 		if !again {
 			if kind == opDelete && reached && IsNotFound(a.err) {
 				return nil // an earlier attempt deleted it, but its answer was lost
@@ -630,14 +633,14 @@ func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
 
 // log writes one debug line for an attempt, if the client has a logger. The error's
 // text has had secrets removed; nothing else could hold one.
-func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait time.Duration, why string, took time.Duration) {
+func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait time.Duration, why string, start time.Time) {
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("op", op.String()), slog.String("method", a.method), slog.String("path", a.path),
 		slog.Int("status", a.status), slog.Int("attempt", n),
-		slog.Duration("wait", wait), slog.Duration("duration", took),
+		slog.Duration("wait", wait), slog.Duration("duration", time.Since(start)),
 	}
 	if a.err != nil {
 		attrs = append(attrs, slog.String("error", a.err.Error()))
