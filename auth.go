@@ -58,8 +58,9 @@ func oauthBearer(cc *clientcredentials.Config, hc *http.Client) bearer {
 }
 
 // authorize adds the bearer token and the User-Agent to each request. An API key's
-// header values are made once, in New, and shared by every request (nothing changes
-// them in place).
+// header values are made once, in New, and shared by every request: net/http only
+// reads them, and Header.Set, Add and Del replace or copy a slice rather than write
+// into it (an editor of the user's that wrote req.Header[k][i] would break that).
 func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	req.Header["User-Agent"] = c.userAgentHeader
 	if c.apiKeyHeader != nil {

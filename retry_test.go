@@ -224,6 +224,15 @@ func runScenario(t *testing.T, sc scenario) {
 			t.Errorf("err = %v, want errors.Is %v", err, sc.wantIs)
 		}
 	}
+	// A create that was done must say it may have been; one that was surely not (refused
+	// with a 4xx, never sent) must not. A 5xx may go either way, and says "may".
+	if sc.call == "create" && err != nil {
+		var apiErr *tsinvites.APIError
+		surelyNot := errors.As(err, &apiErr) && apiErr.StatusCode < 500 || sc.dialFailures > 0
+		if may := errors.Is(err, tsinvites.ErrMayHaveCreated); sc.wantCreated > 0 && !may || surelyNot && may {
+			t.Errorf("err = %v: errors.Is ErrMayHaveCreated is %v, with %d invite(s) created", err, may, sc.wantCreated)
+		}
+	}
 	if n := srv.RequestCount(op); n < sc.wantRequests[0] || n > sc.wantRequests[1] {
 		t.Errorf("the fake saw %d %s request(s), want %d to %d", n, op, sc.wantRequests[0], sc.wantRequests[1])
 	}

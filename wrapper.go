@@ -14,6 +14,7 @@ import (
 	"net/http/httptrace"
 	"net/url"
 	"os"
+	"path"
 	"strings"
 	"time"
 	"unicode"
@@ -256,6 +257,9 @@ func checkBaseURL(raw string) (string, error) {
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
 		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: refusing to send credentials over plain http to a host that is not loopback; use https", raw)
 	}
+	if u.Path != "" {
+		u.Path = path.Clean(u.Path) // no "." or ".." segments: requests go where they say
+	}
 	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v2")
 	u.RawPath = ""
 	return strings.TrimSuffix(u.String(), "/"), nil
@@ -300,6 +304,9 @@ func safeHTTPClient(hc *http.Client) *http.Client {
 		from := via[0].URL
 		if req.URL.Host != from.Host || from.Scheme == "https" && req.URL.Scheme != "https" {
 			return fmt.Errorf("tsinvites: %w from %s://%s to %s://%s: the credential stays on the API's host", errRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
+		}
+		if req.Method != via[0].Method { // net/http makes a POST or DELETE a GET on 301, 302, 303
+			return fmt.Errorf("tsinvites: %w: it would turn the %s into a %s and drop what was sent", errRedirect, via[0].Method, req.Method)
 		}
 		if next != nil {
 			return next(req, via)
@@ -521,6 +528,9 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, build func(
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, sent, op.String(), c.redact, time.Now())
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
+		if resp.StatusCode >= 500 { // the server may have done it before failing
+			a.err = c.maybeDone(kind, true, apiErr)
+		}
 		return a
 	}
 	if out == nil {
@@ -587,7 +597,7 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 // decodeInvites decodes a JSON array of invites one element at a time, so that the
 // decoder never holds the whole body, into blocks joined once at the end: growing one
 // slice by appending would allocate several times its final size. null gives nil.
-func decodeInvites(dec *json.Decoder) ([]UserInvite, error) {
+func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
 		return nil, err
@@ -595,6 +605,11 @@ func decodeInvites(dec *json.Decoder) ([]UserInvite, error) {
 	if tok != json.Delim('[') {
 		return nil, fmt.Errorf("the answer is not a JSON array but starts with %v", tok)
 	}
+	defer func() { // once the array has begun, its end is missing, not the answer
+		if errors.Is(err, io.EOF) {
+			err = io.ErrUnexpectedEOF
+		}
+	}()
 	var blocks [][]UserInvite
 	block := make([]UserInvite, 0, 16)
 	n := 0
@@ -628,8 +643,15 @@ func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
 	if kind != opCreate || !reached {
 		return err
 	}
-	return fmt.Errorf("%w (the invites may have been created: list them before creating them again)", err)
+	return fmt.Errorf("%w (%w: list them before creating them again)", err, ErrMayHaveCreated)
 }
+
+// ErrMayHaveCreated is matched, with [errors.Is], by the error of a [Client.Create] that
+// failed after its request may have reached the API: a 5xx answer, a dropped connection,
+// a timeout, an answer that is cut or not the API's JSON. The invites may exist: list
+// them before creating them again (a create is never retried in that case). A create
+// whose error does not match it was not done.
+var ErrMayHaveCreated = errors.New("the invites may have been created")
 
 // log writes one debug line for an attempt, if the client has a logger. The error's
 // text has had secrets removed; nothing else could hold one.

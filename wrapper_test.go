@@ -1067,11 +1067,14 @@ func TestListManyInvites(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []string{`[1]`, `["x"]`, `[{"id":"1"},]`, `[{"id":"1"}`, `"https://login.tailscale.com/uinv/SECRET"`} {
+	for _, bad := range []string{`[1]`, `["x"]`, `[{"id":"1"},]`, `[{"id":"1"}`, `[`, `"https://login.tailscale.com/uinv/SECRET"`} {
 		c, _ := rawServerCfg(t, tsinvites.Config{APIKey: testKey, Retry: tsinvites.RetryPolicy{Disabled: true}}, func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, bad) })
 		_, err := c.List(t.Context())
 		if err == nil || !strings.Contains(err.Error(), "unexpected answer") || strings.Contains(err.Error(), "SECRET") {
 			t.Errorf("list answered %s: err = %v, want an unexpected answer without the URL", bad, err)
+		}
+		if strings.HasPrefix(bad, "[") && !strings.HasSuffix(bad, "]") && !strings.Contains(err.Error(), "unexpected EOF") {
+			t.Errorf("list answered %s: err = %v, want it to say the array ends too soon", bad, err)
 		}
 	}
 }
@@ -1100,7 +1103,6 @@ func (rt *recordingTransport) RoundTrip(req *http.Request) (*http.Response, erro
 // operation and for values that need escaping.
 func TestRequestsMatchTheGeneratedBuilders(t *testing.T) {
 	t.Parallel()
-	const server = "https://api.example.com/api/v2/"
 	body := func(req *http.Request) []byte {
 		if req.Body == nil {
 			return nil
@@ -1108,7 +1110,14 @@ func TestRequestsMatchTheGeneratedBuilders(t *testing.T) {
 		b, _ := io.ReadAll(req.Body)
 		return b
 	}
-	for _, v := range []string{"1", "-", "example.com", "a/b", "a b", "ü", "%2F", "a?b#c", "@x", "a;b=c", "+"} {
+	bases := []string{"https://api.example.com", "http://127.0.0.1:8080/proxy/", "http://127.0.0.1:8080/x/../proxy", "http://127.0.0.1:8080/a/./b/api/v2"}
+	for i, v := range []string{"1", "-", "example.com", "a/b", "a b", "ü", "%2F", "a?b#c", "@x", "a;b=c", "+"} {
+		base := bases[i%len(bases)]
+		// What the generated builders are given: the base as the user wrote it.
+		server := strings.TrimSuffix(base, "/") + "/api/v2/"
+		if strings.HasSuffix(base, "/api/v2") {
+			server = base + "/"
+		}
 		invites := []tsinvites.CreateUserInviteRequest{{Email: "a@example.com", Role: tsinvites.UserRoleAdmin}, {}}
 		for _, tc := range []struct {
 			name string
@@ -1131,7 +1140,7 @@ func TestRequestsMatchTheGeneratedBuilders(t *testing.T) {
 				func() (*http.Request, error) { return tsinvites.NewResendUserInviteRequest(server, v) }},
 		} {
 			rt := &recordingTransport{ans: tc.ans}
-			c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, BaseURL: "https://api.example.com", HTTPClient: &http.Client{Transport: rt}})
+			c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, BaseURL: base, HTTPClient: &http.Client{Transport: rt}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1149,6 +1158,32 @@ func TestRequestsMatchTheGeneratedBuilders(t *testing.T) {
 					tc.name, v, got.Method, got.URL, got.Header.Get("Content-Type"), rt.body,
 					want.Method, want.URL, want.Header.Get("Content-Type"), body(want))
 			}
+		}
+	}
+}
+
+// TestRedirectThatChangesTheMethodIsRefused: net/http would follow a 302 to a POST or a
+// 303 to a DELETE with a GET, dropping the body, and report the GET's answer.
+func TestRedirectThatChangesTheMethodIsRefused(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther} {
+		var gets atomic.Int64
+		c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				gets.Add(1)
+				_, _ = io.WriteString(w, `[{"id":"9","role":"member","tailnetId":1,"inviterId":1}]`)
+				return
+			}
+			http.Redirect(w, r, "/api/v2/elsewhere", status)
+		})
+		if _, err := c.Create(t.Context(), tsinvites.CreateUserInviteRequest{Email: "a@example.com"}); err == nil || !strings.Contains(err.Error(), "refusing redirect") {
+			t.Errorf("%d on create: err = %v, want the redirect refused", status, err)
+		}
+		if err := c.Delete(t.Context(), "1"); err == nil || !strings.Contains(err.Error(), "refusing redirect") {
+			t.Errorf("%d on delete: err = %v, want the redirect refused", status, err)
+		}
+		if n := gets.Load(); n != 0 {
+			t.Errorf("%d: the redirect was followed with %d GET(s)", status, n)
 		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -155,12 +154,10 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		}
 		invites, err := c.Create(ctx, reqs...)
 		if err != nil {
+			// The SDK says when the batch may have been created (its error says so too).
 			why, status := reason(err), statusFailed
-			if mayHaveCreated(err) {
+			if errors.Is(err, tsinvites.ErrMayHaveCreated) {
 				status = statusUnknown
-				if !strings.Contains(why, "may have been created") { // the SDK says so for cut answers
-					why += " (the invites may have been created: list them before creating them again)"
-				}
 			}
 			for i := start; i < end; i++ {
 				results[i].Status, results[i].Error = status, why
@@ -200,20 +197,6 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		p.urlNote(created)
 	}
 	return r.err("created")
-}
-
-// mayHaveCreated reports whether a failed create may still have created invites: any
-// failure but a refusal before sending or an answer of the API below 500 (which refuses
-// the whole batch).
-func mayHaveCreated(err error) bool {
-	if errors.Is(err, tsinvites.ErrInvalidInput) {
-		return false
-	}
-	var apiErr *tsinvites.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.StatusCode >= 500
-	}
-	return true
 }
 
 // dryRunTable prints the invites a create would send, batch by batch.
