@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -187,7 +186,7 @@ func (p *printer) report(r *report, verb string, quietSuccess bool) error {
 	case "json":
 		return p.json(r)
 	case "csv":
-		w := csv.NewWriter(p.stdout)
+		w := newCSVWriter(p.stdout)
 		if r.Operation == "create" {
 			header := []string{"line", "email", "role", "batch", "status", "id", "error"}
 			if p.showURLs {

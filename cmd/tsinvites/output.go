@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -44,7 +45,7 @@ func (p *printer) invites(invites []tsinvites.UserInvite) error {
 		}
 		err = p.json(out)
 	case "csv":
-		w := csv.NewWriter(p.stdout)
+		w := newCSVWriter(p.stdout)
 		header := []string{"id", "email", "role", "lastEmailSentAt"}
 		if p.showURLs {
 			header = append(header, "inviteUrl")
@@ -144,4 +145,22 @@ func ago(t, now time.Time) string {
 		return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
 	}
 	return t.UTC().Format(time.DateOnly)
+}
+
+// csvWriter writes CSV for spreadsheets. A cell that a spreadsheet would take for a
+// formula (it starts with =, +, -, @, a tab or a carriage return: an email such as
+// "=HYPERLINK(...)@example.com" is a valid address) gets a leading ', as OWASP advises
+// against CSV injection; the spreadsheet then shows the text as it is.
+type csvWriter struct{ *csv.Writer }
+
+func newCSVWriter(w io.Writer) csvWriter { return csvWriter{csv.NewWriter(w)} }
+
+// Write writes row, defusing its cells (in place).
+func (w csvWriter) Write(row []string) error {
+	for i, cell := range row {
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			row[i] = "'" + cell
+		}
+	}
+	return w.Writer.Write(row)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,5 +31,21 @@ func TestAgo(t *testing.T) {
 	}
 	if got := ago(time.Time{}, now); got != "never" {
 		t.Errorf("ago(zero) = %q, want never", got)
+	}
+}
+
+// TestCSVCellsAreNotFormulas: a cell that a spreadsheet would run as a formula is
+// written as text, whatever its place in the row; other cells are left alone.
+func TestCSVCellsAreNotFormulas(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	w := newCSVWriter(&b)
+	if err := w.Write([]string{"1", "=HYPERLINK(\"http://x\")@example.com", "+1@example.com", "-x@example.com", "@a", "\tx", "member", "", "a=b@example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	want := "1,\"'=HYPERLINK(\"\"http://x\"\")@example.com\",'+1@example.com,'-x@example.com,'@a,'\tx,member,,a=b@example.com\n"
+	if got := b.String(); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
