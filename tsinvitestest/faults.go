@@ -16,6 +16,10 @@ import (
 // Done, the operation is done first (the store changes as if all went well), and then
 // its real answer is spoiled in the same ways: this is the case where a client must not
 // send a create again.
+//
+// Drop and Truncate end the handler with panic(http.ErrAbortHandler), which net/http's
+// server turns into a closed connection. When the fake is mounted behind middleware of
+// your own that recovers panics, let that one through.
 type Fault struct {
 	// Status is the HTTP status to answer with. Without Done, the default is 500; with
 	// Done, the real status is kept unless Status is set.
