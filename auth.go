@@ -13,11 +13,6 @@ import (
 // A bearer returns the token for one request. It must be safe for concurrent use.
 type bearer func(ctx context.Context) (string, error)
 
-// staticBearer is an API key.
-func staticBearer(key string) bearer {
-	return func(context.Context) (string, error) { return key, nil }
-}
-
 // sourceBearer asks a caller's oauth2.TokenSource, which takes no context.
 func sourceBearer(ts oauth2.TokenSource) bearer {
 	return func(context.Context) (string, error) {

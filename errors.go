@@ -97,9 +97,6 @@ func hasStatus(err error, status int) bool {
 
 // newAPIError reads (at most maxErrorBody of) a non-2xx answer to req into an *APIError.
 func newAPIError(resp *http.Response, req *http.Request, operation string, r *redactor, now time.Time) *APIError {
-	if req == nil { // only if a custom transport answered without the request
-		req = resp.Request
-	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e := &APIError{
 		StatusCode: resp.StatusCode,
@@ -109,9 +106,7 @@ func newAPIError(resp *http.Response, req *http.Request, operation string, r *re
 		Message: shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
 		Body:    r.redactJSON(body),
 	}
-	if req != nil {
-		e.Method, e.Path = req.Method, req.URL.EscapedPath()
-	}
+	e.Method, e.Path = req.Method, req.URL.EscapedPath()
 	return e
 }
 

@@ -113,7 +113,7 @@ type Client struct {
 	tailnet   string
 	baseURL   string
 	authKind  string
-	bearer    bearer
+	bearer    bearer // the token for a request; nil for an API key (apiKeyHeader)
 	userAgent string
 	redact    *redactor
 	retry     RetryPolicy
@@ -160,8 +160,7 @@ func New(cfg Config) (*Client, error) {
 	c.userAgentHeader = []string{c.userAgent}
 	switch {
 	case cfg.APIKey != "":
-		c.bearer = staticBearer(cfg.APIKey)
-		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
+		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey} // no bearer: the header never changes
 	case cfg.TokenSource != nil:
 		c.bearer = sourceBearer(cfg.TokenSource)
 	default:
