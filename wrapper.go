@@ -483,12 +483,6 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, build func(c
 func (c *Client) try(ctx context.Context, op operation, kind opKind, build func(context.Context) (*http.Request, error), out any) (a attempt) {
 	// Mutating calls watch their connection: a failed create that never got one was not
 	// sent, and may be sent again; a delete that reached the server may have deleted.
-	// One allocation for what the attempt keeps track of: the request sent and the
-	// body being read.
-	st := &struct {
-		sent *http.Request
-		body bodyReader
-	}{}
 	var probe *connProbe
 	if kind != opRead {
 		probe = &connProbe{}
@@ -498,26 +492,26 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, build func(
 	if err == nil {
 		err = c.authorize(ctx, req) // an OAuth token fetch, if due
 	}
+	var sent *http.Request
 	var resp *http.Response
 	if err == nil {
-		st.sent = req
+		sent = req
 		probe.arm() // the token fetch's connection is not the request's
 		resp, err = c.hc.Do(req)
 	}
-	sent := st.sent
 	if sent != nil {
 		a.method, a.path = sent.Method, sent.URL.EscapedPath()
 	}
-	// A request never handed to the transport (an editor failed) was not sent; one that
-	// failed may have been, unless the probe shows it never got a connection.
+	// A request never handed to the transport (building or authorizing it failed) was
+	// not sent; one that failed may have been, unless the probe shows it never got a
+	// connection.
 	a.reached = sent != nil && (err == nil || probe.mayHaveSent(err))
 	if err != nil {
 		a.cut = isConnError(err) && ctx.Err() == nil
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
 		return a
 	}
-	body := &st.body
-	body.r = resp.Body
+	body := &bodyReader{r: resp.Body}
 	defer func() {
 		body.left = maxErrorBody // what is left of the answer, up to 64 KiB
 		_, _ = io.Copy(io.Discard, body)
