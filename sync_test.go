@@ -1,0 +1,487 @@
+package tsinvites_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/tsinvitestest"
+)
+
+// syncClock is a fake's clock that a test moves.
+type syncClock struct{ ns atomic.Int64 }
+
+func newSyncClock(t time.Time) *syncClock {
+	c := &syncClock{}
+	c.ns.Store(t.UnixNano())
+	return c
+}
+func (c *syncClock) now() time.Time               { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *syncClock) add(d time.Duration)          { c.ns.Add(int64(d)) }
+func (c *syncClock) option() tsinvitestest.Option { return tsinvitestest.WithClock(c.now) }
+
+func inv(email string, role tsinvites.UserRole) tsinvites.CreateUserInviteRequest {
+	return tsinvites.CreateUserInviteRequest{Email: email, Role: role}
+}
+
+// openState is the fake's open invites as "email role" strings, sorted.
+func openState(srv *tsinvitestest.Server) []string {
+	var out []string
+	for _, i := range srv.Invites() {
+		out = append(out, strings.ToLower(i.Email)+" "+string(i.Role))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// wantState is desired as openState would show it once applied.
+func wantState(desired []tsinvites.CreateUserInviteRequest) []string {
+	var out []string
+	for _, d := range desired {
+		role := d.Role
+		if role == "" {
+			role = tsinvites.UserRoleMember
+		}
+		out = append(out, strings.ToLower(strings.TrimSpace(d.Email))+" "+string(role))
+	}
+	slices.Sort(out)
+	return out
+}
+
+// planLines is the plan's changes as "action email" strings, in order.
+func planLines(p *tsinvites.Plan) []string {
+	var out []string
+	for _, ch := range p.Changes {
+		out = append(out, string(ch.Action)+" "+ch.Email)
+	}
+	return out
+}
+
+func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	clock := newSyncClock(t0)
+	c, srv, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
+		inv("keep@example.com", "member"),    // 1: unchanged
+		inv("Role@Example.com", "member"),    // 2: recreate as admin
+		inv("stale@example.com", "auditor"),  // 3: resend
+		inv("gone@example.com", "member"),    // 4: not listed: delete with Prune
+		inv("", "member"),                    // 5: no email: delete with Prune
+		inv("dup@example.com", "member"),     // 6: duplicate with the wrong role: delete
+		inv("twice@example.com", "it-admin"), // 7: duplicate of 9, emailed earlier: delete
+	))
+	clock.add(100 * time.Hour)
+	ctx := context.Background()
+	// Fresher invites: the resend rule leaves them alone.
+	if _, err := c.Create(ctx, inv("keep@example.com", "member"), inv("dup@example.com", "admin"), inv("twice@example.com", "it-admin")); err != nil {
+		t.Fatal(err)
+	}
+	// Open now: 1 keep (old), 2, 3, 4, 5, 6, 7, 8 keep (fresh), 9 dup admin, 10 twice.
+	desired := []tsinvites.CreateUserInviteRequest{
+		inv("  KEEP@example.com ", ""), // trimmed, any case, role defaults to member
+		inv("role@example.com", "admin"),
+		inv("stale@example.com", "auditor"),
+		inv("dup@example.com", "admin"),
+		inv("twice@example.com", "it-admin"),
+		inv("new@example.com", "network-admin"),
+	}
+	opts := tsinvites.SyncOptions{ResendAfter: 72 * time.Hour, Now: clock.now()}
+
+	plan, err := c.Plan(ctx, desired, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantNoPrune := []string{
+		"create new@example.com",
+		"recreate role@example.com",
+		"resend stale@example.com",
+		"delete keep@example.com",  // invite 1: 8 has the same role and was emailed last
+		"delete dup@example.com",   // invite 6: 9 has the desired role
+		"delete twice@example.com", // invite 7: 10 was emailed last
+	}
+	if diff := cmp.Diff(wantNoPrune, planLines(plan)); diff != "" {
+		t.Errorf("plan without Prune (-want +got):\n%s\n%s", diff, plan)
+	}
+	if plan.NotListed != 2 || plan.Count(tsinvites.ActionUnchanged) != 3 { // gone, no email; keep, dup, twice
+		t.Errorf("NotListed = %d, unchanged = %d; want 2, 3", plan.NotListed, plan.Count(tsinvites.ActionUnchanged))
+	}
+	if srv.TotalRequests() != 2 { // the create above and the list
+		t.Errorf("Plan sent %d requests after the setup's create, want 1 (list)", srv.TotalRequests()-1)
+	}
+
+	opts.Prune = true
+	plan, err = c.Plan(ctx, desired, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append(slices.Clone(wantNoPrune), "delete gone@example.com", "delete ")
+	if diff := cmp.Diff(want, planLines(plan)); diff != "" {
+		t.Errorf("plan with Prune (-want +got):\n%s\n%s", diff, plan)
+	}
+	recreate := plan.Changes[1]
+	if recreate.InviteID != "2" || recreate.OldRole != "member" || recreate.Role != "admin" {
+		t.Errorf("recreate = %+v, want invite 2 from member to admin", recreate)
+	}
+	if got := plan.Changes[2]; got.InviteID != "3" || !got.LastEmailSentAt.Equal(t0) {
+		t.Errorf("resend = %+v, want invite 3 last emailed %v", got, t0)
+	}
+
+	clock.add(time.Hour)
+	var progressed atomic.Int32
+	plan.Options.Progress = func(tsinvites.ChangeResult) { progressed.Add(1) }
+	result, err := c.Apply(ctx, plan)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if n := result.Count(tsinvites.StatusDone); n != len(plan.Changes) || int(progressed.Load()) != n {
+		t.Errorf("done %d, progress calls %d; want %d", n, progressed.Load(), len(plan.Changes))
+	}
+	if got := result.Results[0]; got.NewInviteID == "" || got.Invite == nil || got.Invite.ID != got.NewInviteID {
+		t.Errorf("create result = %+v, want the new invite", got)
+	}
+	if diff := cmp.Diff(wantState(desired), openState(srv)); diff != "" {
+		t.Errorf("open invites after Apply (-want +got):\n%s", diff)
+	}
+	for _, i := range srv.Invites() {
+		if i.Email == "stale@example.com" && !i.LastEmailSentAt.Equal(clock.now()) {
+			t.Errorf("stale@ was last emailed %v, want resent at %v", i.LastEmailSentAt, clock.now())
+		}
+	}
+
+	// Applied, the same list plans nothing, and says so.
+	before := srv.TotalRequests()
+	opts.Now = clock.now()
+	plan, err = c.Plan(ctx, desired, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !plan.Empty() || plan.Count(tsinvites.ActionUnchanged) != len(desired) {
+		t.Errorf("plan after Apply = %s, want no changes and %d unchanged", plan, len(desired))
+	}
+	if !strings.HasPrefix(plan.String(), "No changes: 6 open invite(s) match the list.") {
+		t.Errorf("String() = %q", plan.String())
+	}
+	result, err = c.Apply(ctx, plan)
+	if err != nil || len(result.Results) != 0 || srv.TotalRequests() != before+1 {
+		t.Errorf("Apply of an empty plan: %v, %d results, %d requests; want nil, 0, only Plan's list", err, len(result.Results), srv.TotalRequests()-before)
+	}
+}
+
+func TestPlanPrintsReadablyAndAsJSON(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	clock := newSyncClock(t0)
+	c, _, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
+		inv("role@example.com", "member"), inv("stale@example.com", "member"), inv("gone@external.test", "auditor"), inv("", "member")))
+	plan, err := c.Plan(context.Background(), []tsinvites.CreateUserInviteRequest{
+		inv("new@example.com", "admin"), inv("role@example.com", "auditor"), inv("stale@example.com", "member"),
+	}, tsinvites.SyncOptions{Prune: true, ResendAfter: 72 * time.Hour, Now: t0.Add(73 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `+ create    new@example.com (admin)
+~ recreate  role@example.com (member → auditor, invite 1)
+> resend    stale@example.com (member, invite 2): last emailed 2026-11-01 09:00 UTC
+- delete    gone@external.test (auditor, invite 3): not in the list
+- delete    (no email) (member, invite 4): no email, and Prune is on
+Plan: 1 to create, 1 to recreate, 1 to resend, 2 to delete; 0 unchanged.`
+	if diff := cmp.Diff(want, plan.String()); diff != "" {
+		t.Errorf("String() (-want +got):\n%s", diff)
+	}
+
+	b, err := json.Marshal(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "uinv") || strings.Contains(string(b), "inviteUrl") {
+		t.Errorf("the JSON plan holds an invite URL: %s", b)
+	}
+	var back tsinvites.Plan
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	back.Options = plan.Options
+	if diff := cmp.Diff(plan, &back, cmpIgnoreFuncs); diff != "" {
+		t.Errorf("JSON round trip (-want +got):\n%s\nJSON: %s", diff, b)
+	}
+	wantJSON := `{"action":"recreate","email":"role@example.com","role":"auditor","inviteId":"1","oldRole":"member","lastEmailSentAt":"2026-11-01T09:00:00Z"}`
+	if !strings.Contains(string(b), wantJSON) {
+		t.Errorf("JSON %s\nlacks %s", b, wantJSON)
+	}
+}
+
+var cmpIgnoreFuncs = cmp.Comparer(func(a, b func(tsinvites.ChangeResult)) bool { return (a == nil) == (b == nil) })
+
+func TestPlanRefusesBadInputBeforeSending(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		desired []tsinvites.CreateUserInviteRequest
+		opts    tsinvites.SyncOptions
+		want    string
+	}{
+		{"no email", []tsinvites.CreateUserInviteRequest{inv(" ", "admin")}, tsinvites.SyncOptions{}, "invite 1 has no email"},
+		{"bad email", []tsinvites.CreateUserInviteRequest{inv("ok@example.com", ""), inv("A <a@example.com>", "")}, tsinvites.SyncOptions{}, "invite 2: email"},
+		{"bad role", []tsinvites.CreateUserInviteRequest{inv("a@example.com", "owner")}, tsinvites.SyncOptions{}, `invite 1: unknown role "owner"`},
+		{"twice, in another case", []tsinvites.CreateUserInviteRequest{inv("a@example.com", ""), inv(" A@Example.com", "admin")}, tsinvites.SyncOptions{}, `invites 1 and 2 are both for "A@Example.com"`},
+		{"every problem", []tsinvites.CreateUserInviteRequest{inv("", ""), inv("x", ""), inv("y@example.com", "z")}, tsinvites.SyncOptions{}, "invite 1 has no email; invite 2: email \"x\" is not an address"},
+		{"negative ResendAfter", nil, tsinvites.SyncOptions{ResendAfter: -time.Hour}, "ResendAfter -1h0m0s is negative"},
+		{"batch too big", nil, tsinvites.SyncOptions{BatchSize: 101}, "BatchSize 101: want 1 to 100"},
+		{"concurrency too high", nil, tsinvites.SyncOptions{Concurrency: 65}, "Concurrency 65: want 1 to 64"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, srv, _ := fakeClient(t)
+			_, err := c.Plan(context.Background(), tt.desired, tt.opts)
+			if !errors.Is(err, tsinvites.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), tt.want) {
+				t.Errorf("Plan error = %v, want ErrInvalidInput with %q", err, tt.want)
+			}
+			if n := srv.TotalRequests(); n != 0 {
+				t.Errorf("%d requests sent, want 0", n)
+			}
+		})
+	}
+}
+
+func TestApplyRefusesBadPlansBeforeSending(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := fakeClient(t)
+	plan := func(changes ...tsinvites.Change) *tsinvites.Plan {
+		return &tsinvites.Plan{Tailnet: "-", Changes: changes}
+	}
+	tests := []struct {
+		name string
+		c    *tsinvites.Client
+		plan *tsinvites.Plan
+		want string
+	}{
+		{"nil", c, nil, "no plan given"},
+		{"another tailnet", c.WithTailnet("example.com"), plan(), `the plan is for tailnet "-", the client for "example.com"`},
+		{"create twice", c, plan(tsinvites.Change{Action: "create", Email: "a@example.com", Role: "member"}, tsinvites.Change{Action: "recreate", Email: "A@example.com", Role: "admin", InviteID: "1"}), "changes 1 and 2 both create"},
+		{"bad email", c, plan(tsinvites.Change{Action: "create", Email: "nope", Role: "member"}), "change 1 (create): want a valid email"},
+		{"no role", c, plan(tsinvites.Change{Action: "create", Email: "a@example.com"}), "change 1 (create): want a valid email and role"},
+		{"no invite ID", c, plan(tsinvites.Change{Action: "delete", Email: "a@example.com"}), "change 1 (delete): invite ID is empty"},
+		{"bad ID", c, plan(tsinvites.Change{Action: "resend", InviteID: ".."}), `change 1 (resend): invite ID ".." is not allowed`},
+		{"unknown action", c, plan(tsinvites.Change{Action: "update", InviteID: "1"}), `change 1: unknown action "update"`},
+	}
+	for _, tt := range tests {
+		_, err := tt.c.Apply(context.Background(), tt.plan)
+		if !errors.Is(err, tsinvites.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), tt.want) {
+			t.Errorf("%s: Apply error = %v, want ErrInvalidInput with %q", tt.name, err, tt.want)
+		}
+	}
+	if n := srv.TotalRequests(); n != 0 {
+		t.Errorf("%d requests sent, want 0", n)
+	}
+}
+
+// desiredN is n invites, with every fifth an admin.
+func desiredN(n int) []tsinvites.CreateUserInviteRequest {
+	out := make([]tsinvites.CreateUserInviteRequest, n)
+	for i := range out {
+		out[i] = inv(fmt.Sprintf("person%04d@example.com", i), "member")
+		if i%5 == 0 {
+			out[i].Role = "admin"
+		}
+	}
+	return out
+}
+
+func TestApplyThousandInvitesInFewRequests(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := fakeClient(t)
+	ctx := context.Background()
+	desired := desiredN(1000)
+	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(ctx, plan); err != nil {
+		t.Fatal(err)
+	}
+	n := srv.TotalRequests()
+	t.Logf("1,000 invites: %d requests (%d list, %d create)", n, srv.RequestCount(tsinvitestest.OpList), srv.RequestCount(tsinvitestest.OpCreate))
+	if n > 12 || srv.RequestCount(tsinvitestest.OpCreate) != 10 {
+		t.Errorf("%d requests, %d creates; want at most 12, and 10 creates of 100", n, srv.RequestCount(tsinvitestest.OpCreate))
+	}
+	if diff := cmp.Diff(wantState(desired), openState(srv)); diff != "" {
+		t.Errorf("open invites (-want +got):\n%s", diff)
+	}
+}
+
+// TestApplyConvergesAfterAFailureHalfWay breaks an apply half-way in each way a call
+// can fail, then plans and applies again: the second run must finish the job with
+// nothing created twice and nobody left uninvited at any point.
+func TestApplyConvergesAfterAFailureHalfWay(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		op    string
+		fault tsinvitestest.Fault
+		n     int // requests that get the fault
+		// want is the count of each status after the first run.
+		want map[tsinvites.Status]int
+	}{
+		// The second create batch is done, but its answer is lost: unknown, not retried.
+		{"create done, answer lost", tsinvitestest.OpCreate, tsinvitestest.Fault{Done: true, Drop: true}, 1,
+			map[tsinvites.Status]int{tsinvites.StatusDone: 100 + 50 + 10 + 10, tsinvites.StatusUnknown: 100}},
+		// The second batch gets a 500 without being done: unknown too (it may have been).
+		{"create fails with 500", tsinvitestest.OpCreate, tsinvitestest.Fault{Status: 500}, 1,
+			map[tsinvites.Status]int{tsinvites.StatusDone: 100 + 50 + 10 + 10, tsinvites.StatusUnknown: 100}},
+		// The second batch is refused: failed, and the batches after it still go.
+		{"create refused", tsinvitestest.OpCreate, tsinvitestest.Fault{Status: 403}, 1,
+			map[tsinvites.Status]int{tsinvites.StatusDone: 100 + 50 + 10 + 10, tsinvites.StatusFailed: 100}},
+		// The deletes fail: the prunes fail, and the recreates are half done.
+		{"deletes refused", tsinvitestest.OpDelete, tsinvitestest.Fault{Status: 403}, 20,
+			map[tsinvites.Status]int{tsinvites.StatusDone: 250, tsinvites.StatusFailed: 20}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			// 20 open invites: 10 to recreate (desired as admin) and 10 to prune.
+			var seed []tsinvites.CreateUserInviteRequest
+			desired := desiredN(250) // 250 to create; person0000 is admin
+			for i := range 10 {
+				seed = append(seed, inv(fmt.Sprintf("recreate%d@example.com", i), "member"), inv(fmt.Sprintf("prune%d@example.com", i), "member"))
+				desired = append(desired, inv(fmt.Sprintf("recreate%d@example.com", i), "admin"))
+			}
+			c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(seed...))
+			ctx := context.Background()
+			opts := tsinvites.SyncOptions{Prune: true}
+			plan, err := c.Plan(ctx, desired, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// 260 creates in batches of 100: 100 new, 100 new, 50 new + 10 recreates.
+			var calls atomic.Int32
+			plan.Options.Progress = func(r tsinvites.ChangeResult) {
+				if calls.Add(1) == 100 { // the first batch is done: break the next calls
+					srv.InjectFault(tt.op, tt.n, tt.fault)
+				}
+			}
+			result, err := c.Apply(ctx, plan)
+			if err == nil {
+				t.Fatal("Apply with failures returned no error")
+			}
+			got := map[tsinvites.Status]int{}
+			for _, r := range result.Results {
+				got[r.Status]++
+				if r.Status != tsinvites.StatusDone && r.Error == "" {
+					t.Errorf("%s %s: %s with no error", r.Action, r.Email, r.Status)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("statuses after the first run (-want +got):\n%s\nerror: %v", diff, err)
+			}
+			// Nobody to be invited is uninvited: a recreate whose delete failed left two.
+			for i := range 10 {
+				if !slices.ContainsFunc(srv.Invites(), func(u tsinvites.UserInvite) bool { return u.Email == fmt.Sprintf("recreate%d@example.com", i) }) {
+					t.Errorf("recreate%d@example.com has no invite after the failed run", i)
+				}
+			}
+
+			creates := srv.RequestCount(tsinvitestest.OpCreate)
+			plan, err = c.Plan(ctx, desired, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("second plan: %s", plan.Summary())
+			if _, err := c.Apply(ctx, plan); err != nil {
+				t.Fatalf("second Apply: %v", err)
+			}
+			if diff := cmp.Diff(wantState(desired), openState(srv)); diff != "" {
+				t.Errorf("open invites after the second run (-want +got):\n%s", diff)
+			}
+			if plan, err = c.Plan(ctx, desired, opts); err != nil || !plan.Empty() {
+				t.Errorf("third plan = %v, %v; want empty", plan, err)
+			}
+			// A batch that was done is not created again: only what was missing is.
+			if tt.fault.Done && srv.RequestCount(tsinvitestest.OpCreate) != creates {
+				t.Errorf("the second run sent %d creates, want 0", srv.RequestCount(tsinvitestest.OpCreate)-creates)
+			}
+		})
+	}
+}
+
+func TestApplyStopsStartingWorkWhenTheContextEnds(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("b@example.com", "member")))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	plan, err := c.Plan(ctx, desiredN(300), tsinvites.SyncOptions{Prune: true, BatchSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan.Options.Progress = func(r tsinvites.ChangeResult) { cancel() } // after the first batch
+	before := srv.TotalRequests()
+	result, err := c.Apply(ctx, plan)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Apply error = %v, want one wrapping context.Canceled", err)
+	}
+	if n := srv.TotalRequests() - before; n != 1 {
+		t.Errorf("%d requests sent, want 1 (the first batch)", n)
+	}
+	if d, na := result.Count(tsinvites.StatusDone), result.Count(tsinvites.StatusNotAttempted); d != 100 || na != 202 {
+		t.Errorf("done %d, not attempted %d; want 100 and 202", d, na)
+	}
+	last := result.Results[len(result.Results)-1]
+	if last.Action != tsinvites.ActionDelete || !strings.Contains(last.Error, "not started: context canceled") {
+		t.Errorf("last result = %+v, want a delete not started", last)
+	}
+}
+
+// A recreate whose create is done when the context ends keeps the old invite, says so,
+// and the next run deletes it.
+func TestApplyRecreateStoppedBetweenCreateAndDelete(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member")))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	desired := []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin"), inv("x@example.com", "member")}
+	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One batch: create x, then recreate a. The create's result comes first: cancel
+	// there, after the batch was sent and before the recreate's delete starts.
+	plan.Options.Progress = func(tsinvites.ChangeResult) { cancel() }
+	result, err := c.Apply(ctx, plan)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Apply error = %v, want one wrapping context.Canceled", err)
+	}
+	re := result.Results[1]
+	if re.Action != tsinvites.ActionRecreate || re.Status != tsinvites.StatusFailed || re.NewInviteID == "" ||
+		!strings.Contains(re.Error, "created invite "+re.NewInviteID+", but deleting the invite it replaces, 1, was not started") {
+		t.Errorf("recreate result = %+v", re)
+	}
+	if diff := cmp.Diff([]string{"a@example.com admin", "a@example.com member", "x@example.com member"}, openState(srv)); diff != "" {
+		t.Errorf("open invites (-want +got):\n%s", diff)
+	}
+	if srv.RequestCount(tsinvitestest.OpDelete) != 0 {
+		t.Errorf("a delete was sent after the context ended")
+	}
+
+	plan, err = c.Plan(context.Background(), desired, tsinvites.SyncOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"delete a@example.com"}, planLines(plan)); diff != "" {
+		t.Errorf("second plan (-want +got):\n%s", diff)
+	}
+	if _, err := c.Apply(context.Background(), plan); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(wantState(desired), openState(srv)); diff != "" {
+		t.Errorf("open invites after the second run (-want +got):\n%s", diff)
+	}
+}
