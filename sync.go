@@ -171,17 +171,13 @@ func (p *Plan) Count(a Action) int {
 // Summary is the plan's last line, such as "Plan: 2 to create, 0 to recreate, 0 to
 // resend, 1 to delete; 5 unchanged."
 func (p *Plan) Summary() string {
-	if p.Empty() {
-		s := fmt.Sprintf("No changes: %d open invite(s) match the list.", p.Count(ActionUnchanged))
-		if p != nil && p.NotListed > 0 {
-			s += fmt.Sprintf(" %d open invite(s) not in the list are left alone (Prune deletes them).", p.NotListed)
-		}
-		return s
-	}
 	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete; %d unchanged.",
 		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.Count(ActionUnchanged))
-	if p.NotListed > 0 {
-		s += fmt.Sprintf(" %d open invite(s) not in the list are left alone (Prune deletes them).", p.NotListed)
+	if p.Empty() {
+		s = fmt.Sprintf("No changes: %d open invite(s) match the list.", p.Count(ActionUnchanged))
+	}
+	if p != nil && p.NotListed > 0 {
+		s += fmt.Sprintf(" %d open invite(s) not in the list are left alone (pruning would delete them).", p.NotListed)
 	}
 	return s
 }

@@ -1,6 +1,6 @@
 // Command tsinvites manages the user invites of a Tailscale tailnet: list, get, create
 // (from flags or a CSV file, in batches), resend and delete them, with table, JSON or
-// CSV output. It reads the credentials the Terraform provider uses (TAILSCALE_API_KEY,
+// CSV output; plan and apply make the open invites match a file of desired invites. It reads the credentials the Terraform provider uses (TAILSCALE_API_KEY,
 // or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET) or --api-key-file.
 //
 // Try it without credentials against an in-process fake of the API:
@@ -32,6 +32,7 @@ func main() {
 		stderr:    os.Stderr,
 		getenv:    os.Getenv,
 		now:       time.Now,
+		stdinTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		stdoutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		stderrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 	})

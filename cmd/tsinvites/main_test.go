@@ -33,6 +33,8 @@ type invocation struct {
 	stdin     string
 	vars      map[string]string // the environment; nothing is read from the process's
 	stderrTTY bool
+	stdinTTY  bool
+	stdoutTTY bool
 	ctx       context.Context
 }
 
@@ -52,6 +54,8 @@ func (inv invocation) run(t *testing.T) outcome {
 		getenv:    func(name string) string { return inv.vars[name] },
 		now:       func() time.Time { return testNow },
 		stderrTTY: inv.stderrTTY,
+		stdinTTY:  inv.stdinTTY,
+		stdoutTTY: inv.stdoutTTY,
 	})
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

@@ -28,9 +28,10 @@ type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
 	now            func() time.Time
-	// stdoutTTY and stderrTTY say whether the streams are terminals: the default
-	// output format and the progress bar depend on them.
-	stdoutTTY, stderrTTY bool
+	// stdinTTY, stdoutTTY and stderrTTY say whether the streams are terminals: the
+	// default output format, colours, the progress bar and apply's confirmation prompt
+	// depend on them.
+	stdinTTY, stdoutTTY, stderrTTY bool
 }
 
 // exitError is an error with the exit code it calls for. A nil err means the problem
@@ -179,6 +180,8 @@ func newRootCommand(e *env) *cobra.Command {
 		newCreateCommand(o),
 		newResendCommand(o),
 		newDeleteCommand(o),
+		newPlanCommand(o),
+		newApplyCommand(o),
 		newFakeServerCommand(o),
 		newVersionCommand(o),
 	)

@@ -1,0 +1,347 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/fatih/color"
+	"github.com/spf13/cobra"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+const planLong = `Compare a file of desired invites with the tailnet's open invites and print what
+'tsinvites apply' would change. Nothing is changed.
+
+The file lists one invite per person: CSV with a header line "email,role" (as for
+'create --from-csv'), or a YAML or JSON list of {email, role} (role defaults to member).
+The format comes from the extension (.csv, .yaml, .yml, .json), or --format; for stdin
+("-") and other names it is recognised from the content. Emails match without case.
+
+For each invite in the file, the plan says:
+  + create    no open invite for the email
+  ~ recreate  an open invite with another role (the API cannot change a role: the new
+              invite is created first, then the old one deleted)
+  > resend    the open invite was last emailed longer ago than --resend-after
+  - delete    another open invite for the same email (duplicates), and, with --prune,
+              open invites not in the file or without an email
+Open invites not in the file are left alone without --prune.`
+
+const applyLong = `Make the tailnet's open invites match a file of desired invites: print the plan
+(as 'tsinvites plan' does), ask for confirmation unless --yes, then create (in batches),
+recreate, resend and delete.
+
+Running it again is safe: it plans only what is still to do. After a partial failure
+(exit code 3) run it again to finish: nothing is created twice, and a recreate deletes
+the old invite only once the new one exists, so nobody is left uninvited.
+
+` + syncFileHelp
+
+const syncFileHelp = `The file lists one invite per person: CSV with a header line "email,role", or a YAML
+or JSON list of {email, role}; see 'tsinvites plan --help'.`
+
+const planExample = `  tsinvites plan -f invites.csv
+  tsinvites plan -f invites.yaml --prune --resend-after 72h
+  tsinvites plan -f invites.json -o json | jq '.changes[] | select(.action == "delete")'
+  tsinvites --fake plan -f invites.csv`
+
+const applyExample = `  tsinvites apply -f invites.csv
+  tsinvites apply -f invites.yaml --prune --resend-after 72h --yes
+  hr-export | tsinvites apply -f - --format csv --yes -o json > applied.json`
+
+// syncFlags are the flags plan and apply share.
+type syncFlags struct {
+	file, format string
+	prune        bool
+	resendAfter  time.Duration
+}
+
+func (sf *syncFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVarP(&sf.file, "file", "f", "", `the desired invites: a CSV, YAML or JSON file ("-": stdin)`)
+	f.StringVar(&sf.format, "format", "", "the file's format: csv, yaml or json (default: from its extension or content)")
+	f.BoolVar(&sf.prune, "prune", false, "also delete open invites that are not in the file (and those without an email)")
+	f.DurationVar(&sf.resendAfter, "resend-after", 0, "resend invites of the file last emailed longer ago than this, e.g. 72h (0: never)")
+	_ = cmd.MarkFlagFilename("file", "csv", "yaml", "yml", "json")
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "yaml", "json"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+func newPlanCommand(o *options) *cobra.Command {
+	sf := &syncFlags{}
+	cmd := &cobra.Command{
+		Use:     "plan -f FILE",
+		Short:   "Show what apply would change to match a file of desired invites",
+		Long:    planLong,
+		Example: planExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			desired, err := sf.read(o)
+			if err != nil {
+				return err
+			}
+			ctx, c, done, err := o.connect(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			plan, err := c.Plan(ctx, desired, sf.options(o))
+			if err != nil {
+				return failed(err)
+			}
+			return o.printPlan(plan, o.env.stdout, o.env.stdoutTTY)
+		},
+	}
+	sf.register(cmd)
+	return cmd
+}
+
+func newApplyCommand(o *options) *cobra.Command {
+	sf := &syncFlags{}
+	var (
+		yes         bool
+		concurrency int
+	)
+	cmd := &cobra.Command{
+		Use:     "apply -f FILE",
+		Short:   "Make the open invites match a file of desired invites",
+		Long:    applyLong,
+		Example: applyExample,
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if concurrency < 1 || concurrency > 64 {
+				return usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to 64", concurrency)})
+			}
+			if !yes && (sf.file == "-" || !o.env.stdinTTY) {
+				return usageErrorf("apply asks for confirmation on a terminal: without one (stdin is not a terminal, or is the file), pass --yes; nothing was sent")
+			}
+			desired, err := sf.read(o)
+			if err != nil {
+				return err
+			}
+			ctx, c, done, err := o.connect(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer done()
+			opts := sf.options(o)
+			opts.Concurrency = concurrency
+			plan, err := c.Plan(ctx, desired, opts)
+			if err != nil {
+				return failed(err)
+			}
+			return o.apply(ctx, c, plan, yes)
+		},
+	}
+	sf.register(cmd)
+	f := cmd.Flags()
+	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
+	f.IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, "deletes and resends at once")
+	return cmd
+}
+
+// read checks the flags and reads the desired invites; every error is a usage error.
+func (sf *syncFlags) read(o *options) ([]tsinvites.CreateUserInviteRequest, error) {
+	switch {
+	case sf.file == "":
+		return nil, usage(flagProblem{errors.New("give the desired invites with -f FILE (\"-\": stdin)")})
+	case sf.resendAfter < 0:
+		return nil, usage(flagProblem{fmt.Errorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)})
+	}
+	r, source := o.env.stdin, "stdin"
+	if sf.file != "-" {
+		f, err := os.Open(sf.file)
+		if err != nil {
+			return nil, usage(fmt.Errorf("-f: %w", err))
+		}
+		defer f.Close()
+		r, source = f, sf.file
+	}
+	rows, err := readDesired(r, source, sf.format)
+	if err != nil {
+		return nil, usage(err)
+	}
+	desired := make([]tsinvites.CreateUserInviteRequest, len(rows))
+	for i, row := range rows {
+		desired[i] = row.req
+	}
+	return desired, nil
+}
+
+func (sf *syncFlags) options(o *options) tsinvites.SyncOptions {
+	return tsinvites.SyncOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, Now: o.env.now()}
+}
+
+// printPlan prints plan in the output format: as text (coloured when w is a terminal
+// and NO_COLOR is not set), JSON or CSV.
+func (o *options) printPlan(plan *tsinvites.Plan, w io.Writer, tty bool) error {
+	p := o.printer()
+	switch o.output {
+	case "json":
+		return p.json(plan)
+	case "csv":
+		cw := newCSVWriter(p.stdout)
+		_ = cw.Write([]string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"})
+		for _, ch := range plan.Changes {
+			sent := ""
+			if !ch.LastEmailSentAt.IsZero() {
+				sent = ch.LastEmailSentAt.UTC().Format(time.RFC3339)
+			}
+			_ = cw.Write([]string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason})
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	o.writePlanText(w, plan, tty)
+	return nil
+}
+
+// writePlanText writes the plan's lines and summary to w, coloured by action when w is
+// a terminal and neither NO_COLOR (https://no-color.org) nor TERM=dumb says otherwise.
+func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
+	colors := map[tsinvites.Action]*color.Color{
+		tsinvites.ActionCreate:   color.New(color.FgGreen),
+		tsinvites.ActionRecreate: color.New(color.FgYellow),
+		tsinvites.ActionResend:   color.New(color.FgCyan),
+		tsinvites.ActionDelete:   color.New(color.FgRed),
+	}
+	on := tty && o.env.getenv("NO_COLOR") == "" && o.env.getenv("TERM") != "dumb"
+	for _, c := range colors { // per color, never the package's global switch
+		if on {
+			c.EnableColor()
+		} else {
+			c.DisableColor()
+		}
+	}
+	for _, ch := range plan.Changes {
+		fmt.Fprintln(w, colors[ch.Action].Sprint(ch.String()))
+	}
+	fmt.Fprintln(w, plan.Summary())
+}
+
+// applyReport is what apply prints with -o json.
+type applyReport struct {
+	Tailnet      string                   `json:"tailnet"`
+	Done         int                      `json:"done"`
+	Failed       int                      `json:"failed"`
+	Unknown      int                      `json:"unknown"` // creates that may have been made
+	NotAttempted int                      `json:"notAttempted"`
+	Unchanged    int                      `json:"unchanged"`
+	Results      []tsinvites.ChangeResult `json:"results"`
+}
+
+// apply shows the plan, asks for confirmation unless yes, applies it with a progress
+// bar and reports what became of each change.
+func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvites.Plan, yes bool) error {
+	p := o.printer()
+	// The plan is for the person; with -o json or csv it goes to stderr, off the data.
+	planOut, planTTY := o.env.stdout, o.env.stdoutTTY
+	if o.output != "table" {
+		planOut, planTTY = o.env.stderr, o.env.stderrTTY
+	}
+	o.writePlanText(planOut, plan, planTTY)
+	if plan.Empty() {
+		if o.output == "json" {
+			return p.json(applyReport{Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged), Results: []tsinvites.ChangeResult{}})
+		}
+		return nil
+	}
+	if !yes {
+		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
+		if err != nil {
+			return failed(err)
+		}
+		if !ok {
+			return failed(errors.New("apply cancelled; nothing was sent"))
+		}
+	}
+
+	prog := o.newProgress(len(plan.Changes), "applying")
+	plan.Options.Progress = func(tsinvites.ChangeResult) { prog.add(1) }
+	result, applyErr := c.Apply(ctx, plan)
+	prog.done()
+	if result == nil { // refused before sending
+		return failed(applyErr)
+	}
+	var created []tsinvites.UserInvite
+	for i := range result.Results {
+		r := &result.Results[i]
+		if r.Invite != nil {
+			created = append(created, *r.Invite)
+		}
+		if r.Err != nil {
+			r.Error = reason(r.Err)
+		}
+	}
+	rep := applyReport{
+		Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged), Results: result.Results,
+		Done: result.Count(tsinvites.StatusDone), Failed: result.Count(tsinvites.StatusFailed),
+		Unknown: result.Count(tsinvites.StatusUnknown), NotAttempted: result.Count(tsinvites.StatusNotAttempted),
+	}
+	if err := o.printApplied(p, rep, created); err != nil {
+		return failed(err)
+	}
+	switch {
+	case applyErr == nil:
+		fmt.Fprintf(o.env.stderr, "Applied %s.\n", plural(rep.Done, "change", "changes"))
+		return nil
+	case rep.Done > 0 || rep.Unknown > 0:
+		return &exitError{code: exitPartial, err: fmt.Errorf("applied %d of %s; %d failed, %d may have been created, %d not attempted: run apply again to finish (it plans only what is left)",
+			rep.Done, plural(len(rep.Results), "change", "changes"), rep.Failed, rep.Unknown, rep.NotAttempted)}
+	}
+	return failed(fmt.Errorf("applied none of %s: %s", plural(len(rep.Results), "change", "changes"), reason(applyErr)))
+}
+
+// printApplied prints the outcome: with -o json the report, with csv a row per change;
+// with table a line on stderr for each change not done, and the invites created when
+// --show-urls asks for their URLs.
+func (o *options) printApplied(p *printer, rep applyReport, created []tsinvites.UserInvite) error {
+	switch o.output {
+	case "json":
+		return p.json(rep)
+	case "csv":
+		cw := newCSVWriter(p.stdout)
+		_ = cw.Write([]string{"action", "email", "role", "inviteId", "newInviteId", "status", "error"})
+		for _, r := range rep.Results {
+			_ = cw.Write([]string{string(r.Action), r.Email, string(r.Role), r.InviteID, r.NewInviteID, string(r.Status), r.Error})
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return err
+		}
+	default:
+		for _, r := range rep.Results {
+			if r.Status != tsinvites.StatusDone {
+				fmt.Fprintf(o.env.stderr, "%s %s: %s\n", strings.ToUpper(string(r.Status)), r.Change, r.Error)
+			}
+		}
+		if p.showURLs && len(created) > 0 {
+			return p.invites(created)
+		}
+	}
+	p.urlNote(created)
+	return nil
+}
+
+// confirm asks question on stderr and reads the answer from stdin; only "yes" agrees.
+// It gives up when ctx ends (an interrupt while waiting).
+func (o *options) confirm(ctx context.Context, question string) (bool, error) {
+	fmt.Fprint(o.env.stderr, question)
+	answer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(o.env.stdin).ReadString('\n')
+		answer <- strings.TrimSpace(line)
+	}()
+	select {
+	case a := <-answer:
+		return a == "yes", nil
+	case <-ctx.Done():
+		fmt.Fprintln(o.env.stderr)
+		return false, fmt.Errorf("no answer (%s); nothing was sent", stopReason(ctx))
+	}
+}

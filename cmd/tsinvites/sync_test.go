@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/tsinvitestest"
+)
+
+// desiredCSV is examples/invites.csv: against the sample invites it keeps contractor,
+// resends amelie (with --resend-after 48h), recreates bob as admin and creates dave;
+// with --prune it deletes carol and the invite without email.
+const desiredCSV = "email,role\namelie@example.com,admin\ncontractor@partner.org,\nbob@example.com,admin\ndave@example.com,auditor\n"
+
+// TestSyncGolden runs plan and apply on the sample server in each output format.
+func TestSyncGolden(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		args  []string
+		stdin string
+	}{
+		{"plan-table", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "table"}, desiredCSV},
+		{"plan-table-no-prune", []string{"plan", "-f", "-", "-o", "table"}, desiredCSV},
+		{"plan-json", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "json"}, desiredCSV},
+		{"plan-csv", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "csv"}, desiredCSV},
+		{"plan-bad-file", []string{"plan", "-f", "-", "--format", "csv"}, "email,role\nok@example.com,owner\nnope,member\n"},
+		{"apply-table", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "table"}, desiredCSV},
+		{"apply-json", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "json"}, desiredCSV},
+		{"apply-csv", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, desiredCSV},
+		{"apply-needs-yes", []string{"apply", "-f", "-"}, desiredCSV},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, vars := sampleServer(t)
+			got := invocation{args: tt.args, stdin: tt.stdin, vars: vars}.run(t)
+			checkGolden(t, tt.name, got)
+		})
+	}
+}
+
+// writeFile writes content to name in a new temporary folder and returns its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestApplyFileFormats applies the same list from CSV, YAML and JSON files, then plans
+// again: nothing is left to do.
+func TestApplyFileFormats(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"invites.csv":  desiredCSV,
+		"invites.yaml": "- email: amelie@example.com\n  role: admin\n- email: contractor@partner.org\n- {email: bob@example.com, role: admin}\n- email: dave@example.com\n  role: auditor\n",
+		"invites.json": `[{"email": "amelie@example.com", "role": "admin"}, {"email": "contractor@partner.org"},
+			{"email": "bob@example.com", "role": "admin"}, {"email": "dave@example.com", "role": "auditor"}]`,
+	}
+	for name, content := range files {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, vars := sampleServer(t)
+			path := writeFile(t, name, content)
+			got := cli(t, vars, "apply", "-f", path, "--prune", "--yes", "-o", "json")
+			if got.code != exitOK {
+				t.Fatalf("apply: exit %d\n%s", got.code, got.stderr)
+			}
+			want := []string{"amelie@example.com admin", "bob@example.com admin", "contractor@partner.org member", "dave@example.com auditor"}
+			var open []string
+			for _, inv := range srv.Invites() {
+				open = append(open, inv.Email+" "+string(inv.Role))
+			}
+			slices.Sort(open)
+			if diff := cmp.Diff(want, open); diff != "" {
+				t.Errorf("open invites (-want +got):\n%s", diff)
+			}
+			got = cli(t, vars, "plan", "-f", path, "--prune", "-o", "table")
+			if got.code != exitOK || !strings.Contains(got.stdout, "No changes: 4 open invite(s) match the list.") {
+				t.Errorf("second plan: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+			}
+		})
+	}
+}
+
+// TestApplyConfirmation: on a terminal apply asks, and only "yes" goes ahead.
+func TestApplyConfirmation(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		answer string
+		code   int
+	}{{"yes\n", exitOK}, {"y\n", exitFailed}, {"", exitFailed}, {"no\n", exitFailed}} {
+		t.Run(fmt.Sprintf("%q", tc.answer), func(t *testing.T) {
+			t.Parallel()
+			srv, vars := sampleServer(t)
+			path := writeFile(t, "invites.csv", desiredCSV)
+			before := srv.TotalRequests()
+			got := invocation{args: []string{"apply", "-f", path, "-o", "table"}, stdin: tc.answer, vars: vars, stdinTTY: true}.run(t)
+			if got.code != tc.code || !strings.Contains(got.stderr, `Apply 3 changes to tailnet "-"? Only 'yes' is accepted: `) {
+				t.Errorf("exit %d, want %d; stderr:\n%s", got.code, tc.code, got.stderr)
+			}
+			sent := srv.TotalRequests() - before
+			if tc.code != exitOK && (sent != 1 || !strings.Contains(got.stderr, "apply cancelled; nothing was sent")) {
+				t.Errorf("declined: %d requests (want only the list); stderr:\n%s", sent, got.stderr)
+			}
+			if tc.code == exitOK && sent != 4 { // list, one create batch, the recreate's delete... and nothing else
+				t.Errorf("confirmed: %d requests, want 4 (list, create, delete, and no more)", sent)
+			}
+		})
+	}
+}
+
+// TestPlanColours: the plan is coloured on a terminal, and not with NO_COLOR or off one.
+func TestPlanColours(t *testing.T) {
+	t.Parallel()
+	_, vars := sampleServer(t)
+	args := []string{"plan", "-f", "-", "--prune", "-o", "table"}
+	got := invocation{args: args, stdin: desiredCSV, vars: vars, stdoutTTY: true}.run(t)
+	for _, want := range []string{"\x1b[32m+ create", "\x1b[33m~ recreate", "\x1b[31m- delete"} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("on a terminal, stdout lacks %q:\n%q", want, got.stdout)
+		}
+	}
+	noColor := map[string]string{"NO_COLOR": "1"}
+	for k, v := range vars {
+		noColor[k] = v
+	}
+	for _, inv := range []invocation{{args: args, stdin: desiredCSV, vars: noColor, stdoutTTY: true}, {args: args, stdin: desiredCSV, vars: vars}} {
+		if got := inv.run(t); strings.Contains(got.stdout, "\x1b[") || !strings.Contains(got.stdout, "+ create") {
+			t.Errorf("colours with NO_COLOR or off a terminal:\n%q", got.stdout)
+		}
+	}
+}
+
+// TestApplyPartlyDoneThenAgain: a failure half-way gives exit 3 and says which changes
+// are not done; running apply again finishes, creating nothing twice.
+func TestApplyPartlyDoneThenAgain(t *testing.T) {
+	t.Parallel()
+	var desired strings.Builder
+	desired.WriteString("email,role\n")
+	for i := range 150 {
+		fmt.Fprintf(&desired, "p%03d@example.com,member\n", i)
+	}
+	f, vars := middleServer(t, func(*tsinvitestest.Fake, *http.Request) {}, tsinvitestest.WithInvites(
+		tsinvites.CreateUserInviteRequest{Email: "old@example.com"}))
+	path := writeFile(t, "invites.csv", desired.String())
+	// Two create batches, then the prune of old@: its delete is refused.
+	f.InjectFault(tsinvitestest.OpDelete, 1, tsinvitestest.Fault{Status: http.StatusForbidden})
+	got := cli(t, vars, "apply", "-f", path, "--prune", "--yes", "-o", "json")
+	if got.code != exitPartial {
+		t.Fatalf("first apply: exit %d, want %d\n%s", got.code, exitPartial, got.stderr)
+	}
+	var rep applyReport
+	if err := json.Unmarshal([]byte(got.stdout), &rep); err != nil {
+		t.Fatalf("%v\n%s", err, got.stdout)
+	}
+	if rep.Done != 150 || rep.Failed != 1 || !strings.Contains(got.stderr, "applied 150 of 151 changes; 1 failed") {
+		t.Errorf("report: done %d failed %d; stderr:\n%s", rep.Done, rep.Failed, got.stderr)
+	}
+	last := rep.Results[len(rep.Results)-1]
+	if last.Action != tsinvites.ActionDelete || last.Status != tsinvites.StatusFailed || !strings.HasPrefix(last.Error, "403 forbidden") {
+		t.Errorf("last result %+v, want the delete failed with 403", last)
+	}
+
+	creates := f.RequestCount(tsinvitestest.OpCreate)
+	got = cli(t, vars, "apply", "-f", path, "--prune", "--yes", "-o", "table")
+	if got.code != exitOK || !strings.Contains(got.stdout, "- delete    old@example.com (member, invite 1): not in the list") {
+		t.Errorf("second apply: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+	if n := f.RequestCount(tsinvitestest.OpCreate) - creates; n != 0 {
+		t.Errorf("the second apply sent %d creates, want 0", n)
+	}
+	if n := len(f.Invites()); n != 150 {
+		t.Errorf("%d open invites, want 150", n)
+	}
+}
