@@ -80,6 +80,8 @@ demo:
 	printf 'email,role\nfrank@example.com,auditor\ngrace@example.com,\n' | $(CLI) create --from-csv - --dry-run -o table
 	$(CLI) resend 1 3 -o table
 	$(CLI) delete 1 2 -o json
+	$(CLI) plan -f examples/invites.yaml --prune --resend-after 48h -o table
+	$(CLI) apply -f examples/invites.csv --prune --resend-after 48h --yes -o table
 
 ## demo-sdk: the whole life of an invite in Go (examples/quickstart), against the fake API
 demo-sdk:

@@ -272,7 +272,7 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 		case !opts.Prune:
 			p.NotListed++
 		case inv.Email == "":
-			deletes = append(deletes, deleteChange(inv, "no email, and Prune is on"))
+			deletes = append(deletes, deleteChange(inv, "no email, so not in the list"))
 		default:
 			deletes = append(deletes, deleteChange(inv, "not in the list"))
 		}

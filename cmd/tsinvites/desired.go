@@ -23,6 +23,11 @@ const (
 	jsonExample = `want an array of invites, like [{"email": "a@example.com", "role": "admin"}]`
 )
 
+// maxTreeBytes caps a YAML or JSON file, which is parsed whole into a tree that takes
+// up to 200 times its size in memory for a file of many tiny items (a CSV file is read
+// row by row). 4 MiB is some 80,000 invites.
+const maxTreeBytes = 4 << 20
+
 // sniffBytes is how much of the input readDesired looks at to guess its format.
 const sniffBytes = 64 << 10
 
@@ -64,11 +69,11 @@ func readDesired(r io.Reader, source, format string) ([]inviteRow, error) {
 		return readCSV(r, name, "")
 	}
 
-	data, err := io.ReadAll(&capReader{r: r, n: maxCSVBytes})
+	data, err := io.ReadAll(&capReader{r: r, n: maxTreeBytes})
 	c := &itemChecker{bad: &inputError{source: name, unit: "line"}, firstLine: map[string]int{}}
 	switch {
 	case errors.Is(err, errTooBig):
-		c.report(bytes.Count(data, []byte("\n"))+1, "%v", err)
+		c.report(bytes.Count(data, []byte("\n"))+1, "the file is larger than %d MiB, the limit for YAML and JSON (CSV may have %d MiB)", maxTreeBytes>>20, maxCSVBytes>>20)
 		return nil, c.bad
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", name, err)

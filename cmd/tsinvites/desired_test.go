@@ -213,29 +213,31 @@ func TestReadDesiredUnknownFormat(t *testing.T) {
 
 func TestReadDesiredTooBig(t *testing.T) {
 	t.Parallel()
+	const yamlJSONLimit = "larger than 4 MiB, the limit for YAML and JSON"
 	tests := []struct {
 		source, format, in string
 		line               int
+		want               string
 	}{
-		{"big.yaml", "", "- email: a@example.com\n- email: " + strings.Repeat("x", maxCSVBytes), 2},
-		{"big.json", "", "[\n" + strings.Repeat(" ", maxCSVBytes), 2},
-		{"-", "", "\n- email: a@example.com\n" + strings.Repeat("x", maxCSVBytes), 3},                      // sniffed YAML
-		{"-", "", "email\na@example.com\n" + strings.Repeat("x", maxCSVBytes), 3},                          // sniffed CSV
-		{"big.txt", "json", strings.Repeat("\n", maxCSVBytes-1) + "[{\"email\": \"a@b.c\"}]", maxCSVBytes}, // exactly on the limit's line
+		{"big.yaml", "", "- email: a@example.com\n- email: " + strings.Repeat("x", maxTreeBytes), 2, yamlJSONLimit},
+		{"big.json", "", "[\n" + strings.Repeat(" ", maxTreeBytes), 2, yamlJSONLimit},
+		{"-", "", "\n- email: a@example.com\n" + strings.Repeat("x", maxTreeBytes), 3, yamlJSONLimit},                       // sniffed YAML
+		{"-", "", "email\na@example.com\n" + strings.Repeat("x", maxCSVBytes), 3, "larger than 16 MiB"},                     // sniffed CSV
+		{"big.txt", "json", strings.Repeat("\n", maxTreeBytes-1) + "[{\"email\": \"a@b.c\"}]", maxTreeBytes, yamlJSONLimit}, // exactly on the limit's line
 	}
 	for _, tt := range tests {
 		_, err := readDesired(strings.NewReader(tt.in), tt.source, tt.format)
 		var ie *inputError
-		if !errors.As(err, &ie) || len(ie.problems) != 1 || !strings.Contains(ie.problems[0].msg, "larger than 16 MiB") || ie.problems[0].line != tt.line {
-			t.Errorf("%s %q: error %v, want one problem on line %d: larger than 16 MiB", tt.source, tt.format, err, tt.line)
+		if !errors.As(err, &ie) || len(ie.problems) != 1 || !strings.Contains(ie.problems[0].msg, tt.want) || ie.problems[0].line != tt.line {
+			t.Errorf("%s %q: error %v, want one problem on line %d: %s", tt.source, tt.format, err, tt.line, tt.want)
 		}
 	}
 	// Just under the limit is fine (capReader refuses a file of exactly the limit, as
 	// it cannot tell it from a longer one without reading on).
 	in := "[{\"email\": \"a@example.com\"}]"
-	in = strings.Repeat(" ", maxCSVBytes-1-len(in)) + in
+	in = strings.Repeat(" ", maxTreeBytes-1-len(in)) + in
 	if rows, err := readDesired(strings.NewReader(in), "big.json", ""); err != nil || len(rows) != 1 {
-		t.Errorf("16 MiB exactly: %v, %v", rows, err)
+		t.Errorf("just under 4 MiB: %v, %v", rows, err)
 	}
 }
 

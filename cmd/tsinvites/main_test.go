@@ -178,6 +178,8 @@ func TestFake(t *testing.T) {
 		{[]string{"--fake", "--tailnet", "example.com", "list", "-o", "csv"}, 0, "carol@example.com"},
 		{[]string{"--fake", "--tailnet", "other.org", "list"}, 1, ""},
 		{[]string{"--fake", "create", "--email", "x@outside.org", "-o", "csv", "--show-urls"}, 0, "https://login.tailscale.com/uinv/"},
+		{[]string{"--fake", "plan", "-f", "../../examples/invites.yaml", "--prune", "-o", "table"}, 0, "~ recreate  bob@example.com (member → admin, invite 3)"},
+		{[]string{"--fake", "apply", "-f", "../../examples/invites.csv", "--prune", "--yes", "-o", "json"}, 0, `"done": 4`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -118,7 +118,7 @@ func newApplyCommand(o *options) *cobra.Command {
 				return usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to 64", concurrency)})
 			}
 			if !yes && (sf.file == "-" || !o.env.stdinTTY) {
-				return usageErrorf("apply asks for confirmation on a terminal: without one (stdin is not a terminal, or is the file), pass --yes; nothing was sent")
+				return usageErrorf("apply needs --yes when it cannot ask for confirmation (stdin is not a terminal, or is the file); nothing was sent")
 			}
 			desired, err := sf.read(o)
 			if err != nil {

@@ -108,15 +108,15 @@ func TestApplyConfirmation(t *testing.T) {
 			path := writeFile(t, "invites.csv", desiredCSV)
 			before := srv.TotalRequests()
 			got := invocation{args: []string{"apply", "-f", path, "-o", "table"}, stdin: tc.answer, vars: vars, stdinTTY: true}.run(t)
-			if got.code != tc.code || !strings.Contains(got.stderr, `Apply 3 changes to tailnet "-"? Only 'yes' is accepted: `) {
+			if got.code != tc.code || !strings.Contains(got.stderr, `Apply 2 changes to tailnet "-"? Only 'yes' is accepted: `) {
 				t.Errorf("exit %d, want %d; stderr:\n%s", got.code, tc.code, got.stderr)
 			}
 			sent := srv.TotalRequests() - before
 			if tc.code != exitOK && (sent != 1 || !strings.Contains(got.stderr, "apply cancelled; nothing was sent")) {
 				t.Errorf("declined: %d requests (want only the list); stderr:\n%s", sent, got.stderr)
 			}
-			if tc.code == exitOK && sent != 4 { // list, one create batch, the recreate's delete... and nothing else
-				t.Errorf("confirmed: %d requests, want 4 (list, create, delete, and no more)", sent)
+			if tc.code == exitOK && sent != 3 { // create dave and bob's new invite, delete bob's old one
+				t.Errorf("confirmed: %d requests, want 3 (list, create, delete)", sent)
 			}
 		})
 	}
