@@ -50,11 +50,11 @@ const (
 func (o SyncOptions) check() error {
 	switch {
 	case o.ResendAfter < 0:
-		return fmt.Errorf("ResendAfter %s is negative", o.ResendAfter)
+		return fmt.Errorf("option ResendAfter %s is negative", o.ResendAfter)
 	case o.BatchSize < 0 || o.BatchSize > maxSyncBatchSize:
-		return fmt.Errorf("BatchSize %d: want 1 to %d (0 for %d)", o.BatchSize, maxSyncBatchSize, DefaultSyncBatchSize)
+		return fmt.Errorf("option BatchSize %d: want 1 to %d (0 for %d)", o.BatchSize, maxSyncBatchSize, DefaultSyncBatchSize)
 	case o.Concurrency < 0 || o.Concurrency > maxSyncConcurrency:
-		return fmt.Errorf("Concurrency %d: want 1 to %d (0 for %d)", o.Concurrency, maxSyncConcurrency, DefaultSyncConcurrency)
+		return fmt.Errorf("option Concurrency %d: want 1 to %d (0 for %d)", o.Concurrency, maxSyncConcurrency, DefaultSyncConcurrency)
 	}
 	return nil
 }

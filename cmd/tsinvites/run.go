@@ -122,7 +122,8 @@ type options struct {
 	fake         bool
 }
 
-const rootLong = `tsinvites lists, creates, resends and deletes the user invites of a Tailscale tailnet.
+const rootLong = `tsinvites lists, creates, resends and deletes the user invites of a Tailscale tailnet,
+and makes them match a file of desired invites (plan, apply).
 
 Credentials come from the variables the Terraform provider uses: TAILSCALE_API_KEY (a
 user-owned API key: creating, resending and deleting need one), or
@@ -146,7 +147,8 @@ const rootExample = `  # Try it with no credentials, against a fake API:
   export TAILSCALE_API_KEY=tskey-api-...
   tsinvites list
   tsinvites create --email amelie@example.com --role admin
-  tsinvites list -o json | jq -r '.[].email'`
+  tsinvites list -o json | jq -r '.[].email'
+  tsinvites plan -f invites.yaml --prune && tsinvites apply -f invites.yaml --prune`
 
 func newRootCommand(e *env) *cobra.Command {
 	o := &options{env: e}
