@@ -207,6 +207,9 @@ func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 // email is not desired, or that have none, are deleted; without it they are not
 // touched. Plan sends only the list request.
 //
+// An empty desired list plans nothing without opts.Prune, and with it the deletion of
+// every open invite.
+//
 // Every desired invite needs a valid email (role "" means member), and no email may be
 // listed twice: otherwise Plan returns an error matching [ErrInvalidInput] that lists
 // every problem, and sends nothing.
