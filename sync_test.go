@@ -485,3 +485,20 @@ func TestApplyRecreateStoppedBetweenCreateAndDelete(t *testing.T) {
 		t.Errorf("open invites after the second run (-want +got):\n%s", diff)
 	}
 }
+
+func TestPlanOfAnEmptyList(t *testing.T) {
+	t.Parallel()
+	c, _, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("", "admin")))
+	ctx := context.Background()
+	plan, err := c.Plan(ctx, nil, tsinvites.SyncOptions{})
+	if err != nil || !plan.Empty() || plan.NotListed != 2 {
+		t.Errorf("without Prune: %v, %v; want an empty plan with 2 not listed", plan, err)
+	}
+	plan, err = c.Plan(ctx, nil, tsinvites.SyncOptions{Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"delete a@example.com", "delete "}, planLines(plan)); diff != "" {
+		t.Errorf("with Prune (-want +got):\n%s", diff)
+	}
+}
