@@ -546,8 +546,8 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, build func(
 			err = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
 		case errors.Is(err, io.EOF):
 			err = errors.New("the answer is empty")
-		case ctx.Err() != nil:
-			a.err = c.wrap(op, fmt.Errorf("%w: %w", ctx.Err(), err))
+		case ctx.Err() != nil: // a 2xx: a create was done, though its answer is lost
+			a.err = c.wrap(op, c.maybeDone(kind, true, fmt.Errorf("%w: %w", ctx.Err(), err)))
 			return a
 		case isConnError(body.err): // not a body that is bad JSON, but one cut short
 			a.cut = true

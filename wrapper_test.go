@@ -997,6 +997,29 @@ func TestCreateAnswerWithAnotherCountIsAnError(t *testing.T) {
 	}
 }
 
+// A create whose 2xx answer stalls until the context ends was done: its error says the
+// invites may exist.
+func TestCreateAnswerCutByTheContextMayHaveCreated(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[{"id":"1","email":"a@exa`)
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err := c.Create(ctx, tsinvites.CreateUserInviteRequest{Email: "a@example.com"})
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, tsinvites.ErrMayHaveCreated) {
+		t.Errorf("err = %v, want the deadline and ErrMayHaveCreated", err)
+	}
+}
+
 func TestZeroClientIsAnErrorNotAPanic(t *testing.T) {
 	t.Parallel()
 	var c tsinvites.Client
