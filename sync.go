@@ -33,8 +33,10 @@ type SyncOptions struct {
 	// Concurrency is the number of deletes and resends Apply runs at once, 1 to 64;
 	// zero means 4.
 	Concurrency int
-	// Progress, when set, is called by Apply after each change, with its result. Calls
-	// come one at a time, from Apply's goroutines.
+	// Progress, when set, is called by Apply after each change it attempted, with its
+	// result (not for changes left not attempted). Calls come one at a time: during the
+	// creates on Apply's goroutine, then from its workers while they wait, so keep it
+	// quick.
 	Progress func(ChangeResult)
 }
 
@@ -143,7 +145,9 @@ type Plan struct {
 	// NotListed is the number of open invites that are not in the list and are left
 	// alone because Options.Prune is off.
 	NotListed int `json:"notListed"`
-	// Options are the options of Plan, which Apply uses too.
+	// Options are the options of Plan, which Apply uses too (BatchSize, Concurrency,
+	// Progress). They are not in the JSON form: a plan read back from JSON has the
+	// zero options, and so the defaults, unless you set them.
 	Options SyncOptions `json:"-"`
 }
 
@@ -347,7 +351,7 @@ type Status string
 const (
 	StatusDone         Status = "done"
 	StatusFailed       Status = "failed"        // not done, or (recreate) only half done: see Err
-	StatusUnknown      Status = "unknown"       // a create that failed after it may have reached the API
+	StatusUnknown      Status = "unknown"       // a create or recreate whose create call failed after it may have reached the API
 	StatusNotAttempted Status = "not-attempted" // the context ended first
 )
 
@@ -364,6 +368,19 @@ type ChangeResult struct {
 	Error string `json:"error,omitempty"`
 	// Err is why the change is not done.
 	Err error `json:"-"`
+}
+
+// String formats the result as its plan line, its status and, if not done, why; the
+// invite URL is never shown.
+func (r ChangeResult) String() string {
+	s := r.Change.String() + ": " + string(r.Status)
+	if r.NewInviteID != "" {
+		s += ", new invite " + r.NewInviteID
+	}
+	if r.Err != nil {
+		s += ": " + r.Err.Error()
+	}
+	return s
 }
 
 // ApplyResult is the outcome of [Client.Apply]: one result per change of the plan, in
@@ -397,12 +414,15 @@ func (r *ApplyResult) Count(s Status) int {
 // The result has one entry per change. When the context ends, no new call is started
 // and the changes not begun are [StatusNotAttempted]. A create batch that fails after it
 // may have reached the API is [StatusUnknown], never retried: Plan and Apply again to
-// finish, which creates only what is still missing. The error is nil when every change
-// is done; otherwise it counts the outcomes and wraps the first failure (or the
-// context's error).
+// finish, which creates only what is still missing. A delete cut short by the context
+// is [StatusFailed] though the API may have done it; the next Plan sees which. The
+// error is nil when every change is done; otherwise it counts the outcomes and wraps
+// the first failed or unknown change's error and the context's error, if it ended.
 //
-// A plan made for another tailnet, or with invalid changes, is refused before anything
-// is sent, with an error matching [ErrInvalidInput].
+// A plan whose Tailnet is not the client's (compared without case; "-" is whatever
+// tailnet the credential belongs to, so the check cannot tell two credentials apart),
+// or with invalid changes, is refused before anything is sent, with an error matching
+// [ErrInvalidInput].
 func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 	op := operation{verb: "apply"}
 	if err := checkPlan(c, plan); err != nil {
@@ -446,6 +466,8 @@ func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 			r := res.Results[i]
 			inv, ok := made[emailKey(r.Email)]
 			switch {
+			case ok && r.Action == ActionRecreate && inv.ID == r.InviteID: // never delete it
+				r.Status, r.Err = StatusFailed, fmt.Errorf("tsinvites: apply: the API answered the create for %q with the invite to replace, %s", r.Email, inv.ID)
 			case ok:
 				r.Status, r.NewInviteID, r.Invite = StatusDone, inv.ID, &inv
 				if r.Action == ActionRecreate { // its old invite goes in phase 2
@@ -523,7 +545,7 @@ func (c *Client) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
 
 // applyError sums up the results that are not done, and fills in their Error texts.
 func applyError(ctx context.Context, res *ApplyResult) error {
-	var first error
+	var first error // of the first change that failed or is unknown
 	for i := range res.Results {
 		r := &res.Results[i]
 		if r.Status == StatusNotAttempted && r.Err == nil {
@@ -531,6 +553,8 @@ func applyError(ctx context.Context, res *ApplyResult) error {
 		}
 		if r.Err != nil {
 			r.Error = r.Err.Error()
+		}
+		if r.Status == StatusFailed || r.Status == StatusUnknown {
 			first = cmp.Or(first, r.Err)
 		}
 	}
@@ -538,12 +562,17 @@ func applyError(ctx context.Context, res *ApplyResult) error {
 	if done == len(res.Results) {
 		return nil
 	}
-	cause := first
-	if ctx.Err() != nil {
-		cause = ctx.Err()
+	summary := fmt.Sprintf("tsinvites: apply: %d of %d change(s) done, %d failed, %d unknown (may have been created), %d not attempted; Plan and Apply again to finish",
+		done, len(res.Results), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+	switch {
+	case ctx.Err() != nil && first != nil:
+		return fmt.Errorf("%s: %w; first failure: %w", summary, ctx.Err(), first)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%s: %w", summary, ctx.Err())
+	case first == nil: // not expected: only the context leaves changes not attempted
+		return errors.New(summary)
 	}
-	return fmt.Errorf("tsinvites: apply: %d of %d change(s) done, %d failed, %d unknown (may have been created), %d not attempted; Plan and Apply again to finish: %w",
-		done, len(res.Results), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted), cause)
+	return fmt.Errorf("%s: %w", summary, first)
 }
 
 // checkPlan refuses a plan that Apply cannot make safely with client c.
@@ -554,7 +583,7 @@ func checkPlan(c *Client, plan *Plan) error {
 	if err := plan.Options.check(); err != nil {
 		return err
 	}
-	if plan.Tailnet != c.tailnet {
+	if !strings.EqualFold(plan.Tailnet, c.tailnet) {
 		return fmt.Errorf("the plan is for tailnet %q, the client for %q", plan.Tailnet, c.tailnet)
 	}
 	creating := map[string]int{}
@@ -570,6 +599,8 @@ func checkPlan(c *Client, plan *Plan) error {
 			}
 			creating[emailKey(ch.Email)] = i
 		case ActionResend, ActionDelete:
+		case ActionUnchanged:
+			return fmt.Errorf("change %d: unchanged invites belong in Unchanged, not Changes", i+1)
 		default:
 			return fmt.Errorf("change %d: unknown action %q", i+1, ch.Action)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
@@ -422,7 +423,8 @@ func TestApplyStopsStartingWorkWhenTheContextEnds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan.Options.Progress = func(r tsinvites.ChangeResult) { cancel() } // after the first batch
+	var progressed atomic.Int32
+	plan.Options.Progress = func(r tsinvites.ChangeResult) { progressed.Add(1); cancel() } // after the first batch
 	before := srv.TotalRequests()
 	result, err := c.Apply(ctx, plan)
 	if !errors.Is(err, context.Canceled) {
@@ -431,8 +433,8 @@ func TestApplyStopsStartingWorkWhenTheContextEnds(t *testing.T) {
 	if n := srv.TotalRequests() - before; n != 1 {
 		t.Errorf("%d requests sent, want 1 (the first batch)", n)
 	}
-	if d, na := result.Count(tsinvites.StatusDone), result.Count(tsinvites.StatusNotAttempted); d != 100 || na != 202 {
-		t.Errorf("done %d, not attempted %d; want 100 and 202", d, na)
+	if d, na := result.Count(tsinvites.StatusDone), result.Count(tsinvites.StatusNotAttempted); d != 100 || na != 202 || progressed.Load() != 100 {
+		t.Errorf("done %d, not attempted %d, progress calls %d; want 100, 202 and 100 (none for changes not attempted)", d, na, progressed.Load())
 	}
 	last := result.Results[len(result.Results)-1]
 	if last.Action != tsinvites.ActionDelete || !strings.Contains(last.Error, "not started: context canceled") {
@@ -500,5 +502,82 @@ func TestPlanOfAnEmptyList(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"delete a@example.com", "delete "}, planLines(plan)); diff != "" {
 		t.Errorf("with Prune (-want +got):\n%s", diff)
+	}
+}
+
+// A recreate whose create fails, refused or maybe made, keeps the old invite: no delete
+// is sent, and the person stays invited.
+func TestApplyRecreateKeepsTheOldInviteWhenTheCreateFails(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		want   tsinvites.Status
+	}{{403, tsinvites.StatusFailed}, {500, tsinvites.StatusUnknown}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			t.Parallel()
+			c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member")))
+			ctx := context.Background()
+			plan, err := c.Plan(ctx, []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin")}, tsinvites.SyncOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: tc.status})
+			result, err := c.Apply(ctx, plan)
+			if err == nil || result.Results[0].Status != tc.want {
+				t.Errorf("Apply: %v, %v; want an error and %s", result.Results, err, tc.want)
+			}
+			if tc.want == tsinvites.StatusUnknown && !errors.Is(err, tsinvites.ErrMayHaveCreated) {
+				t.Errorf("Apply error %v does not match ErrMayHaveCreated", err)
+			}
+			if n := srv.RequestCount(tsinvitestest.OpDelete); n != 0 {
+				t.Errorf("%d deletes sent, want 0", n)
+			}
+			if diff := cmp.Diff([]string{"a@example.com member"}, openState(srv)); diff != "" {
+				t.Errorf("open invites (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Of several open invites for an email, the one with the desired role is kept even when
+// another was emailed later; an invite deleted since Plan counts as deleted; resend
+// waits until ResendAfter has passed, not a moment before.
+func TestPlanDetails(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
+	clock := newSyncClock(t0)
+	c, srv, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
+		inv("a@example.com", "admin"), inv("b@example.com", "member"), inv("gone@example.com", "member")))
+	ctx := context.Background()
+	clock.add(time.Hour)
+	if _, err := c.Create(ctx, inv("a@example.com", "member")); err != nil { // 4, emailed later
+		t.Fatal(err)
+	}
+	desired := []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin"), inv("b@example.com", "member")}
+	opts := tsinvites.SyncOptions{Prune: true, ResendAfter: 72 * time.Hour, Now: t0.Add(72 * time.Hour)}
+	plan, err := c.Plan(ctx, desired, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []tsinvites.Change{
+		{Action: "delete", Email: "gone@example.com", Role: "member", InviteID: "3", LastEmailSentAt: t0, Reason: "not in the list"},
+		{Action: "delete", Email: "a@example.com", Role: "member", InviteID: "4", LastEmailSentAt: t0.Add(time.Hour), Reason: "another invite for this email, 1, is kept"},
+	}
+	if diff := cmp.Diff(want, plan.Changes, cmpopts.SortSlices(func(a, b tsinvites.Change) bool { return a.InviteID < b.InviteID })); diff != "" {
+		t.Errorf("plan at exactly ResendAfter (-want +got):\n%s", diff)
+	}
+	if err := c.Delete(ctx, "3"); err != nil { // gone before Apply
+		t.Fatal(err)
+	}
+	result, err := c.Apply(ctx, plan)
+	if err != nil || result.Count(tsinvites.StatusDone) != 2 {
+		t.Errorf("Apply: %v, %v; want both done (3 was gone already)", result.Results, err)
+	}
+	if diff := cmp.Diff([]string{"a@example.com admin", "b@example.com member"}, openState(srv)); diff != "" {
+		t.Errorf("open invites (-want +got):\n%s", diff)
+	}
+	opts.Now = opts.Now.Add(time.Nanosecond)
+	if plan, err = c.Plan(ctx, desired, opts); err != nil || plan.Count(tsinvites.ActionResend) != 2 {
+		t.Errorf("plan just after ResendAfter: %v, %v; want 2 resends", plan, err)
 	}
 }
