@@ -161,6 +161,9 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		{"resend", "1", "1000", "-o", "json"},
 		append([]string{"resend", "-o", "table"}, ids...),
 		append([]string{"delete", "-o", "table"}, ids...),
+		{"plan", "-f", "-", "--prune", "--resend-after", "1ns"},
+		{"apply", "-f", "-", "--prune", "--yes"},
+		{"delete", "--tailnet", "-", "30", "31", "32"}, // so that apply creates again
 		{"list", "--tailnet", "unknown.org"},
 		{"version"},
 	}

@@ -41,6 +41,8 @@ Running it again is safe: it plans only what is still to do. After a partial fai
 (exit code 3) run it again to finish: nothing is created twice, and a recreate deletes
 the old invite only once the new one exists, so nobody is left uninvited.
 
+--timeout limits planning and applying, each; the wait for your answer is not counted.
+
 ` + syncFileHelp
 
 const syncFileHelp = `The file lists one invite per person: CSV with a header line "email,role", or a YAML
@@ -124,18 +126,20 @@ func newApplyCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ctx, c, done, err := o.connect(cmd.Context())
+			c, closeFn, err := o.client()
 			if err != nil {
 				return err
 			}
-			defer done()
+			defer closeFn()
 			opts := sf.options(o)
 			opts.Concurrency = concurrency
+			ctx, cancel := o.withTimeout(cmd.Context()) // --timeout: for planning, then for applying
 			plan, err := c.Plan(ctx, desired, opts)
+			cancel()
 			if err != nil {
 				return failed(err)
 			}
-			return o.apply(ctx, c, plan, yes)
+			return o.apply(cmd.Context(), c, plan, yes)
 		},
 	}
 	sf.register(cmd)
@@ -226,13 +230,20 @@ func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
 
 // applyReport is what apply prints with -o json.
 type applyReport struct {
-	Tailnet      string                   `json:"tailnet"`
-	Done         int                      `json:"done"`
-	Failed       int                      `json:"failed"`
-	Unknown      int                      `json:"unknown"` // creates that may have been made
-	NotAttempted int                      `json:"notAttempted"`
-	Unchanged    int                      `json:"unchanged"`
-	Results      []tsinvites.ChangeResult `json:"results"`
+	Tailnet      string        `json:"tailnet"`
+	Done         int           `json:"done"`
+	Failed       int           `json:"failed"`
+	Unknown      int           `json:"unknown"` // creates that may have been made
+	NotAttempted int           `json:"notAttempted"`
+	Unchanged    int           `json:"unchanged"`
+	Results      []applyResult `json:"results"`
+}
+
+// applyResult is a change's result, with the invite it made (its URL only with
+// --show-urls), as create's report has it.
+type applyResult struct {
+	tsinvites.ChangeResult
+	Invite *tsinvites.UserInvite `json:"invite,omitempty"`
 }
 
 // apply shows the plan, asks for confirmation unless yes, applies it with a progress
@@ -246,10 +257,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 	}
 	o.writePlanText(planOut, plan, planTTY)
 	if plan.Empty() {
-		if o.output == "json" {
-			return p.json(applyReport{Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged), Results: []tsinvites.ChangeResult{}})
-		}
-		return nil
+		return o.printApplied(p, applyReport{Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged), Results: []applyResult{}}, nil)
 	}
 	if !yes {
 		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
@@ -261,6 +269,8 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 		}
 	}
 
+	ctx, cancel := o.withTimeout(ctx)
+	defer cancel()
 	prog := o.newProgress(len(plan.Changes), "applying")
 	plan.Options.Progress = func(tsinvites.ChangeResult) { prog.add(1) }
 	result, applyErr := c.Apply(ctx, plan)
@@ -268,20 +278,23 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 	if result == nil { // refused before sending
 		return failed(applyErr)
 	}
-	var created []tsinvites.UserInvite
-	for i := range result.Results {
-		r := &result.Results[i]
-		if r.Invite != nil {
-			created = append(created, *r.Invite)
-		}
-		if r.Err != nil {
-			r.Error = reason(r.Err)
-		}
-	}
 	rep := applyReport{
-		Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged), Results: result.Results,
+		Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged),
 		Done: result.Count(tsinvites.StatusDone), Failed: result.Count(tsinvites.StatusFailed),
 		Unknown: result.Count(tsinvites.StatusUnknown), NotAttempted: result.Count(tsinvites.StatusNotAttempted),
+	}
+	var created []tsinvites.UserInvite
+	for _, r := range result.Results {
+		ar := applyResult{ChangeResult: r}
+		if r.Invite != nil {
+			created = append(created, *r.Invite)
+			inv := p.visible(*r.Invite)
+			ar.Invite = &inv
+		}
+		if r.Err != nil {
+			ar.Error = reason(r.Err)
+		}
+		rep.Results = append(rep.Results, ar)
 	}
 	if err := o.printApplied(p, rep, created); err != nil {
 		return failed(err)
@@ -297,18 +310,32 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 	return failed(fmt.Errorf("applied none of %s: %s", plural(len(rep.Results), "change", "changes"), reason(applyErr)))
 }
 
-// printApplied prints the outcome: with -o json the report, with csv a row per change;
-// with table a line on stderr for each change not done, and the invites created when
-// --show-urls asks for their URLs.
+// printApplied prints the outcome: with -o json the report, with csv a row per change
+// (with the invite URL made, for --show-urls); with table a line on stderr for each
+// change not done, and the invites created when --show-urls asks for their URLs.
 func (o *options) printApplied(p *printer, rep applyReport, created []tsinvites.UserInvite) error {
 	switch o.output {
 	case "json":
-		return p.json(rep)
+		if err := p.json(rep); err != nil {
+			return err
+		}
 	case "csv":
 		cw := newCSVWriter(p.stdout)
-		_ = cw.Write([]string{"action", "email", "role", "inviteId", "newInviteId", "status", "error"})
+		header := []string{"action", "email", "role", "inviteId", "newInviteId", "status", "error"}
+		if p.showURLs {
+			header = append(header, "inviteUrl")
+		}
+		_ = cw.Write(header)
 		for _, r := range rep.Results {
-			_ = cw.Write([]string{string(r.Action), r.Email, string(r.Role), r.InviteID, r.NewInviteID, string(r.Status), r.Error})
+			row := []string{string(r.Action), r.Email, string(r.Role), r.InviteID, r.NewInviteID, string(r.Status), r.Error}
+			if p.showURLs {
+				url := ""
+				if r.Invite != nil {
+					url = r.Invite.InviteURL
+				}
+				row = append(row, url)
+			}
+			_ = cw.Write(row)
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {

@@ -38,6 +38,10 @@ func TestSyncGolden(t *testing.T) {
 		{"apply-json", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "json"}, desiredCSV},
 		{"apply-csv", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, desiredCSV},
 		{"apply-needs-yes", []string{"apply", "-f", "-"}, desiredCSV},
+		{"apply-json-show-urls", []string{"apply", "-f", "-", "--yes", "-o", "json", "--show-urls"}, "email\nnew@partner.org\n"},
+		{"apply-csv-show-urls", []string{"apply", "-f", "-", "--yes", "-o", "csv", "--show-urls"}, "email\nnew@partner.org\n"},
+		{"apply-json-url-hidden", []string{"apply", "-f", "-", "--yes", "-o", "json"}, "email\nnew@partner.org\n"},
+		{"apply-csv-no-changes", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, "email,role\namelie@example.com,admin\ncontractor@partner.org,\nbob@example.com,\ncarol@example.com,auditor\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
