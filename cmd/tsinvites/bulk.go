@@ -205,15 +205,7 @@ func (p *printer) report(r *report, verb string, quietSuccess bool) error {
 			if res.Invite != nil {
 				id = res.Invite.ID
 			}
-			row := []string{itoa(res.Line), res.Email, string(res.Role), itoa(res.Batch), res.Status, id, res.Error}
-			if p.showURLs {
-				url := ""
-				if res.Invite != nil {
-					url = res.Invite.InviteURL
-				}
-				row = append(row, url)
-			}
-			_ = w.Write(row)
+			_ = w.Write(p.withURL([]string{itoa(res.Line), res.Email, string(res.Role), itoa(res.Batch), res.Status, id, res.Error}, res.Invite))
 		}
 		w.Flush()
 		return w.Error()

@@ -56,11 +56,7 @@ func (p *printer) invites(invites []tsinvites.UserInvite) error {
 			if !inv.LastEmailSentAt.IsZero() {
 				sent = inv.LastEmailSentAt.UTC().Format(time.RFC3339)
 			}
-			row := []string{inv.ID, inv.Email, string(inv.Role), sent}
-			if p.showURLs {
-				row = append(row, inv.InviteURL)
-			}
-			_ = w.Write(row)
+			_ = w.Write(p.withURL([]string{inv.ID, inv.Email, string(inv.Role), sent}, &inv))
 		}
 		w.Flush()
 		err = w.Error()
@@ -86,6 +82,19 @@ func (p *printer) invites(invites []tsinvites.UserInvite) error {
 	}
 	p.urlNote(invites)
 	return err
+}
+
+// withURL appends the invite's URL (empty without an invite) to a CSV row when
+// --show-urls asks for it.
+func (p *printer) withURL(row []string, inv *tsinvites.UserInvite) []string {
+	if !p.showURLs {
+		return row
+	}
+	url := ""
+	if inv != nil {
+		url = inv.InviteURL
+	}
+	return append(row, url)
 }
 
 // urlNote says on stderr that invite URLs were hidden, and how to see them.

@@ -327,15 +327,7 @@ func (o *options) printApplied(p *printer, rep applyReport, created []tsinvites.
 		}
 		_ = cw.Write(header)
 		for _, r := range rep.Results {
-			row := []string{string(r.Action), r.Email, string(r.Role), r.InviteID, r.NewInviteID, string(r.Status), r.Error}
-			if p.showURLs {
-				url := ""
-				if r.Invite != nil {
-					url = r.Invite.InviteURL
-				}
-				row = append(row, url)
-			}
-			_ = cw.Write(row)
+			_ = cw.Write(p.withURL([]string{string(r.Action), r.Email, string(r.Role), r.InviteID, r.NewInviteID, string(r.Status), r.Error}, r.Invite))
 		}
 		cw.Flush()
 		if err := cw.Error(); err != nil {
