@@ -284,7 +284,7 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 			deletes = append(deletes, deleteChange(inv, "not in the list"))
 		}
 	}
-	p.Changes = slices.Concat(p.Changes, creates, recreates, resends, deletes)
+	p.Changes = append(p.Changes, slices.Concat(creates, recreates, resends, deletes)...) // [] in JSON when empty
 	return p, nil
 }
 

@@ -496,6 +496,9 @@ func TestPlanOfAnEmptyList(t *testing.T) {
 	if err != nil || !plan.Empty() || plan.NotListed != 2 {
 		t.Errorf("without Prune: %v, %v; want an empty plan with 2 not listed", plan, err)
 	}
+	if b, _ := json.Marshal(plan); string(b) != `{"tailnet":"-","changes":[],"unchanged":[],"notListed":2}` {
+		t.Errorf("JSON of an empty plan: %s", b)
+	}
 	plan, err = c.Plan(ctx, nil, tsinvites.SyncOptions{Prune: true})
 	if err != nil {
 		t.Fatal(err)
