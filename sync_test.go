@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -582,5 +585,82 @@ func TestPlanDetails(t *testing.T) {
 	opts.Now = opts.Now.Add(time.Nanosecond)
 	if plan, err = c.Plan(ctx, desired, opts); err != nil || plan.Count(tsinvites.ActionResend) != 2 {
 		t.Errorf("plan just after ResendAfter: %v, %v; want 2 resends", plan, err)
+	}
+}
+
+// Apply runs at most Concurrency deletes and resends at once.
+func TestApplyConcurrencyIsBounded(t *testing.T) {
+	t.Parallel()
+	var seed []tsinvites.CreateUserInviteRequest
+	for i := range 12 {
+		seed = append(seed, inv(fmt.Sprintf("p%d@example.com", i), "member"))
+	}
+	fake := tsinvitestest.Handler(tsinvitestest.WithInvites(seed...))
+	var inFlight, most atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodDelete {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(20 * time.Millisecond) // long enough for the others to pile up
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := c.Plan(t.Context(), nil, tsinvites.SyncOptions{Prune: true, Concurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Apply(t.Context(), plan); err != nil {
+		t.Fatal(err)
+	}
+	if m := most.Load(); m > 3 || m < 2 { // 2: some overlap, even on a busy machine
+		t.Errorf("at most %d deletes at once, want 3 (and more than 1)", m)
+	}
+	if n := len(fake.Invites()); n != 0 {
+		t.Errorf("%d invites left, want 0", n)
+	}
+}
+
+// What the fake cannot do: an invite never emailed (no lastEmailSentAt) is resent, and a
+// create answer that lacks a requested email leaves that change unknown, not done.
+func TestApplyOnAnswersTheFakeDoesNotGive(t *testing.T) {
+	t.Parallel()
+	var resent atomic.Int32
+	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet:
+			_, _ = io.WriteString(w, `[{"id":"1","email":"never@example.com","role":"member","tailnetId":1,"inviterId":1}]`)
+		case strings.HasSuffix(r.URL.Path, "/resend"):
+			resent.Add(1)
+			_, _ = io.WriteString(w, `{}`)
+		default: // a create of two answered with another email's invite
+			_, _ = io.WriteString(w, `[{"id":"2","email":"a@example.com","role":"member","tailnetId":1,"inviterId":1},{"id":"3","email":"other@example.com","role":"member","tailnetId":1,"inviterId":1}]`)
+		}
+	})
+	desired := []tsinvites.CreateUserInviteRequest{inv("never@example.com", ""), inv("a@example.com", ""), inv("b@example.com", "")}
+	plan, err := c.Plan(t.Context(), desired, tsinvites.SyncOptions{ResendAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"create a@example.com", "create b@example.com", "resend never@example.com"}, planLines(plan)); diff != "" {
+		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+	if plan.Changes[2].Reason != "never emailed" {
+		t.Errorf("resend reason %q, want never emailed", plan.Changes[2].Reason)
+	}
+	result, err := c.Apply(t.Context(), plan)
+	var got []tsinvites.Status
+	for _, r := range result.Results {
+		got = append(got, r.Status)
+	}
+	if diff := cmp.Diff([]tsinvites.Status{"done", "unknown", "done"}, got); diff != "" || err == nil || resent.Load() != 1 {
+		t.Errorf("statuses (-want +got):\n%s\nerror: %v; %d resends", diff, err, resent.Load())
 	}
 }
