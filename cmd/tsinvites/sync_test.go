@@ -162,9 +162,12 @@ func TestApplyPartlyDoneThenAgain(t *testing.T) {
 	path := writeFile(t, "invites.csv", desired.String())
 	// Two create batches, then the prune of old@: its delete is refused.
 	f.InjectFault(tsinvitestest.OpDelete, 1, tsinvitestest.Fault{Status: http.StatusForbidden})
-	got := cli(t, vars, "apply", "-f", path, "--prune", "--yes", "-o", "json")
+	got := invocation{args: []string{"apply", "-f", path, "--prune", "--yes", "-o", "json"}, vars: vars, stderrTTY: true}.run(t)
 	if got.code != exitPartial {
 		t.Fatalf("first apply: exit %d, want %d\n%s", got.code, exitPartial, got.stderr)
+	}
+	if !strings.Contains(got.stderr, "applying") {
+		t.Errorf("no progress bar for 151 changes on a terminal:\n%q", got.stderr)
 	}
 	var rep applyReport
 	if err := json.Unmarshal([]byte(got.stdout), &rep); err != nil {
