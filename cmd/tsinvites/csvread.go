@@ -177,12 +177,8 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 		if msg := checkInvite(email, role); msg != "" {
 			msgs = append(msgs, msg)
 		}
-		if key := strings.ToLower(email); email != "" {
-			if first, dup := firstLine[key]; dup {
-				msgs = append(msgs, fmt.Sprintf("duplicate email %q (first on line %d)", shortText(email), first))
-			} else {
-				firstLine[key] = line
-			}
+		if msg := duplicateEmail(firstLine, email, line); msg != "" {
+			msgs = append(msgs, msg)
 		}
 		if len(msgs) > 0 {
 			report(line, "%s", strings.Join(msgs, "; "))
@@ -198,6 +194,21 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 		return nil, bad
 	}
 	return rows, nil
+}
+
+// duplicateEmail says that email is a duplicate when firstLine (lower-cased email →
+// the line it was first on) has it, or records it as first on line and returns "". An
+// empty email is neither.
+func duplicateEmail(firstLine map[string]int, email string, line int) string {
+	if email == "" {
+		return ""
+	}
+	key := strings.ToLower(email)
+	if first, dup := firstLine[key]; dup {
+		return fmt.Sprintf("duplicate email %q (first on line %d)", shortText(email), first)
+	}
+	firstLine[key] = line
+	return ""
 }
 
 // errLine is the line of a csv.ParseError, or def.

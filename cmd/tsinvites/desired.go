@@ -176,12 +176,8 @@ func (c *itemChecker) add(line int, fields []field, msgs ...string) {
 			msgs = append(msgs, msg)
 		}
 	}
-	if key := strings.ToLower(email); email != "" {
-		if first, dup := c.firstLine[key]; dup {
-			msgs = append(msgs, fmt.Sprintf("duplicate email %q (first on line %d)", shortText(email), first))
-		} else {
-			c.firstLine[key] = line
-		}
+	if msg := duplicateEmail(c.firstLine, email, line); msg != "" {
+		msgs = append(msgs, msg)
 	}
 	if len(msgs) > 0 {
 		c.report(line, "%s", strings.Join(msgs, "; "))
