@@ -151,6 +151,19 @@ func TestGolden(t *testing.T) {
 		{"resend-table", []string{"resend", "1", "3", "-o", "table"}, ""},
 		{"resend-json-no-email", []string{"resend", "1", "4", "-o", "json"}, ""},
 		{"ids-from-stdin", []string{"get", "-", "-o", "table"}, "3\n\n 5 \n"},
+		{"plan-table", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "table"}, desiredCSV},
+		{"plan-table-no-prune", []string{"plan", "-f", "-", "-o", "table"}, desiredCSV},
+		{"plan-json", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "json"}, desiredCSV},
+		{"plan-csv", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "csv"}, desiredCSV},
+		{"plan-bad-file", []string{"plan", "-f", "-", "--format", "csv"}, "email,role\nok@example.com,owner\nnope,member\n"},
+		{"apply-table", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "table"}, desiredCSV},
+		{"apply-json", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "json"}, desiredCSV},
+		{"apply-csv", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, desiredCSV},
+		{"apply-needs-yes", []string{"apply", "-f", "-"}, desiredCSV},
+		{"apply-json-show-urls", []string{"apply", "-f", "-", "--yes", "-o", "json", "--show-urls"}, "email\nnew@partner.org\n"},
+		{"apply-csv-show-urls", []string{"apply", "-f", "-", "--yes", "-o", "csv", "--show-urls"}, "email\nnew@partner.org\n"},
+		{"apply-json-url-hidden", []string{"apply", "-f", "-", "--yes", "-o", "json"}, "email\nnew@partner.org\n"},
+		{"apply-csv-no-changes", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, "email,role\namelie@example.com,admin\ncontractor@partner.org,\nbob@example.com,\ncarol@example.com,auditor\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

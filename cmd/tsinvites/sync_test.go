@@ -21,38 +21,6 @@ import (
 // with --prune it deletes carol and the invite without email.
 const desiredCSV = "email,role\namelie@example.com,admin\ncontractor@partner.org,\nbob@example.com,admin\ndave@example.com,auditor\n"
 
-// TestSyncGolden runs plan and apply on the sample server in each output format.
-func TestSyncGolden(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		args  []string
-		stdin string
-	}{
-		{"plan-table", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "table"}, desiredCSV},
-		{"plan-table-no-prune", []string{"plan", "-f", "-", "-o", "table"}, desiredCSV},
-		{"plan-json", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "json"}, desiredCSV},
-		{"plan-csv", []string{"plan", "-f", "-", "--prune", "--resend-after", "48h", "-o", "csv"}, desiredCSV},
-		{"plan-bad-file", []string{"plan", "-f", "-", "--format", "csv"}, "email,role\nok@example.com,owner\nnope,member\n"},
-		{"apply-table", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "table"}, desiredCSV},
-		{"apply-json", []string{"apply", "-f", "-", "--prune", "--resend-after", "48h", "--yes", "-o", "json"}, desiredCSV},
-		{"apply-csv", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, desiredCSV},
-		{"apply-needs-yes", []string{"apply", "-f", "-"}, desiredCSV},
-		{"apply-json-show-urls", []string{"apply", "-f", "-", "--yes", "-o", "json", "--show-urls"}, "email\nnew@partner.org\n"},
-		{"apply-csv-show-urls", []string{"apply", "-f", "-", "--yes", "-o", "csv", "--show-urls"}, "email\nnew@partner.org\n"},
-		{"apply-json-url-hidden", []string{"apply", "-f", "-", "--yes", "-o", "json"}, "email\nnew@partner.org\n"},
-		{"apply-csv-no-changes", []string{"apply", "-f", "-", "--yes", "-o", "csv"}, "email,role\namelie@example.com,admin\ncontractor@partner.org,\nbob@example.com,\ncarol@example.com,auditor\n"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			_, vars := sampleServer(t)
-			got := invocation{args: tt.args, stdin: tt.stdin, vars: vars}.run(t)
-			checkGolden(t, tt.name, got)
-		})
-	}
-}
-
 // writeFile writes content to name in a new temporary folder and returns its path.
 func writeFile(t *testing.T, name, content string) string {
 	t.Helper()
