@@ -117,10 +117,11 @@ func (ch Change) String() string {
 	if who == "" {
 		who = "(no email)"
 	}
-	s := fmt.Sprintf("%s %-9s %s (%s", ch.Action.symbol(), ch.Action, who, ch.Role)
+	role := string(ch.Role)
 	if ch.Action == ActionRecreate {
-		s = fmt.Sprintf("%s %-9s %s (%s → %s", ch.Action.symbol(), ch.Action, who, ch.OldRole, ch.Role)
+		role = string(ch.OldRole) + " → " + role
 	}
+	s := fmt.Sprintf("%s %-9s %s (%s", ch.Action.symbol(), ch.Action, who, role)
 	if ch.InviteID != "" {
 		s += ", invite " + ch.InviteID
 	}
