@@ -96,7 +96,7 @@ func hasStatus(err error, status int) bool {
 }
 
 // newAPIError reads (at most maxErrorBody of) a non-2xx answer to req into an *APIError.
-func newAPIError(resp *http.Response, req *http.Request, operation string, r *redactor, now time.Time) *APIError {
+func newAPIError(resp *http.Response, operation string, r *redactor, now time.Time) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	e := &APIError{
 		StatusCode: resp.StatusCode,
@@ -106,7 +106,7 @@ func newAPIError(resp *http.Response, req *http.Request, operation string, r *re
 		Message: shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
 		Body:    r.redactJSON(body),
 	}
-	e.Method, e.Path = req.Method, req.URL.EscapedPath()
+	e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	return e
 }
 
@@ -120,7 +120,8 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	// A number too large for int64 is ParseInt's ErrRange with the largest value: the cap.
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if secs <= 0 {
 			return 0
 		}
@@ -168,3 +169,83 @@ func shorten(s string) string {
 	}
 	return string([]rune(s)[:maxMessage]) + "…"
 }
+
+// ErrInvalidInput is matched, with [errors.Is], by every error for input that the client
+// refuses before sending anything: a bad invite ID or tailnet, an empty create, an
+// unknown role or an email address that does not parse.
+var ErrInvalidInput = errors.New("invalid input")
+
+func invalid(op operation, format string, args ...any) error {
+	return fmt.Errorf("tsinvites: %v: %w: %s", op, ErrInvalidInput, fmt.Sprintf(format, args...))
+}
+
+// operation says what a call does, for errors and logs. It is formatted only when
+// needed, so that a call that succeeds does not pay for it.
+type operation struct {
+	verb   string // "list invites", "create", "get invite", ...
+	id     string // the invite ID, with withID
+	withID bool
+	count  int // create: the number of invites
+}
+
+func (o operation) String() string {
+	switch {
+	case o.verb == "create":
+		return fmt.Sprintf("create %d invite(s)", o.count)
+	case o.withID:
+		return fmt.Sprintf("%s %q", o.verb, o.id)
+	}
+	return o.verb
+}
+
+// reasonError is what is wrong with some input, without saying where: it matches
+// ErrInvalidInput.
+type reasonError struct{ msg string }
+
+func (e *reasonError) Error() string { return e.msg }
+func (e *reasonError) Unwrap() error { return ErrInvalidInput }
+
+func reason(format string, args ...any) error {
+	return &reasonError{msg: fmt.Sprintf(format, args...)}
+}
+
+// maybeDone adds to the error of a create that may have reached the server that its
+// invites may exist now, so that the caller looks before creating them again.
+func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
+	if kind != opCreate || !reached {
+		return err
+	}
+	return fmt.Errorf("%w (%w: list them before creating them again)", err, ErrMayHaveCreated)
+}
+
+// ErrMayHaveCreated is matched, with [errors.Is], by the error of a [Client.Create] that
+// failed after its request may have reached the API: a 5xx answer, a dropped connection,
+// a timeout, an answer that is cut or not the API's JSON. The invites may exist: list
+// them before creating them again (a create is never retried in that case). A create
+// whose error does not match it was not done.
+var ErrMayHaveCreated = errors.New("the invites may have been created")
+
+// wrap turns a failure to send or read into an error that says what was being done,
+// with secrets removed from its text.
+func (c *Client) wrap(op operation, err error) error {
+	return &redactedError{msg: c.redact.redact(fmt.Sprintf("tsinvites: %v: %v", op, err)), err: err}
+}
+
+// decodeError reports a 2xx answer that is not what the API documents. After a 2xx, a
+// create was done: its error always matches ErrMayHaveCreated.
+func (c *Client) decodeError(op operation, kind opKind, err error) error {
+	return c.wrap(op, c.maybeDone(kind, true, fmt.Errorf("unexpected answer from the API: %w", err)))
+}
+
+// redactedError is an error whose text had secrets removed; Unwrap still gives the
+// original, so errors.Is and errors.As keep working (context.Canceled, *url.Error, ...).
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// errRedirect is wrapped by the error of a refused redirect.
+var errRedirect = errors.New("refusing redirect")

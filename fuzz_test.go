@@ -43,10 +43,10 @@ func FuzzAPIError(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body))}
+		resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(bytes.NewReader(body)), Request: req}
 		resp.Header.Set("Content-Type", ctype)
 		resp.Header.Set("Retry-After", retryAfter)
-		e := newAPIError(resp, req, `get invite "1"`, r, now)
+		e := newAPIError(resp, `get invite "1"`, r, now)
 		msg := e.Error()
 		if !strings.HasPrefix(msg, `tsinvites: get invite "1": `) {
 			t.Errorf("Error() = %q", msg)

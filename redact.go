@@ -89,13 +89,3 @@ func (r *redactor) redactJSON(b []byte) []byte {
 	}
 	return []byte(raw)
 }
-
-// redactedError is an error whose text had secrets removed; Unwrap still gives the
-// original, so errors.Is and errors.As keep working (context.Canceled, *url.Error, ...).
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }

@@ -204,39 +204,63 @@ func isConnError(err error) bool {
 	return inner != nil && errors.As(inner, &timeout) && timeout.Timeout()
 }
 
-// connProbe watches, through httptrace, whether a request asked for and got a
-// connection: the only evidence that a failed request was not sent. It records nothing
-// until armed, so that the OAuth token fetch's own connection does not count.
-type connProbe struct{ armed, getConn, gotConn atomic.Bool }
+// connProbe follows one attempt of a call: whether its request reached the transport
+// (sender marks it), and, through httptrace for mutating calls, whether the transport
+// asked for and got a connection: the only evidence that a failed request was not sent.
+// The OAuth token fetch happens before the request reaches the transport, so its own
+// connection does not count.
+type connProbe struct {
+	handed, getConn, gotConn atomic.Bool
+	method, path             string // of the request handed over, for the log
+}
 
-func (p *connProbe) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+// probeKey is the context key under which a call's probe travels to sender.
+type probeKey struct{}
+
+// attach returns ctx carrying the probe, with an httptrace hook when trace is set.
+func (p *connProbe) attach(ctx context.Context, trace bool) context.Context {
+	ctx = context.WithValue(ctx, probeKey{}, p)
+	if !trace {
+		return ctx
+	}
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GetConn: func(string) {
-			if p.armed.Load() {
+			if p.handed.Load() {
 				p.getConn.Store(true)
 			}
 		},
 		GotConn: func(httptrace.GotConnInfo) {
-			if p.armed.Load() {
+			if p.handed.Load() {
 				p.gotConn.Store(true)
 			}
 		},
-	}
+	})
 }
 
-// arm starts recording; a nil probe does nothing.
-func (p *connProbe) arm() {
-	if p != nil {
-		p.armed.Store(true)
-	}
+// handOver records that req reached the transport.
+func (p *connProbe) handOver(req *http.Request) {
+	p.method, p.path = req.Method, req.URL.EscapedPath()
+	p.handed.Store(true)
 }
 
-// mayHaveSent reports whether a request that failed with err may have reached the
-// server. Only positive evidence says it did not: the transport asked for a connection,
-// got none, and failed to dial. A transport that reports nothing (one that is not
-// net/http's) counts as sent, and so does anything without a probe.
-func (p *connProbe) mayHaveSent(err error) bool {
-	return p == nil || !p.getConn.Load() || p.gotConn.Load() || !isDialError(err)
+// request is the method and path handed over; empty on a nil probe.
+func (p *connProbe) request() (method, path string) {
+	if p == nil {
+		return "", ""
+	}
+	return p.method, p.path
+}
+
+// reached reports whether a request that ended with err (nil: answered) may have reached
+// the server. Only positive evidence says it did not: it never reached the transport
+// (building or authorizing it failed), or the transport asked for a connection, got
+// none, and failed to dial. A transport that reports nothing (one that is not
+// net/http's) counts as sent, and so does any call without a probe.
+func (p *connProbe) reached(err error) bool {
+	if p == nil || err == nil {
+		return true
+	}
+	return p.handed.Load() && (!p.getConn.Load() || p.gotConn.Load() || !isDialError(err))
 }
 
 // isDialError reports a failure to connect (including the name lookup), which happens

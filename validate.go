@@ -1,40 +1,12 @@
 package tsinvites
 
 import (
-	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"unicode"
 )
-
-// ErrInvalidInput is matched, with [errors.Is], by every error for input that the client
-// refuses before sending anything: a bad invite ID or tailnet, an empty create, an
-// unknown role or an email address that does not parse.
-var ErrInvalidInput = errors.New("invalid input")
-
-func invalid(op operation, format string, args ...any) error {
-	return fmt.Errorf("tsinvites: %v: %w: %s", op, ErrInvalidInput, fmt.Sprintf(format, args...))
-}
-
-// operation says what a call does, for errors and logs. It is formatted only when
-// needed, so that a call that succeeds does not pay for it.
-type operation struct {
-	verb   string // "list invites", "create", "get invite", ...
-	id     string // the invite ID, with withID
-	withID bool
-	count  int // create: the number of invites
-}
-
-func (o operation) String() string {
-	switch {
-	case o.verb == "create":
-		return fmt.Sprintf("create %d invite(s)", o.count)
-	case o.withID:
-		return fmt.Sprintf("%s %q", o.verb, o.id)
-	}
-	return o.verb
-}
 
 // checkPathValue refuses a value that would not stay one path segment once escaped:
 // empty or blank, "." or "..", or holding control characters. Anything else (including
@@ -107,26 +79,14 @@ func (r CreateUserInviteRequest) Validate() error {
 	return nil
 }
 
-// reasonError is what is wrong with some input, without saying where: it matches
-// ErrInvalidInput.
-type reasonError struct{ msg string }
-
-func (e *reasonError) Error() string { return e.msg }
-func (e *reasonError) Unwrap() error { return ErrInvalidInput }
-
-func reason(format string, args ...any) error {
-	return &reasonError{msg: fmt.Sprintf(format, args...)}
-}
-
-// Roles lists every known [UserRole], in the order of the API's documentation.
-func Roles() []UserRole {
-	return []UserRole{UserRoleMember, UserRoleAdmin, UserRoleITAdmin, UserRoleNetworkAdmin, UserRoleBillingAdmin, UserRoleAuditor}
-}
+// Roles lists every known [UserRole], in the order of the API's document (from which
+// it is generated: a role the document adds is listed with no change here).
+func Roles() []UserRole { return slices.Clone(userRoleValues) }
 
 func roleNames() []string {
-	var names []string
-	for _, r := range Roles() {
-		names = append(names, string(r))
+	names := make([]string, len(userRoleValues))
+	for i, r := range userRoleValues {
+		names[i] = string(r)
 	}
 	return names
 }

@@ -1,0 +1,311 @@
+package tsinvites
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// DefaultBaseURL is the Tailscale API's host root, used when [Config.BaseURL] is empty.
+const DefaultBaseURL = "https://api.tailscale.com"
+
+// Config configures a [Client]. Give exactly one kind of credential: APIKey,
+// OAuthClientID with OAuthClientSecret, or TokenSource. [ConfigFromEnv] fills one from
+// the environment variables the official client and the Terraform provider use.
+//
+// Config formats with its secrets redacted (fmt's %v, %+v and %#v).
+type Config struct {
+	// APIKey is an API access token (tskey-api-...), sent as "Authorization: Bearer".
+	// Creating, deleting and resending invites needs a user-owned API key.
+	APIKey string
+	// OAuthClientID and OAuthClientSecret are OAuth client credentials, exchanged for
+	// access tokens at {BaseURL}/api/v2/oauth/token. OAuth tokens can list and get
+	// invites; the API refuses them (403) for create, delete and resend.
+	OAuthClientID     string
+	OAuthClientSecret string
+	// TokenSource is any other source of bearer tokens. It must be safe for concurrent
+	// use (wrap it in oauth2.ReuseTokenSource if in doubt).
+	TokenSource oauth2.TokenSource
+	// Tailnet is the tailnet to work on: its ID or organisation name. "" means "-", the
+	// credential's own tailnet.
+	Tailnet string
+	// BaseURL is the API's host root; "" means https://api.tailscale.com. The client
+	// adds /api/v2/. Plain http:// is refused except for loopback hosts.
+	BaseURL string
+	// HTTPClient sends the requests; nil means one with a 60 s timeout for each attempt
+	// and at most 64 connections to the API, kept for reuse. The client uses
+	// a copy whose redirect policy refuses redirects to another host or from https to
+	// http, so that the credential never leaves the API's host.
+	HTTPClient *http.Client
+	// UserAgent replaces the default User-Agent, "tsinvites-go/<Version>".
+	UserAgent string
+	// Retry says which failed calls are tried again and how; the zero value gives the
+	// defaults (3 attempts in all, only where it is safe). Retry.Disabled turns retries
+	// off.
+	Retry RetryPolicy
+	// Logger, when set, gets one debug line per attempt: operation, method, path,
+	// status, attempt, wait before the next attempt, duration and the error (with
+	// secrets removed). Never headers, tokens or invite URLs. nil logs nothing.
+	Logger *slog.Logger
+}
+
+// ConfigFromEnv returns a Config from the environment: TAILSCALE_API_KEY,
+// TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_TAILNET and
+// TAILSCALE_BASE_URL. Unset variables leave their fields empty; [New] reports what is
+// missing.
+func ConfigFromEnv() Config {
+	env := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
+	return Config{
+		APIKey:            env("TAILSCALE_API_KEY"),
+		OAuthClientID:     env("TAILSCALE_OAUTH_CLIENT_ID"),
+		OAuthClientSecret: env("TAILSCALE_OAUTH_CLIENT_SECRET"),
+		Tailnet:           env("TAILSCALE_TAILNET"),
+		BaseURL:           env("TAILSCALE_BASE_URL"),
+	}
+}
+
+// String formats the Config with its secrets redacted.
+func (cfg Config) String() string {
+	hide := func(s string) string {
+		if s == "" {
+			return `""`
+		}
+		return redacted
+	}
+	ts := "<nil>"
+	if cfg.TokenSource != nil {
+		ts = fmt.Sprintf("%T", cfg.TokenSource)
+	}
+	return fmt.Sprintf("tsinvites.Config{APIKey: %s, OAuthClientID: %q, OAuthClientSecret: %s, TokenSource: %s, Tailnet: %q, BaseURL: %q, UserAgent: %q, Retry: %+v}",
+		hide(cfg.APIKey), cfg.OAuthClientID, hide(cfg.OAuthClientSecret), ts, cfg.Tailnet, cfg.BaseURL, cfg.UserAgent, cfg.Retry)
+}
+
+// GoString formats the Config for %#v, with its secrets redacted.
+func (cfg Config) GoString() string { return cfg.String() }
+
+// Client calls the user-invites endpoints of the Tailscale API. Make one with [New]. A
+// Client is safe for concurrent use and holds no state that changes between calls
+// (beyond its OAuth token cache).
+type Client struct {
+	gen       *GeneratedClient // builds and sends every request (see glue.gen.go)
+	tailnet   string
+	baseURL   string
+	authKind  string
+	bearer    bearer // the token for a request; nil for an API key (apiKeyHeader)
+	userAgent string
+	redact    *redactor
+	retry     RetryPolicy
+	logger    *slog.Logger
+	// The header values every request gets: the User-Agent, and for an API key the
+	// Authorization (nil for tokens that change).
+	userAgentHeader, apiKeyHeader []string
+}
+
+// New checks cfg and returns a Client. It fails, before any I/O, when cfg has no
+// credential or more than one kind, when BaseURL is not an http(s) URL or is plain http
+// to a host other than loopback, when Tailnet is not usable in a path, or when Retry has
+// negative values.
+func New(cfg Config) (*Client, error) {
+	authKind, err := checkCredentials(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base, err := checkBaseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	tailnet := cfg.Tailnet
+	if tailnet == "" {
+		tailnet = "-"
+	}
+	if err := checkPathValue("tailnet", tailnet); err != nil {
+		return nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
+	}
+	retry, err := cfg.Retry.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	hc := safeHTTPClient(cfg.HTTPClient)
+	c := &Client{
+		retry:     retry,
+		logger:    cfg.Logger,
+		tailnet:   tailnet,
+		baseURL:   base,
+		authKind:  authKind,
+		userAgent: cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version),
+		redact:    newRedactor(cfg.APIKey, cfg.OAuthClientSecret),
+	}
+	c.userAgentHeader = []string{c.userAgent}
+	switch {
+	case cfg.APIKey != "":
+		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey} // no bearer: the header never changes
+	case cfg.TokenSource != nil:
+		c.bearer = sourceBearer(cfg.TokenSource)
+	default:
+		// The token requests go through the same hardened client as the API calls.
+		c.bearer = oauthBearer(&clientcredentials.Config{
+			ClientID:     cfg.OAuthClientID,
+			ClientSecret: cfg.OAuthClientSecret,
+			TokenURL:     base + "/api/v2/oauth/token",
+			AuthStyle:    oauth2.AuthStyleInParams,
+		}, hc)
+	}
+	// One generated client sends every request: c.authorize adds the credential, and
+	// sender marks when a request reaches the transport (see retry.go).
+	c.gen, err = NewClient(base+"/api/v2/", WithHTTPClient(sender{hc}), WithRequestEditorFn(c.authorize))
+	if err != nil {
+		return nil, fmt.Errorf("tsinvites: %w", err)
+	}
+	return c, nil
+}
+
+// checkCredentials checks that cfg gives exactly one kind of credential, and names it.
+func checkCredentials(cfg Config) (string, error) {
+	const vars = "set Config.APIKey (TAILSCALE_API_KEY), Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET), or Config.TokenSource"
+	oauth := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != ""
+	kinds := 0
+	for _, given := range []bool{cfg.APIKey != "", oauth, cfg.TokenSource != nil} {
+		if given {
+			kinds++
+		}
+	}
+	switch {
+	case kinds == 0:
+		return "", errors.New("tsinvites: no credential: " + vars)
+	case kinds > 1:
+		return "", errors.New("tsinvites: more than one kind of credential: give exactly one: " + vars)
+	case oauth && (cfg.OAuthClientID == "" || cfg.OAuthClientSecret == ""):
+		return "", errors.New("tsinvites: OAuth needs both Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET)")
+	case oauth && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret)):
+		return "", errors.New("tsinvites: the OAuth client ID or secret has spaces or control characters")
+	case oauth:
+		return "OAuth client", nil
+	case cfg.TokenSource != nil:
+		return "token source", nil
+	case !headerSafe(cfg.APIKey):
+		return "", errors.New("tsinvites: Config.APIKey has spaces or control characters (TAILSCALE_API_KEY)")
+	}
+	return "API key", nil
+}
+
+func headerSafe(s string) bool {
+	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+}
+
+// checkBaseURL returns the base URL without a trailing slash (or /api/v2 a user may have
+// added), refusing anything that is not http(s) and plain http to a non-loopback host.
+func checkBaseURL(raw string) (string, error) {
+	if raw == "" {
+		return DefaultBaseURL, nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: %w", raw, err)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: want an http(s) URL such as %s", raw, DefaultBaseURL)
+	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: want no user, query or fragment", u.Redacted())
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: refusing to send credentials over plain http to a host that is not loopback; use https", raw)
+	}
+	if u.Path != "" {
+		u.Path = path.Clean(u.Path) // no "." or ".." segments: requests go where they say
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v2")
+	u.RawPath = ""
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// maxConnsPerHost is the default client's limit of connections to the API, all kept in
+// its idle pool between calls: with net/http's default pool of 2, concurrent callers
+// open a new connection for almost every call (hundreds for 1,000 calls from 64
+// goroutines). More concurrent calls than this wait for a free connection.
+const maxConnsPerHost = 64
+
+// safeHTTPClient copies hc (or makes one with a 60 s timeout and up to 64 connections,
+// kept for reuse) with a redirect policy that keeps the credential on the API's host: a
+// redirect to another host or from https to http is refused, before the user's own
+// policy is asked.
+func safeHTTPClient(hc *http.Client) *http.Client {
+	var c http.Client
+	if hc != nil {
+		c = *hc
+	} else {
+		c.Timeout = 60 * time.Second
+		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
+			tr = tr.Clone()
+			tr.MaxIdleConnsPerHost = maxConnsPerHost
+			tr.MaxConnsPerHost = maxConnsPerHost
+			c.Transport = tr
+		}
+	}
+	next := c.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		from := via[0].URL
+		if req.URL.Host != from.Host || from.Scheme == "https" && req.URL.Scheme != "https" {
+			return fmt.Errorf("tsinvites: %w from %s://%s to %s://%s: the credential stays on the API's host", errRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
+		}
+		if req.Method != via[0].Method { // net/http makes a POST or DELETE a GET on 301, 302, 303
+			return fmt.Errorf("tsinvites: %w: it would turn the %s into a %s and drop what was sent", errRedirect, via[0].Method, req.Method)
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("tsinvites: stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// String describes the client without its credential.
+func (c *Client) String() string {
+	return fmt.Sprintf("tsinvites.Client{BaseURL: %q, Tailnet: %q, Auth: %s}", c.baseURL, c.tailnet, c.authKind)
+}
+
+// GoString describes the client for %#v, without its credential.
+func (c *Client) GoString() string { return c.String() }
+
+// Tailnet returns the tailnet the client works on ("-" for the credential's own).
+func (c *Client) Tailnet() string { return c.tailnet }
+
+// WithTailnet returns a client for another tailnet that shares c's credential, HTTP
+// client and token cache. "" means "-". A tailnet that cannot be used in a path is
+// reported by the first call that needs it.
+func (c *Client) WithTailnet(tailnet string) *Client {
+	if tailnet == "" {
+		tailnet = "-"
+	}
+	other := *c
+	other.tailnet = tailnet
+	return &other
+}
+
+// API returns the generated low-level client, with the credential, User-Agent, base URL
+// and redirect policy applied, for what the wrapper does not cover. Its methods return
+// a nil error on 4xx and 5xx answers (look at StatusCode()), do not check input, and
+// read whole bodies without the wrapper's 16 MiB cap.
+func (c *Client) API() *ClientWithResponses { return &ClientWithResponses{c.gen} }
