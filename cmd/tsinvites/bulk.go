@@ -238,15 +238,15 @@ func printResultLines(w io.Writer, r *report, verb string) {
 			if res.Invite != nil {
 				what += " → invite " + res.Invite.ID
 			}
-			fmt.Fprintf(w, "%s %s\n", verb, what)
+			printLine(w, "%s %s", verb, what)
 		case statusFailed:
-			fmt.Fprintf(w, "FAILED %s: %s\n", what, res.Error)
+			printLine(w, "FAILED %s: %s", what, res.Error)
 		case statusNotAttempted:
-			fmt.Fprintf(w, "not attempted: %s: %s\n", what, res.Error)
+			printLine(w, "not attempted: %s: %s", what, res.Error)
 		case statusUnknown:
-			fmt.Fprintf(w, "UNKNOWN %s: %s\n", what, res.Error)
+			printLine(w, "UNKNOWN %s: %s", what, res.Error)
 		case statusDryRun:
-			fmt.Fprintf(w, "would be %s: %s\n", verb, what)
+			printLine(w, "would be %s: %s", verb, what)
 		}
 	}
 }

@@ -79,7 +79,7 @@ func readKeyFile(path string, stderr io.Writer) (string, error) {
 			return "", fmt.Errorf("--api-key-file %s: not a regular file", path)
 		}
 		if perm := fi.Mode().Perm(); runtime.GOOS != "windows" && fi.Mode().IsRegular() && perm&0o077 != 0 {
-			fmt.Fprintf(stderr, "tsinvites: warning: %s can be read by other users (mode %#o); run: chmod 600 %s\n", path, perm, path)
+			printLine(stderr, "tsinvites: warning: %s can be read by other users (mode %#o); run: chmod 600 %s", path, perm, path)
 		}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, maxKeyFile+1))

@@ -94,7 +94,7 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 			if r.exitCode() != exitOK {
 				for _, res := range results {
 					if res.Status != statusDone {
-						fmt.Fprintf(o.env.stderr, "tsinvites: get invite %s: %s\n", res.ID, res.Error)
+						printLine(o.env.stderr, "tsinvites: get invite %s: %s", res.ID, res.Error)
 					}
 				}
 				if len(ids) == 1 {

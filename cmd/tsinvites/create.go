@@ -209,10 +209,11 @@ func (p *printer) dryRunTable(results []result) error {
 		fmt.Fprintln(tw, "BATCH\tEMAIL\tROLE")
 	}
 	for _, r := range results {
+		email, role := printable(r.Email), printable(string(r.Role))
 		if withLine {
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", r.Batch, r.Line, r.Email, r.Role)
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", r.Batch, r.Line, email, role)
 		} else {
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Batch, r.Email, r.Role)
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Batch, email, role)
 		}
 	}
 	return tw.Flush()

@@ -1,13 +1,15 @@
 package main
 
 import (
-	"encoding/csv"
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tsinvites/tsinvites"
 )
@@ -72,9 +74,9 @@ func (p *printer) invites(invites []tsinvites.UserInvite) error {
 		}
 		fmt.Fprintln(tw, header)
 		for _, inv := range invites {
-			line := fmt.Sprintf("%s\t%s\t%s\t%s", inv.ID, orDash(inv.Email), inv.Role, ago(inv.LastEmailSentAt, p.now))
+			line := fmt.Sprintf("%s\t%s\t%s\t%s", printable(inv.ID), printable(orDash(inv.Email)), printable(string(inv.Role)), ago(inv.LastEmailSentAt, p.now))
 			if p.showURLs {
-				line += "\t" + orDash(inv.InviteURL)
+				line += "\t" + printable(orDash(inv.InviteURL))
 			}
 			fmt.Fprintln(tw, line)
 		}
@@ -156,20 +158,57 @@ func ago(t, now time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-// csvWriter writes CSV for spreadsheets. A cell that a spreadsheet would take for a
-// formula (it starts with =, +, -, @, a tab or a carriage return: an email such as
-// "=HYPERLINK(...)@example.com" is a valid address) gets a leading ', as OWASP advises
-// against CSV injection; the spreadsheet then shows the text as it is.
-type csvWriter struct{ *csv.Writer }
+// csvWriter writes CSV for spreadsheets, as encoding/csv's Writer does (quoting a cell
+// that holds a comma, a quote, a line end or starts with a space, "\n" line ends), with
+// two changes for cells that come from the server:
+//   - A cell that a spreadsheet would take for a formula (it starts with =, +, -, @, a
+//     tab or a carriage return: an email such as "=HYPERLINK(...)@example.com" is a valid
+//     address) gets a leading ', as OWASP advises against CSV injection; the spreadsheet
+//     then shows the text as it is.
+//   - A cell holding a character that printable escapes (an escape sequence, a bidi
+//     override) is quoted too, and kept as it is: CSV is data.
+type csvWriter struct{ w *bufio.Writer }
 
-func newCSVWriter(w io.Writer) csvWriter { return csvWriter{csv.NewWriter(w)} }
+func newCSVWriter(w io.Writer) csvWriter { return csvWriter{bufio.NewWriter(w)} }
 
-// Write writes row, defusing its cells (in place).
+// Write writes row, defusing its cells (in place). Its error, like Flush's and Error's,
+// is the first error writing to the underlying writer.
 func (w csvWriter) Write(row []string) error {
 	for i, cell := range row {
+		if i > 0 {
+			_ = w.w.WriteByte(',')
+		}
 		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-			row[i] = "'" + cell
+			cell = "'" + cell
+			row[i] = cell
+		}
+		if csvNeedsQuotes(cell) {
+			_, _ = w.w.WriteString(`"` + strings.ReplaceAll(cell, `"`, `""`) + `"`)
+		} else {
+			_, _ = w.w.WriteString(cell)
 		}
 	}
-	return w.Writer.Write(row)
+	return w.w.WriteByte('\n')
+}
+
+// Flush writes what is buffered to the underlying writer.
+func (w csvWriter) Flush() { _ = w.w.Flush() }
+
+// Error is the first error of Write or Flush.
+func (w csvWriter) Error() error {
+	_, err := w.w.Write(nil)
+	return err
+}
+
+// csvNeedsQuotes reports whether a cell is written quoted: as encoding/csv decides, or
+// when it holds a character that printable escapes.
+func csvNeedsQuotes(cell string) bool {
+	if cell == "" {
+		return false
+	}
+	if cell == `\.` || strings.ContainsAny(cell, ",\"\r\n") || needsEscape(cell) {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(cell)
+	return unicode.IsSpace(r)
 }

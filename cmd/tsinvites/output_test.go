@@ -44,7 +44,8 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Flush()
-	want := "1,\"'=HYPERLINK(\"\"http://x\"\")@example.com\",'+1@example.com,'-x@example.com,'@a,'\tx,member,,a=b@example.com\n"
+	// The tab is a control character: its cell is quoted too.
+	want := "1,\"'=HYPERLINK(\"\"http://x\"\")@example.com\",'+1@example.com,'-x@example.com,'@a,\"'\tx\",member,,a=b@example.com\n"
 	if got := b.String(); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}

@@ -99,13 +99,16 @@ func isFlagProblem(err error) bool {
 }
 
 // printError prints err on w with the program's prefix (once: the library's errors
-// already start with "tsinvites: ").
+// already start with "tsinvites: "), each of its lines made printable: every error
+// the command prints goes through here.
 func printError(w io.Writer, err error) {
 	msg := err.Error()
 	if !strings.HasPrefix(msg, "tsinvites: ") {
 		msg = "tsinvites: " + msg
 	}
-	fmt.Fprintln(w, msg)
+	for line := range strings.SplitSeq(msg, "\n") {
+		printLine(w, "%s", line)
+	}
 }
 
 // options are the global flags, shared by every command.

@@ -223,9 +223,9 @@ func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
 		}
 	}
 	for _, ch := range plan.Changes {
-		fmt.Fprintln(w, colors[ch.Action].Sprint(ch.String()))
+		fmt.Fprintln(w, colors[ch.Action].Sprint(printable(ch.String())))
 	}
-	fmt.Fprintln(w, plan.Summary())
+	printLine(w, "%s", plan.Summary())
 }
 
 // applyReport is what apply prints with -o json.
@@ -336,7 +336,7 @@ func (o *options) printApplied(p *printer, rep applyReport, created []tsinvites.
 	default:
 		for _, r := range rep.Results {
 			if r.Status != tsinvites.StatusDone {
-				fmt.Fprintf(o.env.stderr, "%s %s: %s\n", strings.ToUpper(string(r.Status)), r.Change, r.Error)
+				printLine(o.env.stderr, "%s %s: %s", strings.ToUpper(string(r.Status)), r.Change, r.Error)
 			}
 		}
 		if p.showURLs && len(created) > 0 {
@@ -350,7 +350,7 @@ func (o *options) printApplied(p *printer, rep applyReport, created []tsinvites.
 // confirm asks question on stderr and reads the answer from stdin; only "yes" agrees.
 // It gives up when ctx ends (an interrupt while waiting).
 func (o *options) confirm(ctx context.Context, question string) (bool, error) {
-	fmt.Fprint(o.env.stderr, question)
+	fmt.Fprint(o.env.stderr, printable(question))
 	answer := make(chan string, 1)
 	go func() {
 		line, _ := bufio.NewReader(o.env.stdin).ReadString('\n')
