@@ -5,70 +5,108 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 )
 
-// A bearer returns the token for one request. It must be safe for concurrent use.
-type bearer func(ctx context.Context) (string, error)
-
-// sourceBearer asks a caller's oauth2.TokenSource, which takes no context.
-func sourceBearer(ts oauth2.TokenSource) bearer {
-	return func(context.Context) (string, error) {
-		tok, err := ts.Token()
-		if err != nil {
-			return "", err
-		}
-		if tok == nil {
-			return "", errors.New("the token source returned no token")
-		}
-		return tok.AccessToken, nil
-	}
+// A bearer gives the token for one request, and forgets a token the API refused (401).
+// It must be safe for concurrent use.
+type bearer interface {
+	token(ctx context.Context) (string, error)
+	refused(token string) bool // whether it forgot the token
 }
 
-// oauthBearer exchanges OAuth client credentials for access tokens and caches each
-// until shortly before it expires. Unlike oauth2.ReuseTokenSource, a fetch uses the
-// caller's context (its deadline and cancellation), and callers waiting for another's
-// fetch give up when their own context ends.
-func oauthBearer(cc *clientcredentials.Config, hc *http.Client) bearer {
-	lock := make(chan struct{}, 1) // a mutex that waiters can leave
-	var cached *oauth2.Token
-	return func(ctx context.Context) (string, error) {
-		select {
-		case lock <- struct{}{}:
-		case <-ctx.Done():
-			return "", ctx.Err()
-		}
-		defer func() { <-lock }()
-		if !cached.Valid() {
-			tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
-			if err != nil {
-				return "", err
-			}
-			cached = tok
-		}
-		return cached.AccessToken, nil
+// sourceBearer asks a caller's oauth2.TokenSource, which takes no context and caches
+// (or not) by itself.
+type sourceBearer struct{ ts oauth2.TokenSource }
+
+func (b sourceBearer) token(context.Context) (string, error) {
+	tok, err := b.ts.Token()
+	if err != nil {
+		return "", err
 	}
+	if tok == nil {
+		return "", errors.New("the token source returned no token")
+	}
+	return tok.AccessToken, nil
 }
 
-// authorize adds the bearer token and the User-Agent to each request. An API key's
-// header values are made once, in New, and shared by every request: net/http only
-// reads them, and Header.Set, Add and Del replace or copy a slice rather than write
-// into it (an editor of the user's that wrote req.Header[k][i] would break that).
+func (sourceBearer) refused(string) bool { return false }
+
+// tokenCache fetches access tokens (OAuth client credentials) and keeps each until
+// shortly before it expires, or until the API refuses it. Unlike
+// oauth2.ReuseTokenSource, a fetch uses the caller's context, callers waiting for
+// another's fetch give up when their own context ends, and a token shorter-lived than
+// oauth2's fixed 10 s margin is still reused for the first half of its life.
+type tokenCache struct {
+	fetch   func(ctx context.Context) (*oauth2.Token, error)
+	lock    chan struct{} // a mutex that waiters can leave
+	mu      sync.Mutex    // guards cached and staleAt, for refused
+	cached  string
+	staleAt time.Time // zero: never
+}
+
+func newTokenCache(fetch func(ctx context.Context) (*oauth2.Token, error)) *tokenCache {
+	return &tokenCache{fetch: fetch, lock: make(chan struct{}, 1)}
+}
+
+func (t *tokenCache) token(ctx context.Context) (string, error) {
+	select {
+	case t.lock <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-t.lock }()
+	if tok, ok := t.current(); ok {
+		return tok, nil
+	}
+	fetched := time.Now()
+	tok, err := t.fetch(ctx)
+	if err != nil {
+		return "", err
+	}
+	var staleAt time.Time
+	if !tok.Expiry.IsZero() {
+		life := tok.Expiry.Sub(fetched)
+		staleAt = tok.Expiry.Add(-min(10*time.Second, max(life, 0)/2))
+	}
+	t.mu.Lock()
+	t.cached, t.staleAt = tok.AccessToken, staleAt
+	t.mu.Unlock()
+	return tok.AccessToken, nil
+}
+
+func (t *tokenCache) current() (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.cached, t.cached != "" && (t.staleAt.IsZero() || time.Now().Before(t.staleAt))
+}
+
+func (t *tokenCache) refused(token string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	forgot := token != "" && t.cached == token
+	if forgot {
+		t.cached = ""
+	}
+	return forgot
+}
+
+// authorize is the generated client's request editor: it adds the bearer token and the
+// User-Agent. An API key's header values are made once, in New, and shared by every
+// request: net/http only reads them.
 func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	req.Header["User-Agent"] = c.userAgentHeader
 	if c.apiKeyHeader != nil {
 		req.Header["Authorization"] = c.apiKeyHeader
 		return nil
 	}
-	tok, err := c.bearer(ctx)
-	var refused *oauth2.RetrieveError
-	switch {
-	case errors.As(err, &refused):
-		return fmt.Errorf("the token endpoint refused the OAuth client (check TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET): %w", err)
-	case err != nil:
-		return fmt.Errorf("get a token from the %s: %w", c.authKind, err)
+	tok, err := c.bearer.token(ctx)
+	if err != nil {
+		return c.tokenError(err)
 	}
 	if tok == "" || !headerSafe(tok) {
 		return fmt.Errorf("the %s gave an empty or malformed token", c.authKind)
@@ -76,4 +114,30 @@ func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	c.redact.sent(tok)
 	req.Header.Set("Authorization", "Bearer "+tok)
 	return nil
+}
+
+// errTokenEndpoint is wrapped by the error of a token endpoint that failed (5xx, 429 or
+// not its JSON): such a failure is retried like a GET, as no API request was sent.
+var errTokenEndpoint = errors.New("the token endpoint failed")
+
+// tokenError describes a failed token fetch. The endpoint's answer becomes an *APIError
+// (capped, cleaned and redacted like the API's); only 400 and 401 blame the credentials.
+func (c *Client) tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response == nil {
+		return fmt.Errorf("get a token from the %s: %w", c.authKind, err)
+	}
+	resp := *re.Response
+	resp.Body = http.NoBody
+	apiErr := newAPIErrorFromBody(&resp, re.Body, "get an OAuth token", c.redact, time.Now())
+	switch resp.StatusCode {
+	case http.StatusBadRequest, http.StatusUnauthorized:
+		return fmt.Errorf("the token endpoint refused the %s (check TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET): %w", c.authKind, apiErr)
+	}
+	return fmt.Errorf("%w: %w", errTokenEndpoint, apiErr)
+}
+
+// bearerOf returns the token a sent request carried, for refused.
+func bearerOf(req *http.Request) string {
+	return strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 }

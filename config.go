@@ -2,6 +2,7 @@ package tsinvites
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -45,7 +47,8 @@ type Config struct {
 	// adds /api/v2/. Plain http:// is refused except for loopback hosts.
 	BaseURL string
 	// HTTPClient sends the requests; nil means one with a 60 s timeout for each attempt
-	// and at most 64 connections to the API, kept for reuse. The client uses
+	// over a transport that every such Client shares (at most 64 connections to a host,
+	// kept for reuse), so that a Client needs no Close. The client uses
 	// a copy whose redirect policy refuses redirects to another host or from https to
 	// http, so that the credential never leaves the API's host.
 	HTTPClient *http.Client
@@ -152,15 +155,18 @@ func New(cfg Config) (*Client, error) {
 	case cfg.APIKey != "":
 		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey} // no bearer: the header never changes
 	case cfg.TokenSource != nil:
-		c.bearer = sourceBearer(cfg.TokenSource)
+		c.bearer = sourceBearer{cfg.TokenSource}
 	default:
-		// The token requests go through the same hardened client as the API calls.
-		c.bearer = oauthBearer(&clientcredentials.Config{
+		cc := &clientcredentials.Config{
 			ClientID:     cfg.OAuthClientID,
 			ClientSecret: cfg.OAuthClientSecret,
 			TokenURL:     base + "/api/v2/oauth/token",
 			AuthStyle:    oauth2.AuthStyleInParams,
-		}, hc)
+		}
+		c.bearer = newTokenCache(func(ctx context.Context) (*oauth2.Token, error) {
+			// The token requests go through the same hardened client as the API calls.
+			return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
+		})
 	}
 	// One generated client sends every request: c.authorize adds the credential, and
 	// sender marks when a request reaches the transport (see retry.go).
@@ -210,17 +216,20 @@ func checkBaseURL(raw string) (string, error) {
 	if raw == "" {
 		return DefaultBaseURL, nil
 	}
+	// Errors show the URL's scheme, host and path only: a user or query may hold a key.
+	const what = "tsinvites: Config.BaseURL (TAILSCALE_BASE_URL)"
 	u, err := url.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: %w", raw, err)
+		return "", fmt.Errorf("%s is not a URL (not shown: it may hold a secret); want one such as %s", what, DefaultBaseURL)
 	}
+	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: want an http(s) URL such as %s", raw, DefaultBaseURL)
+		return "", fmt.Errorf("%s %q: want an http(s) URL such as %s", what, shown, DefaultBaseURL)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: want no user, query or fragment", u.Redacted())
+		return "", fmt.Errorf("%s %q: want no user, query or fragment", what, shown)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", fmt.Errorf("tsinvites: Config.BaseURL (TAILSCALE_BASE_URL) %q: refusing to send credentials over plain http to a host that is not loopback; use https", raw)
+		return "", fmt.Errorf("%s %q: refusing to send credentials over plain http to a host that is not loopback; use https", what, shown)
 	}
 	if u.Path != "" {
 		u.Path = path.Clean(u.Path) // no "." or ".." segments: requests go where they say
@@ -238,28 +247,28 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// maxConnsPerHost is the default client's limit of connections to the API, all kept in
-// its idle pool between calls: with net/http's default pool of 2, concurrent callers
-// open a new connection for almost every call (hundreds for 1,000 calls from 64
-// goroutines). More concurrent calls than this wait for a free connection.
-const maxConnsPerHost = 64
+// defaultTransport is shared by every Client made without Config.HTTPClient, as
+// net/http shares http.DefaultTransport: clients made and dropped leave no idle
+// connections or goroutines of their own. It keeps up to 64 connections to a host, all
+// idle between calls (net/http's default of 2 idle made concurrent callers open a new
+// connection for almost every call).
+var defaultTransport = sync.OnceValue(func() http.RoundTripper {
+	tr, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return http.DefaultTransport
+	}
+	tr = tr.Clone()
+	tr.MaxIdleConnsPerHost, tr.MaxConnsPerHost = 64, 64
+	return tr
+})
 
-// safeHTTPClient copies hc (or makes one with a 60 s timeout and up to 64 connections,
-// kept for reuse) with a redirect policy that keeps the credential on the API's host: a
-// redirect to another host or from https to http is refused, before the user's own
-// policy is asked.
+// safeHTTPClient copies hc (or makes one with a 60 s timeout over defaultTransport) with
+// a redirect policy that keeps the credential on the API's host: a redirect to another
+// host or from https to http is refused, before the user's own policy is asked.
 func safeHTTPClient(hc *http.Client) *http.Client {
-	var c http.Client
+	c := http.Client{Timeout: 60 * time.Second, Transport: defaultTransport()}
 	if hc != nil {
 		c = *hc
-	} else {
-		c.Timeout = 60 * time.Second
-		if tr, ok := http.DefaultTransport.(*http.Transport); ok {
-			tr = tr.Clone()
-			tr.MaxIdleConnsPerHost = maxConnsPerHost
-			tr.MaxConnsPerHost = maxConnsPerHost
-			c.Transport = tr
-		}
 	}
 	next := c.CheckRedirect
 	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,8 +38,8 @@ type APIError struct {
 	// Message is the API's JSON "message", or a short, trimmed text of the body when
 	// the body is not the API's JSON. It may be empty.
 	Message string
-	// Method and Path are those of the request, such as "GET" and
-	// "/api/v2/user-invites/42".
+	// Method and Path are those of the request, such as GET and
+	// /api/v2/user-invites/42.
 	Method, Path string
 	// RetryAfter is the wait the server asked for in a Retry-After header (seconds or an
 	// HTTP date); zero when it asked for none.
@@ -95,9 +96,15 @@ func hasStatus(err error, status int) bool {
 	return errors.As(err, &apiErr) && apiErr.StatusCode == status
 }
 
-// newAPIError reads (at most maxErrorBody of) a non-2xx answer to req into an *APIError.
+// newAPIError reads (at most maxErrorBody of) a non-2xx answer into an *APIError.
 func newAPIError(resp *http.Response, operation string, r *redactor, now time.Time) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return newAPIErrorFromBody(resp, body, operation, r, now)
+}
+
+// newAPIErrorFromBody is newAPIError for a body already read (such as x/oauth2's).
+func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *redactor, now time.Time) *APIError {
+	body = body[:min(len(body), maxErrorBody)]
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
@@ -106,7 +113,9 @@ func newAPIError(resp *http.Response, operation string, r *redactor, now time.Ti
 		Message: shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
 		Body:    r.redactJSON(body),
 	}
-	e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
+	if resp.Request != nil {
+		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
+	}
 	return e
 }
 
@@ -158,16 +167,34 @@ func errorMessage(body []byte, contentType string) string {
 	return string(trimmed)
 }
 
-// shorten folds white space and cuts s to maxMessage characters.
+// shorten folds white space, shows control characters escaped (an escape sequence from
+// a server must not reach a terminal), and cuts s to maxMessage characters.
 func shorten(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "?")
 	}
+	if strings.ContainsFunc(s, isControl) {
+		var b strings.Builder
+		for _, r := range s {
+			if isControl(r) {
+				q := strconv.QuoteRuneToASCII(r)
+				b.WriteString(q[1 : len(q)-1])
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
+	}
 	if utf8.RuneCountInString(s) <= maxMessage {
 		return s
 	}
 	return string([]rune(s)[:maxMessage]) + "…"
+}
+
+// isControl reports control characters and the bidi controls that can reorder a line.
+func isControl(r rune) bool {
+	return unicode.IsControl(r) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 // ErrInvalidInput is matched, with [errors.Is], by every error for input that the client

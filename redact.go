@@ -12,8 +12,19 @@ import (
 // knows the client's own secrets and the last bearer token sent, and also removes
 // anything shaped like a Tailscale key or an invite URL. It is safe for concurrent use.
 type redactor struct {
-	secrets []string               // the credentials given in Config
-	token   atomic.Pointer[string] // the last bearer token sent (OAuth tokens change)
+	secrets []*regexp.Regexp           // the credentials given in Config, in any case
+	token   atomic.Pointer[tokenMatch] // the last bearer token sent (OAuth tokens change)
+}
+
+// tokenMatch is a bearer token and the pattern that finds it in any letter case.
+type tokenMatch struct {
+	token string
+	re    *regexp.Regexp
+}
+
+// anyCase matches secret in any letter case: a server may echo it upper-cased.
+func anyCase(secret string) *regexp.Regexp {
+	return regexp.MustCompile("(?i)" + regexp.QuoteMeta(secret))
 }
 
 const redacted = "[REDACTED]"
@@ -22,7 +33,7 @@ var secretPatterns = []struct {
 	re   *regexp.Regexp
 	with string
 }{
-	{regexp.MustCompile(`tskey-[A-Za-z0-9_-]+`), "tskey-" + redacted},
+	{regexp.MustCompile(`(?i)tskey-[A-Za-z0-9_-]+`), "tskey-" + redacted},
 	// Invite URLs look like https://login.tailscale.com/uinv/<code>; other forms are
 	// caught by path (/uinv/, /invite/) and any login.tailscale.com link with a path.
 	{regexp.MustCompile(`(?i)https?://[^\s"'<>]*/(?:uinv|invite)/[^\s"'<>]*`), "[invite URL redacted]"},
@@ -38,7 +49,7 @@ func newRedactor(secrets ...string) *redactor {
 	r := &redactor{}
 	for _, s := range secrets {
 		if len(s) >= minSecret {
-			r.secrets = append(r.secrets, s)
+			r.secrets = append(r.secrets, anyCase(s))
 		}
 	}
 	return r
@@ -46,18 +57,17 @@ func newRedactor(secrets ...string) *redactor {
 
 // sent records a bearer token that was sent, so that an echo of it is removed too.
 func (r *redactor) sent(token string) {
-	if p := r.token.Load(); p == nil || *p != token {
-		t := token // only a new token is copied to the heap
-		r.token.Store(&t)
+	if p := r.token.Load(); (p == nil || p.token != token) && len(token) >= minSecret {
+		r.token.Store(&tokenMatch{token, anyCase(token)}) // only for a new token
 	}
 }
 
 func (r *redactor) redact(s string) string {
 	for _, secret := range r.secrets {
-		s = strings.ReplaceAll(s, secret, redacted)
+		s = secret.ReplaceAllLiteralString(s, redacted)
 	}
-	if p := r.token.Load(); p != nil && len(*p) >= minSecret {
-		s = strings.ReplaceAll(s, *p, redacted)
+	if p := r.token.Load(); p != nil {
+		s = p.re.ReplaceAllLiteralString(s, redacted)
 	}
 	for _, p := range secretPatterns {
 		s = p.re.ReplaceAllString(s, p.with)

@@ -99,7 +99,11 @@ type attempt struct {
 	status  int  // the answer's status; 0 when there was no answer
 	reached bool // the request may have reached the server (see Client.try)
 	// cut reports a failure of the connection: dial, reset, timeout, a body cut short.
-	cut        bool
+	cut bool
+	// unsent reports a failure that did nothing and that another attempt may not have:
+	// before the request was sent (a token endpoint's 5xx or 429, a lost connection), or
+	// a 401 whose token is now forgotten. Any call may be tried again.
+	unsent     bool
 	retryAfter time.Duration // the server's Retry-After, if any
 	method     string        // of the request, when it was built
 	path       string
@@ -153,7 +157,7 @@ func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait
 
 // retryable is the policy table of [RetryPolicy].
 func retryable(kind opKind, a attempt) bool {
-	if a.status == http.StatusTooManyRequests {
+	if a.status == http.StatusTooManyRequests || a.unsent {
 		return true
 	}
 	switch kind {
@@ -163,8 +167,6 @@ func retryable(kind opKind, a attempt) bool {
 			return true
 		}
 		return a.cut // no answer, or a 2xx answer whose body broke off
-	case opCreate:
-		return a.cut && !a.reached
 	}
 	return false
 }

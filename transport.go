@@ -60,7 +60,7 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 			}
 			return a.err
 		}
-		reached = reached || a.reached && a.status != http.StatusTooManyRequests // a 429 did nothing
+		reached = reached || a.reached && a.status != http.StatusTooManyRequests && a.status != http.StatusUnauthorized // those did nothing
 		if err := sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%w (gave up waiting to retry: %w)", a.err, err)
 		}
@@ -80,13 +80,18 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 	if err != nil {
 		a.method, a.path = probe.request()
 		a.cut = isConnError(err) && ctx.Err() == nil
+		var apiErr *APIError
+		if errors.Is(err, errTokenEndpoint) && errors.As(err, &apiErr) {
+			a.unsent, a.retryAfter = true, apiErr.RetryAfter // the token fetch failed
+		}
+		a.unsent = a.unsent || a.cut && !a.reached
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
 		return a
 	}
 	a.method, a.path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	body := &bodyReader{r: resp.Body}
 	defer func() {
-		body.left = maxErrorBody // what is left of the answer, up to 64 KiB
+		body.left, body.skipSpace = maxErrorBody, false // what is left, up to 64 KiB
 		_, _ = io.Copy(io.Discard, body)
 		_ = resp.Body.Close()
 	}()
@@ -94,6 +99,10 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		apiErr := newAPIError(resp, op.String(), c.redact, time.Now())
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
+		if resp.StatusCode == http.StatusUnauthorized && c.bearer != nil {
+			c.bearer.refused(bearerOf(resp.Request)) // the next attempt fetches a new token
+			a.unsent = true                          // a 401 did nothing: try once more
+		}
 		if resp.StatusCode >= 500 { // the server may have done it before failing
 			a.err = c.maybeDone(kind, true, apiErr)
 		}
@@ -103,7 +112,7 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		return a
 	}
 	// From here on the API answered 2xx: a create was done, whatever goes wrong.
-	body.left = maxBody + 1
+	body.left, body.skipSpace = maxBody+1, true
 	dec := json.NewDecoder(body)
 	if err = decodeAnswer(dec, out); err == nil {
 		err = checkAnswer(dec, out)
@@ -173,10 +182,16 @@ var errTrailingData = errors.New("the answer has more after its JSON value")
 
 // bodyReader reads an answer's body, up to a limit, and keeps the first error of the
 // connection (not io.EOF): a body cut short is then told from one that is bad JSON.
+// With skipSpace it keeps one character of each run of JSON white space outside strings:
+// encoding/json's Decoder scans buffered white space again on each read, which made a
+// gzipped body of white space cost seconds of CPU before the size cap was reached.
 type bodyReader struct {
-	r    io.Reader
-	left int64 // bytes it may still read
-	err  error
+	r                   io.Reader
+	left                int64 // bytes it may still read
+	err                 error
+	skipSpace           bool
+	inString, afterBack bool // where a skipSpace reader is in the JSON text
+	afterSpace          bool
 }
 
 func (b *bodyReader) Read(p []byte) (int, error) {
@@ -191,7 +206,34 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}
+	if b.skipSpace {
+		n = b.dropSpace(p[:n])
+	}
 	return n, err
+}
+
+// dropSpace cuts each run of JSON white space outside strings in p to its first
+// character, in place.
+func (b *bodyReader) dropSpace(p []byte) int {
+	kept := 0
+	for _, c := range p {
+		space := !b.inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+		switch {
+		case b.inString && b.afterBack:
+			b.afterBack = false
+		case b.inString && c == '\\':
+			b.afterBack = true
+		case c == '"':
+			b.inString = !b.inString
+		}
+		if space && b.afterSpace {
+			continue
+		}
+		b.afterSpace = space
+		p[kept] = c
+		kept++
+	}
+	return kept
 }
 
 // decodeInvites decodes a JSON array of invites one element at a time, so that the
