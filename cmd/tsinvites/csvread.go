@@ -12,12 +12,21 @@ import (
 	"github.com/tsinvites/tsinvites"
 )
 
-// Limits of the CSV reader, so that a wrong file (a disk image, a log) fails fast
-// instead of filling memory.
+// Limits of the CSV reader, so that a wrong or hostile file (a disk image, a log, a
+// line of commas) fails fast instead of filling memory. Without the limits on rows, a
+// 16 MiB file of commas took 1.26 GB as fields before it was refused; with them, the
+// CSV reader holds at most one row of 16 KiB and 16 fields at a time, and reads at
+// most maxInvites rows: 1.6 million cells in all.
 const (
-	maxCSVBytes = 16 << 20 // the whole file
-	maxEmailLen = 254      // the longest address SMTP allows
+	maxCSVBytes    = 16 << 20 // the whole file
+	maxCSVRowBytes = 16 << 10 // one row (a valid one has fewer than 300 bytes)
+	maxCSVFields   = 16       // fields of one row (a valid one has 1 or 2)
+	maxEmailLen    = 254      // the longest address SMTP allows
 )
+
+// maxInvites caps the invites of one file, CSV rows or YAML and JSON items, valid or
+// not: 1,000 create calls of 100.
+const maxInvites = 100_000
 
 // inviteRow is one invite to create and where it came from.
 type inviteRow struct {
@@ -32,25 +41,50 @@ type problem struct {
 	msg  string
 }
 
-// inputError lists every problem of the input; nothing is sent when there is one.
+// inputError lists the problems of the input; nothing is sent when there is one. It
+// keeps the first maxShownProblems and counts the others, so that a file of a million
+// bad rows does not become a million messages.
 type inputError struct {
-	source   string // "invites.csv", "stdin" or "--email"
-	unit     string // "line" or "--email"
+	source string // "invites.csv", "stdin" or "--email"
+	unit   string // "line" or "--email"
+	// problems are the first maxShownProblems problems, in the order found, and the
+	// one that stopped the reading (see stop), which is kept even past them.
 	problems []problem
+	more     int // problems found and not kept
 }
 
-// maxShownProblems caps the problems an inputError's message lists.
+// maxShownProblems caps the problems an inputError keeps and its message lists.
 const maxShownProblems = 50
+
+// add adds a problem on line, or only counts it when maxShownProblems are kept.
+func (e *inputError) add(line int, format string, args ...any) {
+	if len(e.problems) >= maxShownProblems {
+		e.more++
+		return
+	}
+	e.problems = append(e.problems, problem{line: line, msg: fmt.Sprintf(format, args...)})
+}
+
+// stop adds the problem that stopped the reading, the last one: it is kept and shown
+// whatever came before it.
+func (e *inputError) stop(line int, format string, args ...any) {
+	e.problems = append(e.problems, problem{line: line, msg: fmt.Sprintf(format, args...)})
+}
+
+// count is the number of problems found.
+func (e *inputError) count() int { return len(e.problems) + e.more }
 
 func (e *inputError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, plural(len(e.problems), "problem", "problems"))
+	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, plural(e.count(), "problem", "problems"))
 	for i, p := range e.problems {
-		if i == maxShownProblems {
-			fmt.Fprintf(&b, "\n  ... and %d more", len(e.problems)-i)
-			break
+		if i == maxShownProblems && e.more > 0 { // the problem that stopped the reading
+			fmt.Fprintf(&b, "\n  ... and %d more", e.more)
 		}
 		fmt.Fprintf(&b, "\n  %s %d: %s", e.unit, p.line, p.msg)
+	}
+	if e.more > 0 && len(e.problems) <= maxShownProblems {
+		fmt.Fprintf(&b, "\n  ... and %d more", e.more)
 	}
 	return b.String()
 }
@@ -77,6 +111,62 @@ func (c *capReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// rowGuard passes CSV text through until a row (a record: a line end inside quotes
+// does not end it) has more than maxCSVFields fields or maxCSVRowBytes bytes; it then
+// stops at that byte and fails with a *rowLimitError. encoding/csv reads a whole row
+// before it returns it, as a string and a slice of fields: this keeps that row small.
+type rowGuard struct {
+	r       io.Reader
+	err     error // the limit passed, returned from then on
+	line    int   // the line being read, from 1
+	rowLine int   // the line the row being read starts on
+	fields  int   // of the row being read
+	bytes   int   // of the row being read; 0 between rows
+	quoted  bool  // inside quotes
+}
+
+// rowLimitError is a row past a limit of rowGuard.
+type rowLimitError struct {
+	line int // the line the row starts on
+	msg  string
+}
+
+func (e *rowLimitError) Error() string { return e.msg }
+
+func (g *rowGuard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	n, err := g.r.Read(p)
+	for i, c := range p[:n] {
+		if g.bytes == 0 {
+			g.rowLine, g.fields = g.line, 1
+		}
+		g.bytes++
+		switch {
+		case c == '"':
+			g.quoted = !g.quoted // a doubled quote toggles twice
+		case c == ',' && !g.quoted:
+			g.fields++
+		case c == '\n':
+			g.line++
+			if !g.quoted {
+				g.bytes = 0
+			}
+		}
+		switch {
+		case g.fields > maxCSVFields:
+			g.err = &rowLimitError{line: g.rowLine, msg: fmt.Sprintf("more than %d fields", maxCSVFields)}
+		case g.bytes > maxCSVRowBytes:
+			g.err = &rowLimitError{line: g.rowLine, msg: fmt.Sprintf("the row is longer than %d KiB", maxCSVRowBytes>>10)}
+		default:
+			continue
+		}
+		return i, g.err
+	}
+	return n, err
+}
+
 // readCSV reads invites from a CSV file with a header line naming its columns: email
 // (required) and role (optional; empty means defaultRole, and defaultRole "" means
 // member). The columns may come in any order; their names are case-insensitive. A UTF-8
@@ -90,11 +180,9 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 		defaultRole = tsinvites.UserRoleMember
 	}
 	bad := &inputError{source: source, unit: "line"}
-	report := func(line int, format string, args ...any) {
-		bad.problems = append(bad.problems, problem{line: line, msg: fmt.Sprintf(format, args...)})
-	}
+	report := bad.add
 
-	br := bufio.NewReader(&capReader{r: r, n: maxCSVBytes})
+	br := bufio.NewReader(&rowGuard{r: &capReader{r: r, n: maxCSVBytes}, line: 1})
 	if bom, err := br.Peek(3); err == nil && string(bom) == "\uFEFF" {
 		_, _ = br.Discard(3)
 	}
@@ -134,33 +222,37 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 			report(headerLine, "unknown column %q; %s", shortText(name), wantHeader)
 		}
 	}
-	if emailCol < 0 && len(bad.problems) == 0 {
+	if emailCol < 0 && bad.count() == 0 {
 		report(headerLine, "no email column; %s", wantHeader)
 	}
-	if len(bad.problems) > 0 {
+	if bad.count() > 0 {
 		return nil, bad
 	}
 
 	var rows []inviteRow
 	firstLine := map[string]int{} // lower-cased email → line it was first on
 	line := headerLine
-	for {
+	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if errors.Is(err, errTooBig) { // the one problem worth reporting
-			bad.problems = nil
-			report(line+1, "%v", err)
+			bad.problems, bad.more = nil, 0
+			bad.stop(line+1, "%v", err)
 			break
 		}
 		if err != nil {
 			// FieldPos panics after a failed Read: the error has the line, or the
 			// line after the last record read.
-			report(errLine(err, line+1), "%s (stopped reading here)", csvReason(err))
+			bad.stop(errLine(err, line+1), "%s (stopped reading here)", csvReason(err))
 			break
 		}
 		line, _ = cr.FieldPos(0)
+		if n > maxInvites {
+			bad.stop(line, "more than %d rows, the most one file may have (stopped reading here)", maxInvites)
+			break
+		}
 		if len(rec) != len(header) {
 			report(line, "%s, the header has %d", plural(len(rec), "field", "fields"), len(header))
 			continue
@@ -186,7 +278,7 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 		}
 		rows = append(rows, inviteRow{line: line, fromCSV: true, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
 	}
-	if len(bad.problems) > 0 {
+	if bad.count() > 0 {
 		return nil, bad
 	}
 	if len(rows) == 0 {
@@ -211,11 +303,17 @@ func duplicateEmail(firstLine map[string]int, email string, line int) string {
 	return ""
 }
 
-// errLine is the line of a csv.ParseError, or def.
+// errLine is the line of a csv.ParseError or a *rowLimitError, or def.
 func errLine(err error, def int) int {
-	var pe *csv.ParseError
-	if errors.As(err, &pe) && pe.Line > 0 {
+	var (
+		pe *csv.ParseError
+		le *rowLimitError
+	)
+	switch {
+	case errors.As(err, &pe) && pe.Line > 0:
 		return pe.Line
+	case errors.As(err, &le):
+		return le.line
 	}
 	return max(def, 1)
 }
@@ -279,17 +377,17 @@ func emailRows(emails []string, role tsinvites.UserRole) ([]inviteRow, error) {
 	for i, raw := range emails {
 		email := strings.TrimSpace(raw)
 		if msg := checkInvite(email, role); msg != "" {
-			bad.problems = append(bad.problems, problem{line: i + 1, msg: msg})
+			bad.add(i+1, "%s", msg)
 			continue
 		}
 		if slices.Contains(seen, strings.ToLower(email)) {
-			bad.problems = append(bad.problems, problem{line: i + 1, msg: fmt.Sprintf("duplicate email %q", email)})
+			bad.add(i+1, "duplicate email %q", email)
 			continue
 		}
 		seen = append(seen, strings.ToLower(email))
 		rows = append(rows, inviteRow{line: i + 1, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
 	}
-	if len(bad.problems) > 0 {
+	if bad.count() > 0 {
 		return nil, bad
 	}
 	return rows, nil

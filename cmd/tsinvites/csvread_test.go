@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -57,6 +58,17 @@ func TestReadCSV(t *testing.T) {
 			problems: []string{"line 2: unknown role", "line 3: 3 fields", "line 4: email \"foo\"", "line 5: extraneous or missing \" in quoted-field"}},
 		{name: "bare quote", in: "email\na\"b@example.com\n", problems: []string{`line 2: bare " in non-quoted-field`}},
 		{name: "bad quote in header", in: "\"email\n", problems: []string{"line 1: header: extraneous or missing"}},
+		// Limits of a row, so that one row cannot fill memory.
+		{name: "header of too many fields", in: strings.Repeat("email,", 17), problems: []string{"line 1: header: more than 16 fields"}},
+		{name: "row of too many fields", in: "email\na@example.com\n\n" + strings.Repeat(",", 16) + "\nb@example.com\n",
+			problems: []string{"line 4: more than 16 fields (stopped reading here)"}},
+		{name: "row of 16 fields", in: "email\n" + strings.Repeat(",", 15) + "\n", problems: []string{"line 2: 16 fields, the header has 1"}},
+		{name: "commas inside quotes are not fields", in: "email,role\n\"a" + strings.Repeat(",", 20) + "b@example.com\",admin\n",
+			problems: []string{`line 2: email "a,,,,`}},
+		{name: "row too long", in: "email,role\nok@example.com,\n\"" + strings.Repeat("a\n", 8<<10) + "\",admin\nb@example.com,\n",
+			problems: []string{"line 3: the row is longer than 16 KiB (stopped reading here)"}},
+		{name: "problems before a row too long", in: "email\nx\n" + strings.Repeat("y", 16<<10) + "\n" + strings.Repeat("y", 16<<10+1) + "\n",
+			problems: []string{`line 2: email "x"`, "line 3: the email is longer than 254", "line 4: the row is longer than 16 KiB"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,16 +107,76 @@ func TestReadCSV(t *testing.T) {
 	}
 }
 
+// tooBigCSV is a CSV file just over maxCSVBytes, of rows within every other limit, and
+// the line the limit falls on.
+func tooBigCSV() (string, int) {
+	const header = "email\n"
+	row := strings.Repeat("x", 240) + "@example.com\n"
+	return header + strings.Repeat(row, maxCSVBytes/len(row)+1), 2 + (maxCSVBytes-len(header))/len(row)
+}
+
 func TestReadCSVTooBig(t *testing.T) {
 	t.Parallel()
-	in := "email\na@example.com\n" + strings.Repeat("x", maxCSVBytes) // one endless field
+	in, line := tooBigCSV()
 	_, err := readCSV(strings.NewReader(in), "big.csv", "")
 	var ie *inputError
-	if !errors.As(err, &ie) || len(ie.problems) != 1 || !strings.Contains(ie.problems[0].msg, "larger than 16 MiB") || ie.problems[0].line != 3 {
-		t.Errorf("error %v, want one problem: larger than 16 MiB", err)
+	if !errors.As(err, &ie) || len(ie.problems) != 1 || !strings.Contains(ie.problems[0].msg, "larger than 16 MiB") || ie.problems[0].line != line {
+		t.Errorf("error %v, want one problem on line %d: larger than 16 MiB", err, line)
 	}
 	if lines := strings.Count(err.Error(), "\n"); lines > maxShownProblems+2 {
 		t.Errorf("the message has %d lines", lines)
+	}
+}
+
+// TestReadCSVTooManyRows: maxInvites rows are read; one more is refused, on its line.
+func TestReadCSVTooManyRows(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("email\n")
+	for i := range maxInvites {
+		b.WriteString("p" + itoa0(i) + "@example.com\n")
+	}
+	in := b.String()
+	if rows, err := readCSV(strings.NewReader(in), "max.csv", ""); err != nil || len(rows) != maxInvites {
+		t.Fatalf("%d rows: %d read, error %v", maxInvites, len(rows), err)
+	}
+	_, err := readCSV(strings.NewReader(in+"\nmore@example.com\n"), "more.csv", "")
+	var ie *inputError
+	if !errors.As(err, &ie) || ie.count() != 1 || ie.problems[0].line != maxInvites+3 || !strings.Contains(ie.problems[0].msg, "more than 100000 rows") {
+		t.Errorf("one row more: %v, want one problem on line %d", err, maxInvites+3)
+	}
+}
+
+// TestInputErrorKeepsTheFirstProblems: of a thousand bad rows or items, the first 50
+// problems are kept and shown and the others counted; a problem that stops the
+// reading is shown after them.
+func TestInputErrorKeepsTheFirstProblems(t *testing.T) {
+	t.Parallel()
+	bad := strings.Repeat("x\n", 1000)
+	tests := []struct {
+		name, format, in string
+		count            int
+		last             string // the last line of the message
+	}{
+		{"csv", "csv", "email\n" + bad, 1000, "  ... and 950 more"},
+		{"csv stopped", "csv", "email\n" + bad + strings.Repeat(",", 20), 1001, "  line 1002: more than 16 fields (stopped reading here)"},
+		{"yaml", "yaml", strings.Repeat("- email: x\n", 1000), 1000, "  ... and 950 more"},
+		{"json", "json", "[" + strings.Repeat(`{"email": "x"},`, 999) + `{"email": "x"}]`, 1000, "  ... and 950 more"},
+	}
+	for _, tt := range tests {
+		_, err := readDesired(strings.NewReader(tt.in), "in", tt.format)
+		var ie *inputError
+		if !errors.As(err, &ie) {
+			t.Fatalf("%s: error %v, want an *inputError", tt.name, err)
+		}
+		msg := err.Error()
+		lines := strings.Split(msg, "\n")
+		if ie.count() != tt.count || !strings.HasPrefix(msg, "in: "+itoa0(tt.count)+" problems;") || lines[len(lines)-1] != tt.last {
+			t.Errorf("%s: %d problems; message starts %q and ends %q; want %d, ending %q", tt.name, ie.count(), lines[0], lines[len(lines)-1], tt.count, tt.last)
+		}
+		if kept := len(ie.problems); kept > maxShownProblems+1 || len(lines) != kept+2 {
+			t.Errorf("%s: %d problems kept, %d lines: want at most %d, and a line each, a first and an 'and more'", tt.name, kept, len(lines), maxShownProblems+1)
+		}
 	}
 }
 
@@ -201,4 +273,65 @@ type refuseTransport struct{}
 
 func (refuseTransport) RoundTrip(*http.Request) (*http.Response, error) {
 	return nil, errors.New("the fuzz test sends nothing")
+}
+
+// hostileInputs are files of nearly maxCSVBytes made to cost memory: many fields in a
+// row, many rows, long rows and many problems.
+func hostileInputs() map[string]string {
+	fill := func(head, unit string) string {
+		return head + strings.Repeat(unit, (maxCSVBytes-len(head)-1)/len(unit))
+	}
+	return map[string]string{
+		"a row of commas":           fill("email\n", ","),
+		"a header of commas":        fill("", ","),
+		"rows of two empty fields":  fill("email,role\n", ",\n"),
+		"rows of many fields":       fill("email,role\n", strings.Repeat(",", 99)+"\n"),
+		"valid rows":                fill("email\n", "a@example.com\n")[:maxCSVBytes/2], // the emails repeat from line 3
+		"distinct valid rows":       "email\n" + distinctEmails(maxCSVBytes/2, ""),
+		"distinct long valid rows":  "email\n" + distinctEmails(maxCSVBytes-100, strings.Repeat("x", 230)),
+		"one huge cell":             fill("email\n", "a"),
+		"a quoted cell of newlines": "email\n\"" + fill("", ",\n"),
+		"bad emails":                fill("email\n", "x\n"),
+	}
+}
+
+// distinctEmails is at most n bytes of different email addresses, one a line, each
+// with a local part starting with prefix.
+func distinctEmails(n int, prefix string) string {
+	var b strings.Builder
+	for i := 0; ; i++ {
+		line := prefix + "p" + itoa0(i) + "@example.com\n"
+		if b.Len()+len(line) > n {
+			return b.String()
+		}
+		b.WriteString(line)
+	}
+}
+
+// TestCSVMemoryIsBounded reads files of 16 MiB built to cost memory and measures what
+// readCSV allocates in all (before its row limits, a row of 16 million commas took
+// 2.6 GB, a header of them 6.4 GB, 8 million bad rows 6 GB). It does not run in
+// parallel: the measure is of the whole process.
+func TestCSVMemoryIsBounded(t *testing.T) {
+	// Five times the file's cap: reading a valid file of nearly 16 MiB (distinct long
+	// valid rows) takes four, for its text, its rows and the address checks.
+	const limit = 5 * maxCSVBytes
+	for name, in := range hostileInputs() {
+		r := strings.NewReader(in)
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		rows, err := readCSV(r, "big.csv", "")
+		runtime.ReadMemStats(&after)
+		allocated := after.TotalAlloc - before.TotalAlloc
+		msg := "no error"
+		if err != nil {
+			msg, _, _ = strings.Cut(err.Error(), "\n  ... and")
+			msg = shortText(strings.ReplaceAll(msg, "\n", " | "))
+		}
+		t.Logf("%-26s %5.1f MiB in, %7.1f MiB allocated, %d rows: %s", name, float64(len(in))/(1<<20), float64(allocated)/(1<<20), len(rows), msg)
+		if allocated > limit {
+			t.Errorf("%s: %d MiB allocated, want at most %d MiB", name, allocated>>20, limit>>20)
+		}
+	}
 }

@@ -84,7 +84,7 @@ func readDesired(r io.Reader, source, format string) ([]inviteRow, error) {
 	} else {
 		c.readJSON(data)
 	}
-	if len(c.bad.problems) > 0 {
+	if c.bad.count() > 0 {
 		return nil, c.bad
 	}
 	return c.rows, nil
@@ -127,6 +127,17 @@ type itemChecker struct {
 	bad       *inputError
 	rows      []inviteRow
 	firstLine map[string]int // lower-cased email → line of the item it was first in
+	items     int            // items seen
+}
+
+// tooMany counts an item, on line, and reports whether it is one more than maxInvites:
+// the reader then stops, with that problem.
+func (c *itemChecker) tooMany(line int) bool {
+	if c.items++; c.items <= maxInvites {
+		return false
+	}
+	c.bad.stop(line, "more than %d invites, the most one file may have (stopped reading here)", maxInvites)
+	return true
 }
 
 // field is one key of an item and its value.
@@ -138,7 +149,7 @@ type field struct {
 
 // report adds a problem on a line.
 func (c *itemChecker) report(line int, format string, args ...any) {
-	c.bad.problems = append(c.bad.problems, problem{line: line, msg: fmt.Sprintf(format, args...)})
+	c.bad.add(line, format, args...)
 }
 
 // add checks one item, on line, with its fields and the problems msgs its reader found,
@@ -230,6 +241,9 @@ func (c *itemChecker) readYAML(data []byte) {
 		return
 	}
 	for _, item := range list.Content {
+		if c.tooMany(item.Line) {
+			break
+		}
 		if item.Kind != yaml.MappingNode {
 			c.report(item.Line, "the item is %s; want a mapping, like \"- email: a@example.com\"", yamlKind(item))
 			continue
@@ -314,6 +328,9 @@ func (c *itemChecker) readJSON(data []byte) {
 		off := skipBlank(data, int(dec.InputOffset()))
 		if off < len(data) && data[off] == ',' {
 			off = skipBlank(data, off+1)
+		}
+		if c.tooMany(lines.at(off)) {
+			break
 		}
 		var raw json.RawMessage
 		if err = dec.Decode(&raw); err == nil {

@@ -214,6 +214,7 @@ func TestReadDesiredUnknownFormat(t *testing.T) {
 func TestReadDesiredTooBig(t *testing.T) {
 	t.Parallel()
 	const yamlJSONLimit = "larger than 4 MiB, the limit for YAML and JSON"
+	bigCSV, bigCSVLine := tooBigCSV()
 	tests := []struct {
 		source, format, in string
 		line               int
@@ -222,7 +223,7 @@ func TestReadDesiredTooBig(t *testing.T) {
 		{"big.yaml", "", "- email: a@example.com\n- email: " + strings.Repeat("x", maxTreeBytes), 2, yamlJSONLimit},
 		{"big.json", "", "[\n" + strings.Repeat(" ", maxTreeBytes), 2, yamlJSONLimit},
 		{"-", "", "\n- email: a@example.com\n" + strings.Repeat("x", maxTreeBytes), 3, yamlJSONLimit},                       // sniffed YAML
-		{"-", "", "email\na@example.com\n" + strings.Repeat("x", maxCSVBytes), 3, "larger than 16 MiB"},                     // sniffed CSV
+		{"-", "", bigCSV, bigCSVLine, "larger than 16 MiB"},                                                                 // sniffed CSV
 		{"big.txt", "json", strings.Repeat("\n", maxTreeBytes-1) + "[{\"email\": \"a@b.c\"}]", maxTreeBytes, yamlJSONLimit}, // exactly on the limit's line
 	}
 	for _, tt := range tests {
