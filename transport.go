@@ -91,7 +91,7 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 	a.method, a.path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	body := &bodyReader{r: resp.Body}
 	defer func() {
-		body.left, body.skipSpace = maxErrorBody, false // what is left, up to 64 KiB
+		body.left, body.limitSpace = maxErrorBody, false // what is left, up to 64 KiB
 		_, _ = io.Copy(io.Discard, body)
 		_ = resp.Body.Close()
 	}()
@@ -112,7 +112,7 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		return a
 	}
 	// From here on the API answered 2xx: a create was done, whatever goes wrong.
-	body.left, body.skipSpace = maxBody+1, true
+	body.left, body.limitSpace = maxBody+1, true
 	dec := json.NewDecoder(body)
 	if err = decodeAnswer(dec, out); err == nil {
 		err = checkAnswer(dec, out)
@@ -128,7 +128,7 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		case isConnError(body.err): // not a body that is bad JSON, but one cut short
 			a.cut = true
 			err = fmt.Errorf("the answer broke off: %w", body.err)
-		case errors.Is(err, errTrailingData):
+		case errors.Is(err, errTrailingData), errors.Is(err, errSpaceRun):
 		default:
 			err = fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type"))
 		}
@@ -182,17 +182,22 @@ var errTrailingData = errors.New("the answer has more after its JSON value")
 
 // bodyReader reads an answer's body, up to a limit, and keeps the first error of the
 // connection (not io.EOF): a body cut short is then told from one that is bad JSON.
-// With skipSpace it keeps one character of each run of JSON white space outside strings:
-// encoding/json's Decoder scans buffered white space again on each read, which made a
-// gzipped body of white space cost seconds of CPU before the size cap was reached.
+// With limitSpace it refuses a run of more than maxSpaceRun white space characters:
+// encoding/json's Decoder scans buffered white space again on each read, so a long run
+// (16 MiB of it gzip into 17 KB) cost seconds of CPU before the size cap was reached.
 type bodyReader struct {
-	r                   io.Reader
-	left                int64 // bytes it may still read
-	err                 error
-	skipSpace           bool
-	inString, afterBack bool // where a skipSpace reader is in the JSON text
-	afterSpace          bool
+	r          io.Reader
+	left       int64 // bytes it may still read
+	err        error
+	limitSpace bool
+	spaceRun   int // white space characters in a row so far
 }
+
+// maxSpaceRun is the longest run of white space an answer may have.
+const maxSpaceRun = 4096
+
+// errSpaceRun is the error of an answer with a longer run.
+var errSpaceRun = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", maxSpaceRun)
 
 func (b *bodyReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
@@ -206,34 +211,16 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	if err != nil && err != io.EOF && b.err == nil {
 		b.err = err
 	}
-	if b.skipSpace {
-		n = b.dropSpace(p[:n])
+	if b.limitSpace {
+		for _, c := range p[:n] {
+			if c > ' ' || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+				b.spaceRun = 0
+			} else if b.spaceRun++; b.spaceRun > maxSpaceRun {
+				return 0, errSpaceRun
+			}
+		}
 	}
 	return n, err
-}
-
-// dropSpace cuts each run of JSON white space outside strings in p to its first
-// character, in place.
-func (b *bodyReader) dropSpace(p []byte) int {
-	kept := 0
-	for _, c := range p {
-		space := !b.inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r')
-		switch {
-		case b.inString && b.afterBack:
-			b.afterBack = false
-		case b.inString && c == '\\':
-			b.afterBack = true
-		case c == '"':
-			b.inString = !b.inString
-		}
-		if space && b.afterSpace {
-			continue
-		}
-		b.afterSpace = space
-		p[kept] = c
-		kept++
-	}
-	return kept
 }
 
 // decodeInvites decodes a JSON array of invites one element at a time, so that the
