@@ -16,11 +16,10 @@ import (
 // It must be safe for concurrent use.
 type bearer interface {
 	token(ctx context.Context) (string, error)
-	refused(token string) bool // whether it forgot the token
+	refused(token string)
 }
 
-// sourceBearer asks a caller's oauth2.TokenSource, which takes no context and caches
-// (or not) by itself.
+// sourceBearer asks a caller's oauth2.TokenSource, which caches (or not) by itself.
 type sourceBearer struct{ ts oauth2.TokenSource }
 
 func (b sourceBearer) token(context.Context) (string, error) {
@@ -34,23 +33,17 @@ func (b sourceBearer) token(context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
-func (sourceBearer) refused(string) bool { return false }
+func (sourceBearer) refused(string) {}
 
-// tokenCache fetches access tokens (OAuth client credentials) and keeps each until
-// shortly before it expires, or until the API refuses it. Unlike
-// oauth2.ReuseTokenSource, a fetch uses the caller's context, callers waiting for
-// another's fetch give up when their own context ends, and a token shorter-lived than
-// oauth2's fixed 10 s margin is still reused for the first half of its life.
+// tokenCache keeps each OAuth access token until shortly before it expires (10 s, or
+// half its life if shorter) or until the API refuses it. Unlike oauth2.ReuseTokenSource,
+// a fetch uses the caller's context, and a caller waiting for it leaves when its own ends.
 type tokenCache struct {
 	fetch   func(ctx context.Context) (*oauth2.Token, error)
 	lock    chan struct{} // a mutex that waiters can leave
-	mu      sync.Mutex    // guards cached and staleAt, for refused
+	mu      sync.Mutex    // guards cached and staleAt
 	cached  string
 	staleAt time.Time // zero: never
-}
-
-func newTokenCache(fetch func(ctx context.Context) (*oauth2.Token, error)) *tokenCache {
-	return &tokenCache{fetch: fetch, lock: make(chan struct{}, 1)}
 }
 
 func (t *tokenCache) token(ctx context.Context) (string, error) {
@@ -60,8 +53,11 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 		return "", ctx.Err()
 	}
 	defer func() { <-t.lock }()
-	if tok, ok := t.current(); ok {
-		return tok, nil
+	t.mu.Lock()
+	cached, fresh := t.cached, t.staleAt.IsZero() || time.Now().Before(t.staleAt)
+	t.mu.Unlock()
+	if cached != "" && fresh {
+		return cached, nil
 	}
 	fetched := time.Now()
 	tok, err := t.fetch(ctx)
@@ -70,8 +66,7 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	}
 	var staleAt time.Time
 	if !tok.Expiry.IsZero() {
-		life := tok.Expiry.Sub(fetched)
-		staleAt = tok.Expiry.Add(-min(10*time.Second, max(life, 0)/2))
+		staleAt = tok.Expiry.Add(-min(10*time.Second, max(tok.Expiry.Sub(fetched), 0)/2))
 	}
 	t.mu.Lock()
 	t.cached, t.staleAt = tok.AccessToken, staleAt
@@ -79,25 +74,16 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
-func (t *tokenCache) current() (string, bool) {
+func (t *tokenCache) refused(token string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.cached, t.cached != "" && (t.staleAt.IsZero() || time.Now().Before(t.staleAt))
-}
-
-func (t *tokenCache) refused(token string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	forgot := token != "" && t.cached == token
-	if forgot {
+	if token != "" && t.cached == token {
 		t.cached = ""
 	}
-	return forgot
 }
 
-// authorize is the generated client's request editor: it adds the bearer token and the
-// User-Agent. An API key's header values are made once, in New, and shared by every
-// request: net/http only reads them.
+// authorize is the generated client's request editor: it adds the User-Agent and the
+// credential (an API key's header is made once, in New: net/http only reads it).
 func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	req.Header["User-Agent"] = c.userAgentHeader
 	if c.apiKeyHeader != nil {
@@ -116,12 +102,8 @@ func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	return nil
 }
 
-// errTokenEndpoint is wrapped by the error of a token endpoint that failed (5xx, 429 or
-// not its JSON): such a failure is retried like a GET, as no API request was sent.
-var errTokenEndpoint = errors.New("the token endpoint failed")
-
-// tokenError describes a failed token fetch. The endpoint's answer becomes an *APIError
-// (capped, cleaned and redacted like the API's); only 400 and 401 blame the credentials.
+// tokenError describes a failed token fetch: the endpoint's answer becomes an *APIError
+// and only 400 and 401 blame the credentials.
 func (c *Client) tokenError(err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
@@ -137,7 +119,7 @@ func (c *Client) tokenError(err error) error {
 	return fmt.Errorf("%w: %w", errTokenEndpoint, apiErr)
 }
 
-// bearerOf returns the token a sent request carried, for refused.
+// bearerOf returns the token a sent request carried.
 func bearerOf(req *http.Request) string {
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
 }

@@ -24,13 +24,11 @@ import (
 const DefaultBaseURL = "https://api.tailscale.com"
 
 // Config configures a [Client]. Give exactly one kind of credential: APIKey,
-// OAuthClientID with OAuthClientSecret, or TokenSource. [ConfigFromEnv] fills one from
-// the environment variables the official client and the Terraform provider use.
-//
-// Config formats with its secrets redacted (fmt's %v, %+v and %#v).
+// OAuthClientID with OAuthClientSecret, or TokenSource; [ConfigFromEnv] fills one from
+// the environment. Config formats with its secrets redacted (%v, %+v and %#v).
 type Config struct {
-	// APIKey is an API access token (tskey-api-...), sent as "Authorization: Bearer".
-	// Creating, deleting and resending invites needs a user-owned API key.
+	// APIKey is an API access token (tskey-api-...), sent as a bearer token. Creating,
+	// deleting and resending invites needs a user-owned API key.
 	APIKey string
 	// OAuthClientID and OAuthClientSecret are OAuth client credentials, exchanged for
 	// access tokens at {BaseURL}/api/v2/oauth/token. OAuth tokens can list and get
@@ -40,27 +38,24 @@ type Config struct {
 	// TokenSource is any other source of bearer tokens. It must be safe for concurrent
 	// use (wrap it in oauth2.ReuseTokenSource if in doubt).
 	TokenSource oauth2.TokenSource
-	// Tailnet is the tailnet to work on: its ID or organisation name. "" means "-", the
-	// credential's own tailnet.
+	// Tailnet is the tailnet's ID or organisation name; "" means "-", the credential's own.
 	Tailnet string
-	// BaseURL is the API's host root; "" means https://api.tailscale.com. The client
-	// adds /api/v2/. Plain http:// is refused except for loopback hosts.
+	// BaseURL is the API's host root; "" means [DefaultBaseURL]. The client adds
+	// /api/v2/. Plain http:// is refused except for loopback hosts.
 	BaseURL string
-	// HTTPClient sends the requests; nil means one with a 60 s timeout for each attempt
-	// over a transport that every such Client shares (at most 64 connections to a host,
-	// kept for reuse), so that a Client needs no Close. The client uses
-	// a copy whose redirect policy refuses redirects to another host or from https to
-	// http, so that the credential never leaves the API's host.
+	// HTTPClient sends the requests; nil means a 60 s timeout per attempt over a
+	// transport all such Clients share (64 connections per host), so a Client needs no
+	// Close. The client uses a copy that refuses redirects to another host or from https
+	// to http, so that the credential never leaves the API's host.
 	HTTPClient *http.Client
 	// UserAgent replaces the default User-Agent, "tsinvites-go/<Version>".
 	UserAgent string
 	// Retry says which failed calls are tried again and how; the zero value gives the
-	// defaults (3 attempts in all, only where it is safe). Retry.Disabled turns retries
-	// off.
+	// defaults (3 attempts in all, only where it is safe).
 	Retry RetryPolicy
 	// Logger, when set, gets one debug line per attempt: operation, method, path,
-	// status, attempt, wait before the next attempt, duration and the error (with
-	// secrets removed). Never headers, tokens or invite URLs. nil logs nothing.
+	// status, attempt, wait, duration and error (secrets removed); never headers,
+	// tokens or invite URLs. nil logs nothing.
 	Logger *slog.Logger
 }
 
@@ -102,17 +97,13 @@ func (cfg Config) GoString() string { return cfg.String() }
 // Client is safe for concurrent use and holds no state that changes between calls
 // (beyond its OAuth token cache).
 type Client struct {
-	gen       *GeneratedClient // builds and sends every request (see glue.gen.go)
-	tailnet   string
-	baseURL   string
-	authKind  string
-	bearer    bearer // the token for a request; nil for an API key (apiKeyHeader)
-	userAgent string
-	redact    *redactor
-	retry     RetryPolicy
-	logger    *slog.Logger
-	// The header values every request gets: the User-Agent, and for an API key the
-	// Authorization (nil for tokens that change).
+	gen                        *GeneratedClient // sends every request (see glue.gen.go)
+	tailnet, baseURL, authKind string
+	bearer                     bearer // nil for an API key, whose header never changes
+	redact                     *redactor
+	retry                      RetryPolicy
+	logger                     *slog.Logger
+	// The header values every request gets; apiKeyHeader is nil unless there is an API key.
 	userAgentHeader, apiKeyHeader []string
 }
 
@@ -129,10 +120,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	tailnet := cfg.Tailnet
-	if tailnet == "" {
-		tailnet = "-"
-	}
+	tailnet := cmp.Or(cfg.Tailnet, "-")
 	if err := checkPathValue("tailnet", tailnet); err != nil {
 		return nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
 	}
@@ -142,18 +130,17 @@ func New(cfg Config) (*Client, error) {
 	}
 	hc := safeHTTPClient(cfg.HTTPClient)
 	c := &Client{
-		retry:     retry,
-		logger:    cfg.Logger,
-		tailnet:   tailnet,
-		baseURL:   base,
-		authKind:  authKind,
-		userAgent: cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version),
-		redact:    newRedactor(cfg.APIKey, cfg.OAuthClientSecret),
+		tailnet:         tailnet,
+		baseURL:         base,
+		authKind:        authKind,
+		userAgentHeader: []string{cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version)},
+		redact:          newRedactor(cfg.APIKey, cfg.OAuthClientSecret),
+		retry:           retry,
+		logger:          cfg.Logger,
 	}
-	c.userAgentHeader = []string{c.userAgent}
 	switch {
 	case cfg.APIKey != "":
-		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey} // no bearer: the header never changes
+		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
 	case cfg.TokenSource != nil:
 		c.bearer = sourceBearer{cfg.TokenSource}
 	default:
@@ -163,13 +150,11 @@ func New(cfg Config) (*Client, error) {
 			TokenURL:     base + "/api/v2/oauth/token",
 			AuthStyle:    oauth2.AuthStyleInParams,
 		}
-		c.bearer = newTokenCache(func(ctx context.Context) (*oauth2.Token, error) {
-			// The token requests go through the same hardened client as the API calls.
-			return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc))
-		})
+		c.bearer = &tokenCache{lock: make(chan struct{}, 1), fetch: func(ctx context.Context) (*oauth2.Token, error) {
+			return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc)) // the same hardened client
+		}}
 	}
-	// One generated client sends every request: c.authorize adds the credential, and
-	// sender marks when a request reaches the transport (see retry.go).
+	// c.authorize adds the credential; sender tells the retry loop the request was handed over.
 	c.gen, err = NewClient(base+"/api/v2/", WithHTTPClient(sender{hc}), WithRequestEditorFn(c.authorize))
 	if err != nil {
 		return nil, fmt.Errorf("tsinvites: %w", err)
@@ -240,18 +225,12 @@ func checkBaseURL(raw string) (string, error) {
 }
 
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
 	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
 
-// defaultTransport is shared by every Client made without Config.HTTPClient, as
-// net/http shares http.DefaultTransport: clients made and dropped leave no idle
-// connections or goroutines of their own. It keeps up to 64 connections to a host, all
-// idle between calls (net/http's default of 2 idle made concurrent callers open a new
-// connection for almost every call).
+// defaultTransport is shared by every Client made without Config.HTTPClient, so that
+// dropped clients leave no connections behind; it keeps up to 64 (idle) per host.
 var defaultTransport = sync.OnceValue(func() http.RoundTripper {
 	tr, ok := http.DefaultTransport.(*http.Transport)
 	if !ok {
@@ -262,9 +241,8 @@ var defaultTransport = sync.OnceValue(func() http.RoundTripper {
 	return tr
 })
 
-// safeHTTPClient copies hc (or makes one with a 60 s timeout over defaultTransport) with
-// a redirect policy that keeps the credential on the API's host: a redirect to another
-// host or from https to http is refused, before the user's own policy is asked.
+// safeHTTPClient copies hc (default: 60 s timeout over defaultTransport), refusing
+// redirects to another host, from https to http, or that change the method.
 func safeHTTPClient(hc *http.Client) *http.Client {
 	c := http.Client{Timeout: 60 * time.Second, Transport: defaultTransport()}
 	if hc != nil {
@@ -305,11 +283,8 @@ func (c *Client) Tailnet() string { return c.tailnet }
 // client and token cache. "" means "-". A tailnet that cannot be used in a path is
 // reported by the first call that needs it.
 func (c *Client) WithTailnet(tailnet string) *Client {
-	if tailnet == "" {
-		tailnet = "-"
-	}
 	other := *c
-	other.tailnet = tailnet
+	other.tailnet = cmp.Or(tailnet, "-")
 	return &other
 }
 

@@ -2,13 +2,12 @@
 // list, create, get, delete and resend the invitations that let people join a tailnet.
 //
 // The models and the low-level client ([GeneratedClient], [ClientWithResponses]) are
-// generated from api/openapi.yaml with oapi-codegen. [Client] uses the generated models
-// and makes the same requests as the generated builders (a test checks it), building
-// them itself because that is faster; [Client.API] gives the generated client. Client
-// adds the credential, defaults the tailnet to "-" (the token's own tailnet), checks
-// input before anything is sent, and turns every failure into a clear error
-// ([*APIError] for any non-2xx answer). It retries what is safe to retry, and never a create that may have
-// reached the server: see [RetryPolicy].
+// generated from api/openapi.yaml with oapi-codegen. [Client] sends every request
+// through them ([Client.API] gives the generated client). It adds the credential,
+// defaults the tailnet to "-" (the token's own tailnet), checks input before anything
+// is sent, and turns every failure into a clear error ([*APIError] for any non-2xx
+// answer). It retries what is safe to retry, and never a create that may have reached
+// the server: see [RetryPolicy].
 //
 //	c, err := tsinvites.New(tsinvites.ConfigFromEnv())
 //	if err != nil {

@@ -2,6 +2,7 @@ package tsinvites
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,17 +16,14 @@ import (
 	"unicode/utf8"
 )
 
-// maxErrorBody caps how much of an error answer is read and kept in [APIError.Body].
-const maxErrorBody = 64 << 10
+const (
+	maxErrorBody = 64 << 10 // how much of an error answer is read and kept in APIError.Body
+	maxMessage   = 200      // the most characters of APIError.Message
+)
 
-// maxMessage caps the length of a message taken from a body that is not the API's JSON.
-const maxMessage = 200
-
-// APIError is the error for every answer of the API with a status outside 2xx. It keeps
-// the status even when the body is empty, HTML or truncated.
-//
-// Use [errors.As] to get at it, or the helpers [IsNotFound], [IsUnauthorized],
-// [IsForbidden] and [IsRateLimited]:
+// APIError is the error for every answer with a status outside 2xx, even one whose body
+// is empty, HTML or truncated. Use [errors.As] to get at it, or the helpers
+// [IsNotFound], [IsUnauthorized], [IsForbidden] and [IsRateLimited]:
 //
 //	var apiErr *tsinvites.APIError
 //	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusConflict { ... }
@@ -38,11 +36,10 @@ type APIError struct {
 	// Message is the API's JSON "message", or a short, trimmed text of the body when
 	// the body is not the API's JSON. It may be empty.
 	Message string
-	// Method and Path are those of the request, such as GET and
-	// /api/v2/user-invites/42.
+	// Method and Path are the request's, such as GET and /api/v2/user-invites/42.
 	Method, Path string
-	// RetryAfter is the wait the server asked for in a Retry-After header (seconds or an
-	// HTTP date); zero when it asked for none.
+	// RetryAfter is the wait the server asked for in a Retry-After header (at most a
+	// day); zero when it asked for none.
 	RetryAfter time.Duration
 	// Body is the start of the answer's body (at most 64 KiB), secrets removed.
 	Body []byte
@@ -54,12 +51,7 @@ type APIError struct {
 // `tsinvites: get invite "42": 404 not found: invite not found`.
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("tsinvites: ")
-	if e.Operation != "" {
-		b.WriteString(e.Operation)
-	} else {
-		b.WriteString(e.Method + " " + e.Path)
-	}
+	b.WriteString("tsinvites: " + cmp.Or(e.Operation, e.Method+" "+e.Path))
 	fmt.Fprintf(&b, ": %d %s", e.StatusCode, strings.ToLower(http.StatusText(e.StatusCode)))
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
@@ -103,15 +95,15 @@ func newAPIError(resp *http.Response, operation string, r *redactor, now time.Ti
 }
 
 // newAPIErrorFromBody is newAPIError for a body already read (such as x/oauth2's).
+// The message is redacted after decoding, as JSON escapes can hide a secret.
 func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *redactor, now time.Time) *APIError {
 	body = body[:min(len(body), maxErrorBody)]
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 		Operation:  operation,
-		// The message is redacted after decoding, as JSON escapes can hide a secret.
-		Message: shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
-		Body:    r.redactJSON(body),
+		Message:    shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
+		Body:       r.redactJSON(body),
 	}
 	if resp.Request != nil {
 		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
@@ -122,8 +114,8 @@ func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *
 // GoString formats the error for %#v as Error does, so no field's bytes are dumped.
 func (e *APIError) GoString() string { return e.Error() }
 
-// parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date, at most a
-// day. Anything else, and a date in the past, is no wait.
+// parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date, at most
+// maxRetryAfter. Anything else, and a date in the past, is no wait.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -142,7 +134,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// maxRetryAfter caps a Retry-After, in seconds or as a date years ahead: a day.
 const maxRetryAfter = 24 * time.Hour
 
 var (
@@ -167,26 +158,19 @@ func errorMessage(body []byte, contentType string) string {
 	return string(trimmed)
 }
 
-// shorten folds white space, shows control characters escaped (an escape sequence from
-// a server must not reach a terminal), and cuts s to maxMessage characters.
+// shorten folds white space, escapes control characters (a server's escape sequence
+// must not reach a terminal), and cuts s to maxMessage characters.
 func shorten(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "?")
-	}
-	if strings.ContainsFunc(s, isControl) {
-		var b strings.Builder
-		for _, r := range s {
-			if isControl(r) {
-				q := strconv.QuoteRuneToASCII(r)
-				b.WriteString(q[1 : len(q)-1])
-			} else {
-				b.WriteRune(r)
-			}
+	var b strings.Builder
+	for _, r := range strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "?") {
+		if isControl(r) {
+			q := strconv.QuoteRuneToASCII(r)
+			b.WriteString(q[1 : len(q)-1])
+		} else {
+			b.WriteRune(r)
 		}
-		s = b.String()
 	}
-	if utf8.RuneCountInString(s) <= maxMessage {
+	if s = b.String(); utf8.RuneCountInString(s) <= maxMessage {
 		return s
 	}
 	return string([]rune(s)[:maxMessage]) + "…"
@@ -206,8 +190,7 @@ func invalid(op operation, format string, args ...any) error {
 	return fmt.Errorf("tsinvites: %v: %w: %s", op, ErrInvalidInput, fmt.Sprintf(format, args...))
 }
 
-// operation says what a call does, for errors and logs. It is formatted only when
-// needed, so that a call that succeeds does not pay for it.
+// operation says what a call does, for errors and logs.
 type operation struct {
 	verb   string // "list invites", "create", "get invite", ...
 	id     string // the invite ID, with withID
@@ -236,8 +219,8 @@ func reason(format string, args ...any) error {
 	return &reasonError{msg: fmt.Sprintf(format, args...)}
 }
 
-// maybeDone adds to the error of a create that may have reached the server that its
-// invites may exist now, so that the caller looks before creating them again.
+// maybeDone marks the error of a create that may have reached the server with
+// ErrMayHaveCreated.
 func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
 	if kind != opCreate || !reached {
 		return err
@@ -252,20 +235,19 @@ func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
 // whose error does not match it was not done.
 var ErrMayHaveCreated = errors.New("the invites may have been created")
 
-// wrap turns a failure to send or read into an error that says what was being done,
-// with secrets removed from its text.
+// wrap says what was being done in the text of err, with secrets removed.
 func (c *Client) wrap(op operation, err error) error {
 	return &redactedError{msg: c.redact.redact(fmt.Sprintf("tsinvites: %v: %v", op, err)), err: err}
 }
 
-// decodeError reports a 2xx answer that is not what the API documents. After a 2xx, a
-// create was done: its error always matches ErrMayHaveCreated.
+// decodeError reports a 2xx answer that is not what the API documents (after which a
+// create was done).
 func (c *Client) decodeError(op operation, kind opKind, err error) error {
 	return c.wrap(op, c.maybeDone(kind, true, fmt.Errorf("unexpected answer from the API: %w", err)))
 }
 
 // redactedError is an error whose text had secrets removed; Unwrap still gives the
-// original, so errors.Is and errors.As keep working (context.Canceled, *url.Error, ...).
+// original for errors.Is and errors.As.
 type redactedError struct {
 	msg string
 	err error
@@ -274,5 +256,12 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// errRedirect is wrapped by the error of a refused redirect.
-var errRedirect = errors.New("refusing redirect")
+// Errors wrapped by others, to be told apart with errors.Is.
+var (
+	errRedirect = errors.New("refusing redirect")
+	// errTokenEndpoint: the token endpoint failed (5xx, 429, not JSON); retried like a
+	// GET, as no API request was sent.
+	errTokenEndpoint = errors.New("the token endpoint failed")
+	errTrailingData  = errors.New("the answer has more after its JSON value")
+	errSpaceRun      = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", maxSpaceRun)
+)

@@ -24,17 +24,15 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 	return invites, err
 }
 
-// Create creates one invite for each request, in one API call, and returns the invites
-// the API answered with: created[i] is the invite for invites[i], paired by email
-// (without case; email-less requests take the email-less invites left, in order). A
-// request with an email sends an invitation email; one without gets an InviteURL to
-// share by hand. Role "" means member. Nothing is sent when any request is invalid (see
-// [CreateUserInviteRequest.Validate]), when two are for the same email, or when none is
-// given.
+// Create creates one invite for each request, in one API call: created[i] is the invite
+// for invites[i], paired by email (without case; email-less requests take the email-less
+// invites in order). A request with an email sends an invitation email; one without gets
+// an InviteURL to share by hand. Role "" means member. Nothing is sent when no request is
+// given, any is invalid (see [CreateUserInviteRequest.Validate]), or two share an email.
 //
-// An answer that cannot be paired with every request (missing, extra or other emails)
-// is an error matching [ErrMayHaveCreated], returned with the invites that were paired
-// (a request without one has a zero UserInvite): the others may exist, unknown.
+// An answer that cannot be paired with every request is an error matching
+// [ErrMayHaveCreated], returned with the invites that were paired (zero for the others,
+// which may exist).
 //
 // Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
 //
@@ -66,15 +64,8 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 //
 // GET /api/v2/user-invites/{userInviteId}
 func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
-	op := operation{verb: "get invite", id: id, withID: true}
-	if err := checkPathValue("invite ID", id); err != nil {
-		return nil, invalid(op, "%v", err)
-	}
 	var invite UserInvite
-	err := c.do(ctx, op, opRead, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.getUserInvite(ctx, id)
-	}, &invite)
-	if err != nil {
+	if err := c.byID(ctx, "get invite", id, opRead, (*GeneratedClient).getUserInvite, &invite); err != nil {
 		return nil, err
 	}
 	return &invite, nil
@@ -88,13 +79,7 @@ func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 //
 // DELETE /api/v2/user-invites/{userInviteId}
 func (c *Client) Delete(ctx context.Context, id string) error {
-	op := operation{verb: "delete invite", id: id, withID: true}
-	if err := checkPathValue("invite ID", id); err != nil {
-		return invalid(op, "%v", err)
-	}
-	return c.do(ctx, op, opDelete, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.deleteUserInvite(ctx, id)
-	}, nil)
+	return c.byID(ctx, "delete invite", id, opDelete, (*GeneratedClient).deleteUserInvite, nil)
 }
 
 // Resend sends an invite's email again. The API allows it only for invites created with
@@ -105,16 +90,21 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 //
 // POST /api/v2/user-invites/{userInviteId}/resend
 func (c *Client) Resend(ctx context.Context, id string) error {
-	op := operation{verb: "resend invite", id: id, withID: true}
+	return c.byID(ctx, "resend invite", id, opResend, (*GeneratedClient).resendUserInvite, nil)
+}
+
+// byID makes a call on one invite, once its ID is checked.
+func (c *Client) byID(ctx context.Context, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, UserInviteID) (*http.Response, error), out any) error {
+	op := operation{verb: verb, id: id, withID: true}
 	if err := checkPathValue("invite ID", id); err != nil {
 		return invalid(op, "%v", err)
 	}
-	return c.do(ctx, op, opResend, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.resendUserInvite(ctx, id)
-	}, nil)
+	return c.do(ctx, op, kind, func(ctx context.Context) (*http.Response, error) {
+		return call(c.gen, ctx, id)
+	}, out)
 }
 
-// tailnetOf is the client's tailnet; "" on a nil Client, whose call then fails in do.
+// tailnetOf is the client's tailnet; "-" on a nil Client, whose call then fails in do.
 func (c *Client) tailnetOf() string {
 	if c == nil {
 		return "-"
@@ -122,9 +112,8 @@ func (c *Client) tailnetOf() string {
 	return c.tailnet
 }
 
-// pairCreated pairs the invites of a create's answer with its requests: by email without
-// case, and email-less requests with the email-less invites left, in order. It reports
-// the requests left without an invite and the invites no request asked for.
+// pairCreated pairs a create's answer with its requests (see Create), reporting the
+// requests left without an invite and the invites no request asked for.
 func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInvite, error) {
 	created := make([]UserInvite, len(reqs))
 	byEmail := map[string]int{} // lower-cased email → index of its request

@@ -1,6 +1,7 @@
 package tsinvites
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -29,34 +30,30 @@ const (
 // RetryPolicy says which failed calls the client tries again and how long it waits in
 // between. The zero value gives the defaults. Only what is safe is retried:
 //
-//   - List, Get and Delete (GET and DELETE): on connection errors and on 429, 500, 502,
-//     503 and 504.
-//   - Create (POST): on 429 (the API refused it), and on a failure before anything was
-//     sent: the OAuth token fetch lost its connection, or net/http's transport could
-//     not dial and got no connection (a transport that does not report its connections
-//     through net/http/httptrace never counts as unsent). Once it may have reached the
-//     server it is never sent again: a retry could create duplicate invites and send
-//     duplicate emails.
-//   - Resend (POST): only on 429.
+//   - List, Get and Delete: on connection errors and on 429, 500, 502, 503 and 504.
+//   - Create: on 429, and on a failure before anything was sent (the OAuth token fetch
+//     failed, or net/http's transport could not dial; a transport that does not report
+//     its connections through net/http/httptrace never counts as unsent). Once it may
+//     have reached the server it is never sent again: that could duplicate invites and
+//     emails.
+//   - Resend: only on 429.
 //
-// Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ..., each at most
-// MaxBackoff); a Retry-After header from the server is honoured instead, when it is at
-// most MaxRetryAfter. The context's deadline covers every attempt and wait: the client
-// does not start a wait that would outlast it.
+// Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ..., at most MaxBackoff);
+// a server's Retry-After is honoured instead when it is at most MaxRetryAfter. The
+// context's deadline covers every attempt and wait: no wait starts that would outlast it.
 type RetryPolicy struct {
 	// Disabled turns retries off: every call makes exactly one attempt.
 	Disabled bool
-	// MaxAttempts is the number of attempts in all, the first one included; 0 means
-	// DefaultMaxAttempts (3).
+	// MaxAttempts counts every attempt, the first included; 0 means DefaultMaxAttempts.
 	MaxAttempts int
 	// InitialBackoff is the wait before the first retry, before jitter (±50%); each
-	// later wait doubles. 0 means DefaultInitialBackoff (500 ms).
+	// later wait doubles. 0 means DefaultInitialBackoff.
 	InitialBackoff time.Duration
-	// MaxBackoff caps each wait the client picks itself; 0 means DefaultMaxBackoff (8 s).
+	// MaxBackoff caps each wait the client picks itself; 0 means DefaultMaxBackoff.
 	MaxBackoff time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits for; 0 means
-	// DefaultMaxRetryAfter (30 s). When the server asks for a longer wait, the call
-	// returns the [*APIError] at once and its RetryAfter says how long to wait.
+	// DefaultMaxRetryAfter. A call asked to wait longer returns the [*APIError] at once,
+	// its RetryAfter saying how long.
 	MaxRetryAfter time.Duration
 }
 
@@ -65,21 +62,13 @@ func (p RetryPolicy) withDefaults() (RetryPolicy, error) {
 	if p.MaxAttempts < 0 || p.InitialBackoff < 0 || p.MaxBackoff < 0 || p.MaxRetryAfter < 0 {
 		return p, errors.New("tsinvites: Config.Retry: negative attempts or durations")
 	}
-	if p.MaxAttempts == 0 {
-		p.MaxAttempts = DefaultMaxAttempts
-	}
+	p.MaxAttempts = cmp.Or(p.MaxAttempts, DefaultMaxAttempts)
 	if p.Disabled {
 		p.MaxAttempts = 1
 	}
-	if p.InitialBackoff == 0 {
-		p.InitialBackoff = DefaultInitialBackoff
-	}
-	if p.MaxBackoff == 0 {
-		p.MaxBackoff = DefaultMaxBackoff
-	}
-	if p.MaxRetryAfter == 0 {
-		p.MaxRetryAfter = DefaultMaxRetryAfter
-	}
+	p.InitialBackoff = cmp.Or(p.InitialBackoff, DefaultInitialBackoff)
+	p.MaxBackoff = cmp.Or(p.MaxBackoff, DefaultMaxBackoff)
+	p.MaxRetryAfter = cmp.Or(p.MaxRetryAfter, DefaultMaxRetryAfter)
 	return p, nil
 }
 
@@ -95,15 +84,11 @@ const (
 
 // attempt is what one try of a call came to.
 type attempt struct {
-	err     error
-	status  int  // the answer's status; 0 when there was no answer
-	reached bool // the request may have reached the server (see Client.try)
-	// cut reports a failure of the connection: dial, reset, timeout, a body cut short.
-	cut bool
-	// unsent reports a failure that did nothing and that another attempt may not have:
-	// before the request was sent (a token endpoint's 5xx or 429, a lost connection), or
-	// a 401 whose token is now forgotten. Any call may be tried again.
-	unsent     bool
+	err        error
+	status     int           // the answer's status; 0 when there was no answer
+	reached    bool          // the request may have reached the server
+	cut        bool          // the connection failed: dial, reset, timeout, body cut short
+	unsent     bool          // it did nothing (not sent, or a 401): any call may try again
 	retryAfter time.Duration // the server's Retry-After, if any
 	method     string        // of the request, when it was built
 	path       string
@@ -112,14 +97,12 @@ type attempt struct {
 // retrier is the retry state of one call.
 type retrier struct {
 	policy  RetryPolicy
-	backoff *backoff.ExponentialBackOff
+	backoff *backoff.ExponentialBackOff // made on the first retry
 }
-
-func (p RetryPolicy) start() retrier { return retrier{policy: p} }
 
 // nextBackoff is the next wait the client picks itself.
 func (r *retrier) nextBackoff() time.Duration {
-	if r.backoff == nil { // made on the first retry: most calls never need one
+	if r.backoff == nil {
 		r.backoff = &backoff.ExponentialBackOff{
 			InitialInterval:     r.policy.InitialBackoff,
 			RandomizationFactor: 0.5,
@@ -130,8 +113,8 @@ func (r *retrier) nextBackoff() time.Duration {
 	return min(r.backoff.NextBackOff(), r.policy.MaxBackoff)
 }
 
-// next decides whether the call is tried again after attempt number n, and after
-// which wait. When it is not, why says so (for the log) unless the attempt succeeded.
+// next decides whether to try again after attempt n, and after which wait; why (for
+// the log) says why not, unless the attempt succeeded.
 func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait time.Duration, again bool, why string) {
 	switch {
 	case a.err == nil:
@@ -171,9 +154,8 @@ func retryable(kind opKind, a attempt) bool {
 	return false
 }
 
-// isConnError reports whether err, from sending a request or reading its answer, is a
-// failure of the connection that another attempt may not have: refused, reset, timed
-// out, closed early. TLS, redirect and OAuth refusals are not.
+// isConnError reports a failure of the connection that another attempt may not have:
+// refused, reset, timed out, closed early. TLS, redirect and OAuth refusals are not.
 func isConnError(err error) bool {
 	var (
 		certErr  *tls.CertificateVerificationError
@@ -206,11 +188,9 @@ func isConnError(err error) bool {
 	return inner != nil && errors.As(inner, &timeout) && timeout.Timeout()
 }
 
-// connProbe follows one attempt of a call: whether its request reached the transport
-// (sender marks it), and, through httptrace for mutating calls, whether the transport
-// asked for and got a connection: the only evidence that a failed request was not sent.
-// The OAuth token fetch happens before the request reaches the transport, so its own
-// connection does not count.
+// connProbe follows one attempt: whether its request reached the transport (sender
+// marks it) and, through httptrace, whether the transport asked for and got a
+// connection after that (the token fetch's own does not count).
 type connProbe struct {
 	handed, getConn, gotConn atomic.Bool
 	method, path             string // of the request handed over, for the log
@@ -225,17 +205,14 @@ func (p *connProbe) attach(ctx context.Context, trace bool) context.Context {
 	if !trace {
 		return ctx
 	}
+	mark := func(b *atomic.Bool) {
+		if p.handed.Load() {
+			b.Store(true)
+		}
+	}
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) {
-			if p.handed.Load() {
-				p.getConn.Store(true)
-			}
-		},
-		GotConn: func(httptrace.GotConnInfo) {
-			if p.handed.Load() {
-				p.gotConn.Store(true)
-			}
-		},
+		GetConn: func(string) { mark(&p.getConn) },
+		GotConn: func(httptrace.GotConnInfo) { mark(&p.gotConn) },
 	})
 }
 
@@ -245,19 +222,9 @@ func (p *connProbe) handOver(req *http.Request) {
 	p.handed.Store(true)
 }
 
-// request is the method and path handed over; empty on a nil probe.
-func (p *connProbe) request() (method, path string) {
-	if p == nil {
-		return "", ""
-	}
-	return p.method, p.path
-}
-
-// reached reports whether a request that ended with err (nil: answered) may have reached
-// the server. Only positive evidence says it did not: it never reached the transport
-// (building or authorizing it failed), or the transport asked for a connection, got
-// none, and failed to dial. A transport that reports nothing (one that is not
-// net/http's) counts as sent, and so does any call without a probe.
+// reached reports whether a request that ended with err (nil: answered) may have
+// reached the server. Only evidence says it did not: it never reached the transport, or
+// the transport asked for a connection, got none, and failed to dial.
 func (p *connProbe) reached(err error) bool {
 	if p == nil || err == nil {
 		return true
@@ -265,8 +232,7 @@ func (p *connProbe) reached(err error) bool {
 	return p.handed.Load() && (!p.getConn.Load() || p.gotConn.Load() || !isDialError(err))
 }
 
-// isDialError reports a failure to connect (including the name lookup), which happens
-// before any byte of the request is written.
+// isDialError reports a failure to connect (name lookup included), before any byte is sent.
 func isDialError(err error) bool {
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"

@@ -18,8 +18,8 @@ const maxBody = 16 << 20
 // send makes one attempt's request through the generated client.
 type send func(ctx context.Context) (*http.Response, error)
 
-// sender is the generated client's one HttpRequestDoer: it tells the call's probe (if
-// any) that the request reached the transport, and keeps the request on the answer.
+// sender is the generated client's HttpRequestDoer: it tells the call's probe (if any)
+// that the request reached the transport, and keeps the request on the answer.
 type sender struct{ hc *http.Client }
 
 // Do sends req with the hardened *http.Client.
@@ -34,9 +34,8 @@ func (s sender) Do(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// do makes a call: it sends the request, reads the answer, and tries again when the
-// retry policy says it is safe and useful (see retry.go). A non-2xx status becomes an
-// *APIError; a 2xx body is decoded into out (when out is not nil).
+// do makes a call, trying again when the retry policy allows. A non-2xx status becomes
+// an *APIError; a 2xx body is decoded into out (when out is not nil).
 func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, out any) error {
 	if c == nil || c.gen == nil {
 		return invalid(op, "the Client was not made with tsinvites.New")
@@ -44,11 +43,11 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 	if ctx == nil {
 		return invalid(op, "nil context")
 	}
-	retries := c.retry.start()
+	retries := retrier{policy: c.retry}
 	reached := false // whether an earlier attempt may have reached the server
 	for n := 1; ; n++ {
 		var start time.Time
-		if c.logger != nil { // the clock is read only for the log
+		if c.logger != nil {
 			start = time.Now()
 		}
 		a := c.try(ctx, op, kind, send, out)
@@ -78,7 +77,9 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 	resp, err := send(ctx)
 	a.reached = probe.reached(err)
 	if err != nil {
-		a.method, a.path = probe.request()
+		if probe != nil {
+			a.method, a.path = probe.method, probe.path
+		}
 		a.cut = isConnError(err) && ctx.Err() == nil
 		var apiErr *APIError
 		if errors.Is(err, errTokenEndpoint) && errors.As(err, &apiErr) {
@@ -177,14 +178,9 @@ func checkAnswer(dec *json.Decoder, out any) error {
 	return nil
 }
 
-// errTrailingData is wrapped by the error for an answer with more after its JSON value.
-var errTrailingData = errors.New("the answer has more after its JSON value")
-
-// bodyReader reads an answer's body, up to a limit, and keeps the first error of the
-// connection (not io.EOF): a body cut short is then told from one that is bad JSON.
-// With limitSpace it refuses a run of more than maxSpaceRun white space characters:
-// encoding/json's Decoder scans buffered white space again on each read, so a long run
-// (16 MiB of it gzip into 17 KB) cost seconds of CPU before the size cap was reached.
+// bodyReader reads a body up to a limit and keeps the connection's first error (not
+// io.EOF), so that a body cut short is told from bad JSON. With limitSpace it refuses a
+// long run of white space, which encoding/json's Decoder rescans on every read.
 type bodyReader struct {
 	r          io.Reader
 	left       int64 // bytes it may still read
@@ -195,9 +191,6 @@ type bodyReader struct {
 
 // maxSpaceRun is the longest run of white space an answer may have.
 const maxSpaceRun = 4096
-
-// errSpaceRun is the error of an answer with a longer run.
-var errSpaceRun = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", maxSpaceRun)
 
 func (b *bodyReader) Read(p []byte) (int, error) {
 	if b.left <= 0 {
@@ -223,9 +216,8 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// decodeInvites decodes a JSON array of invites one element at a time, so that the
-// decoder never holds the whole body, into blocks joined once at the end (appending to
-// one slice would allocate several times its final size). null gives nil.
+// decodeInvites decodes a JSON array of invites element by element (the decoder never
+// holds the whole body) into blocks joined once at the end. null gives nil.
 func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
@@ -266,8 +258,8 @@ func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 	return append(invites, block...), nil
 }
 
-// log writes one debug line for an attempt, if the client has a logger. The error's
-// text has had secrets removed; nothing else could hold one.
+// log writes one debug line for an attempt; only the error could hold a secret, and it
+// has been redacted.
 func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait time.Duration, why string, start time.Time) {
 	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
