@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -21,9 +19,10 @@ const Header = `# Written by "make spec" from Tailscale's OpenAPI document and a
 
 // ExtractionHeader starts the extraction Build makes (api/upstream.yaml).
 const ExtractionHeader = `# Written by "make spec": Tailscale's user-invites operations as its OpenAPI document
-# declares them, converted to OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing is generated
-# from this file: it is kept so that "git diff" and the report show what upstream changed,
-# even where the overlay replaces it. Do not edit by hand.
+# declares them, every $ref replaced by what it points to (so that no name upstream gives
+# its components is left), converted to OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing
+# is generated from this file: it is kept so that "git diff" and the report show what
+# upstream changed, even where the overlay replaces it. Do not edit by hand.
 `
 
 // Result is what Build makes of an upstream document.
@@ -33,14 +32,21 @@ type Result struct {
 	Operations []string // the operationIds kept
 	Converted  []string // what the 3.1 → 3.0.3 conversion changed
 	Warnings   []string // the overlay's warnings
+	Gone       []string // the overlay actions that matched nothing, skipped
 }
 
-// Build extracts the operations tagged tag from the upstream document, converts the
-// extraction to OpenAPI 3.0.3, applies the overlay, and returns the result in its
-// written form. It returns an error, and no document, if any step fails, if an overlay
-// action matches nothing, or if the result is not a valid OpenAPI 3.0.3 document.
-func Build(ctx context.Context, upstream, overlayDoc []byte, tag string) (*Result, error) {
-	root, ops, err := Extract(ctx, upstream, tag)
+// Build keeps the selected operations of the upstream document (YAML or JSON) with
+// every reference replaced by its target, converts them to OpenAPI 3.0.3, applies the
+// overlay, and returns the result in its written form. It returns an error, and no
+// document, if any step fails or if the extraction or the result is not a valid
+// OpenAPI 3.0.3 document. An overlay action that matches nothing is skipped and listed
+// in Result.Gone: the caller decides (run counts each as a breaking change).
+func Build(ctx context.Context, upstream, overlayDoc []byte, sel Selection) (*Result, error) {
+	var parsed yaml.Node
+	if err := yaml.Unmarshal(upstream, &parsed); err != nil {
+		return nil, fmt.Errorf("read the upstream document: %w", err)
+	}
+	root, ops, err := Extract(&parsed, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -62,23 +68,62 @@ func Build(ctx context.Context, upstream, overlayDoc []byte, tag string) (*Resul
 	if err := ov.Validate(); err != nil {
 		return nil, fmt.Errorf("the overlay is not valid: %w", err)
 	}
-	warnings, err := ov.ApplyToStrict(root)
+	warnings, gone, err := applyOverlay(ov, root)
 	if err != nil {
-		return nil, fmt.Errorf("apply the overlay (has upstream changed what it targets?): %w", err)
+		return nil, err
 	}
 	out, err := encode(root, Header)
 	if err != nil {
 		return nil, err
 	}
 	if err := Validate(ctx, out); err != nil {
+		if len(gone) > 0 {
+			return nil, fmt.Errorf("%w\n(overlay actions that matched nothing:\n  %s)", err, strings.Join(gone, "\n  "))
+		}
 		return nil, err
 	}
-	return &Result{Doc: out, Extraction: extraction, Operations: ops, Converted: converted, Warnings: warnings}, nil
+	return &Result{Doc: out, Extraction: extraction, Operations: ops, Converted: converted, Warnings: warnings, Gone: gone}, nil
+}
+
+// applyOverlay applies the overlay's actions to root one by one. An action whose target
+// (or copy source) matches nothing is skipped and listed in gone: upstream moved or
+// dropped what it is about. Any other failure is an error.
+func applyOverlay(ov *overlay.Overlay, root *yaml.Node) (warnings, gone []string, err error) {
+	for i, a := range ov.Actions {
+		one := *ov
+		one.Actions = []overlay.Action{a}
+		where := fmt.Sprintf("action %d (%s)", i+1, a.Target)
+		missing := ""
+		for _, sel := range []struct{ what, path string }{{"target", a.Target}, {"copy source", a.Copy}} {
+			if sel.path == "" || missing != "" {
+				continue
+			}
+			path, err := one.NewPath(sel.path, nil)
+			if err != nil {
+				return nil, nil, fmt.Errorf("overlay %s: %w", where, err)
+			}
+			if len(path.Query(root)) == 0 {
+				missing = fmt.Sprintf("action %d: %s %s matches nothing", i+1, sel.what, sel.path)
+			}
+		}
+		if missing != "" {
+			gone = append(gone, missing)
+			continue
+		}
+		w, err := one.ApplyToStrict(root)
+		if err != nil {
+			return nil, nil, fmt.Errorf("overlay %s: %w", where, err)
+		}
+		for _, x := range w {
+			warnings = append(warnings, where+": "+x)
+		}
+	}
+	return warnings, gone, nil
 }
 
 // Encode writes the document in one canonical form: Header, block style, two-space
-// indent, quotes only where YAML needs them, no comments, and each operation's
-// responses in status-code order (an overlay appends the responses it adds).
+// indent, quotes only where YAML needs them, no comments, and keys in the order of
+// canonicalize, so that the bytes depend on the content only.
 func Encode(root *yaml.Node) ([]byte, error) { return encode(root, Header) }
 
 func encode(root *yaml.Node, header string) ([]byte, error) {
@@ -86,7 +131,7 @@ func encode(root *yaml.Node, header string) ([]byte, error) {
 	if doc.Kind == yaml.DocumentNode {
 		doc = doc.Content[0]
 	}
-	sortResponses(doc)
+	canonicalize(doc)
 	normalize(doc)
 	var buf bytes.Buffer
 	buf.WriteString(header)
@@ -101,10 +146,12 @@ func encode(root *yaml.Node, header string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// normalize removes styles and comments, so that the form depends on the content only.
+// normalize removes styles, comments and anchors, so that the form depends on the
+// content only.
 func normalize(n *yaml.Node) {
 	n.Style = 0
 	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	n.Anchor = ""
 	if n.Kind == yaml.ScalarNode && n.Tag == "" {
 		n.Tag = "!!str"
 	}
@@ -114,40 +161,6 @@ func normalize(n *yaml.Node) {
 }
 
 var methods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-func sortResponses(doc *yaml.Node) {
-	paths := get(doc, "paths")
-	if paths == nil {
-		return
-	}
-	for i := 1; i < len(paths.Content); i += 2 {
-		item := paths.Content[i]
-		for _, m := range methods {
-			resp := get(get(item, m), "responses")
-			if resp == nil || resp.Kind != yaml.MappingNode {
-				continue
-			}
-			type pair struct{ k, v *yaml.Node }
-			var pairs []pair
-			for j := 0; j+1 < len(resp.Content); j += 2 {
-				pairs = append(pairs, pair{resp.Content[j], resp.Content[j+1]})
-			}
-			slices.SortStableFunc(pairs, func(a, b pair) int { return strings.Compare(codeKey(a.k.Value), codeKey(b.k.Value)) })
-			resp.Content = resp.Content[:0]
-			for _, p := range pairs {
-				resp.Content = append(resp.Content, p.k, p.v)
-			}
-		}
-	}
-}
-
-// codeKey orders 200 < 2XX < 400 < ... < default.
-func codeKey(code string) string {
-	if _, err := strconv.Atoi(strings.ReplaceAll(strings.ToUpper(code), "X", "9")); err == nil && len(code) == 3 {
-		return "0" + strings.ToUpper(code)
-	}
-	return "1" + code
-}
 
 // Validate loads the document with kin-openapi (the library oapi-codegen and the SDK's
 // spec tests use) and checks that it is a valid OpenAPI 3.0.3 document.
@@ -160,7 +173,9 @@ func Validate(ctx context.Context, doc []byte) error {
 	if t.OpenAPI != "3.0.3" {
 		return fmt.Errorf("the result is OpenAPI %s, want 3.0.3", t.OpenAPI)
 	}
-	if err := t.Validate(ctx); err != nil {
+	// Examples are upstream's documentation, and the overlay drops them: one that no
+	// longer fits its schema must not stop a refresh.
+	if err := t.Validate(ctx, openapi3.DisableExamplesValidation()); err != nil {
 		return fmt.Errorf("the result is not a valid OpenAPI 3.0.3 document: %w", err)
 	}
 	return nil

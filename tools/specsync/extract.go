@@ -1,64 +1,192 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"slices"
 	"strings"
 
-	"github.com/speakeasy-api/openapi/openapi"
 	"gopkg.in/yaml.v3"
 )
 
-// Extract keeps the operations of the upstream document that carry tag, and every
-// component they reference (transitively); nothing else. It returns the kept document
-// as a YAML tree, still in the upstream's OpenAPI version, and the operationIds kept.
-//
-// The work is speakeasy-api/openapi's: Snip removes the other operations, then runs
-// Clean, which drops every component, tag and security scheme no longer reachable from
-// the remaining paths and security requirements.
-func Extract(ctx context.Context, upstream []byte, tag string) (*yaml.Node, []string, error) {
-	doc, _, err := openapi.Unmarshal(ctx, bytes.NewReader(upstream), openapi.WithSkipValidation())
-	if err != nil {
-		return nil, nil, fmt.Errorf("load upstream document: %w", err)
+// Selection says which operations of the upstream document to keep: those carrying
+// one of Tags, and those whose operationId is one of Operations.
+type Selection struct {
+	Tags       []string
+	Operations []string
+}
+
+func (s Selection) keeps(op *yaml.Node) bool {
+	if id := get(op, "operationId"); id != nil && slices.Contains(s.Operations, id.Value) {
+		return true
 	}
-	if doc.Paths == nil {
-		return nil, nil, fmt.Errorf("upstream document has no paths")
-	}
-	var remove []openapi.OperationIdentifier
-	var kept []string
-	for path, item := range doc.Paths.All() {
-		if item.IsReference() {
-			return nil, nil, fmt.Errorf("path %s is a $ref: not supported", path)
-		}
-		pi := item.GetObject()
-		if pi.AdditionalOperations != nil && pi.AdditionalOperations.Len() > 0 {
-			return nil, nil, fmt.Errorf("path %s has OpenAPI 3.2 additional operations: not supported", path)
-		}
-		for method, op := range pi.All() {
-			if slices.Contains(op.Tags, tag) {
-				kept = append(kept, op.GetOperationID())
-				continue
+	if tags := get(op, "tags"); tags != nil {
+		for _, t := range tags.Content {
+			if slices.Contains(s.Tags, t.Value) {
+				return true
 			}
-			remove = append(remove, openapi.OperationIdentifier{Path: path, Method: strings.ToUpper(string(method))})
 		}
+	}
+	return false
+}
+
+func (s Selection) String() string {
+	var parts []string
+	if len(s.Tags) > 0 {
+		parts = append(parts, "tagged "+strings.Join(s.Tags, ", "))
+	}
+	if len(s.Operations) > 0 {
+		parts = append(parts, "named "+strings.Join(s.Operations, ", "))
+	}
+	return strings.Join(parts, " or ")
+}
+
+// Extract returns a new document holding the selected operations of the upstream
+// document (a YAML tree, which JSON is too), each with every $ref replaced by what it
+// points to, and the operationIds kept, in document order. No component of upstream is
+// left but the security schemes the security requirements name (those are named, not
+// referenced): so the names upstream gives its components do not reach the result.
+//
+// Around the paths it keeps openapi, info, jsonSchemaDialect, servers, security,
+// externalDocs and the tags the kept operations use; webhooks, extensions and other
+// tags are not about these operations.
+func Extract(upstream *yaml.Node, sel Selection) (*yaml.Node, []string, error) {
+	doc := upstream
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, nil, fmt.Errorf("the upstream document is not a mapping")
+	}
+	version := get(doc, "openapi")
+	if version == nil {
+		return nil, nil, fmt.Errorf("the upstream document has no openapi version")
+	}
+	paths := get(doc, "paths")
+	if paths == nil || paths.Kind != yaml.MappingNode {
+		return nil, nil, fmt.Errorf("the upstream document has no paths")
+	}
+	d := &dereferencer{root: doc, v31: strings.HasPrefix(version.Value, "3.1.")}
+
+	out := &yaml.Node{Kind: yaml.MappingNode}
+	for _, k := range []string{"openapi", "info", "jsonSchemaDialect", "servers", "security", "externalDocs"} {
+		if v := get(doc, k); v != nil {
+			set(out, k, deepCopy(v))
+		}
+	}
+	keptPaths := &yaml.Node{Kind: yaml.MappingNode}
+	var kept []string
+	usedTags := map[string]bool{}
+	for i := 0; i+1 < len(paths.Content); i += 2 {
+		path, item := paths.Content[i].Value, unalias(paths.Content[i+1])
+		ptr := "/paths/" + escape(path)
+		if ref := get(item, "$ref"); ref != nil {
+			target, err := resolvePointer(doc, ref.Value)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", ptr, err)
+			}
+			item = unalias(target)
+		}
+		if get(item, "additionalOperations") != nil {
+			return nil, nil, fmt.Errorf("%s: OpenAPI 3.2 additional operations are not supported", ptr)
+		}
+		// The other operations go before dereferencing: what they refer to is not ours.
+		// So do the path item's extensions.
+		var ops []string
+		selected := &yaml.Node{Kind: yaml.MappingNode}
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k, v := item.Content[j].Value, item.Content[j+1]
+			switch {
+			case strings.HasPrefix(k, "x-"):
+				continue
+			case slices.Contains(methods, k):
+				if !sel.keeps(v) {
+					continue
+				}
+				id := get(v, "operationId")
+				if id == nil {
+					return nil, nil, fmt.Errorf("%s/%s: a kept operation has no operationId", ptr, k)
+				}
+				ops = append(ops, id.Value)
+				if tags := get(v, "tags"); tags != nil {
+					for _, t := range tags.Content {
+						usedTags[t.Value] = true
+					}
+				}
+			}
+			selected.Content = append(selected.Content, item.Content[j], v)
+		}
+		if len(ops) == 0 {
+			continue
+		}
+		selected, err := d.object(selected, ptr)
+		if err != nil {
+			return nil, nil, err
+		}
+		kept = append(kept, ops...)
+		keptPaths.Content = append(keptPaths.Content, scalar(path), selected)
 	}
 	if len(kept) == 0 {
-		return nil, nil, fmt.Errorf("no operation has the tag %q", tag)
+		return nil, nil, fmt.Errorf("no operation is %s", sel)
 	}
-	// Webhooks are not operations the SDK calls, and OpenAPI 3.0 has none.
-	doc.Webhooks = nil
-	if _, err := openapi.Snip(ctx, doc, remove); err != nil {
-		return nil, nil, fmt.Errorf("keep the %s operations: %w", tag, err)
+	for _, id := range sel.Operations {
+		if !slices.Contains(kept, id) {
+			return nil, nil, fmt.Errorf("no operation has the operationId %q", id)
+		}
 	}
-	var buf bytes.Buffer
-	if err := openapi.Marshal(ctx, doc, &buf); err != nil {
-		return nil, nil, fmt.Errorf("write the extraction: %w", err)
+	if tags := get(doc, "tags"); tags != nil {
+		keptTags := &yaml.Node{Kind: yaml.SequenceNode}
+		for _, t := range tags.Content {
+			if name := get(t, "name"); name != nil && usedTags[name.Value] {
+				keptTags.Content = append(keptTags.Content, deepCopy(t))
+			}
+		}
+		if len(keptTags.Content) > 0 {
+			set(out, "tags", keptTags)
+		}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(buf.Bytes(), &root); err != nil {
-		return nil, nil, fmt.Errorf("read back the extraction: %w", err)
+	set(out, "paths", keptPaths)
+
+	// Security schemes are named by the requirements, never referenced.
+	schemes := &yaml.Node{Kind: yaml.MappingNode}
+	upstreamSchemes := get(get(doc, "components"), "securitySchemes")
+	var requirements []*yaml.Node
+	if s := get(out, "security"); s != nil {
+		requirements = append(requirements, s.Content...)
 	}
-	return &root, kept, nil
+	for i := 1; i < len(keptPaths.Content); i += 2 {
+		for _, m := range methods {
+			if s := get(get(keptPaths.Content[i], m), "security"); s != nil {
+				requirements = append(requirements, s.Content...)
+			}
+		}
+	}
+	for _, req := range requirements {
+		for _, name := range keys(req) {
+			if get(schemes, name) != nil {
+				continue
+			}
+			scheme := get(upstreamSchemes, name)
+			if scheme == nil {
+				return nil, nil, fmt.Errorf("the security scheme %q is required but not declared", name)
+			}
+			scheme, err := d.object(scheme, "/components/securitySchemes/"+escape(name))
+			if err != nil {
+				return nil, nil, err
+			}
+			set(schemes, name, scheme)
+		}
+	}
+	if len(schemes.Content) > 0 {
+		set(out, "components", mapping("securitySchemes", schemes))
+	}
+	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{out}}, kept, nil
+}
+
+// keys returns the keys of the mapping m.
+func keys(m *yaml.Node) []string {
+	var ks []string
+	for i := 0; m != nil && i+1 < len(m.Content); i += 2 {
+		ks = append(ks, m.Content[i].Value)
+	}
+	return ks
 }

@@ -1,14 +1,24 @@
 // Command specsync regenerates api/openapi.yaml from Tailscale's published OpenAPI
-// document: it keeps the user-invites operations and what they reference, converts them
-// from OpenAPI 3.1 to 3.0.3, applies our overlay (api/overlay.yaml), validates the
-// result, writes it, and prints what changed against the previous api/openapi.yaml,
-// breaking changes marked. Run it with "make spec UPSTREAM=path/to/tailscale.yaml".
+// document: it keeps the user-invites operations, replaces every $ref in them by what
+// it points to (so that the names upstream gives its components do not matter),
+// converts them from OpenAPI 3.1 to 3.0.3, applies our overlay (api/overlay.yaml, which
+// gives the components our names), validates the result, and prints what changed
+// against the previous api/openapi.yaml and api/upstream.yaml, breaking changes marked.
+// It writes the two files unless a change is breaking and -accept-breaking is not given.
+// Run it with "make spec UPSTREAM=path/to/tailscale.yaml".
+//
+// Breaking is what oasdiff rates so (see Compare) in either file, and every overlay
+// action that matched nothing (it is skipped when breaking changes are accepted).
+//
+// Exit codes: 0 written (or nothing to write); 1 an error, nothing written; 2 bad
+// usage; 3 breaking changes not accepted, nothing written.
 //
 // It is a module of its own (tools/specsync/go.mod), apart from the SDK and from the
 // generator's tools module: see the README's "Regenerating" section.
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -16,12 +26,27 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
+)
+
+// Exit codes.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitBreaking = 3
 )
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// listFlag is a flag that may be given more than once.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("specsync", flag.ContinueOnError)
@@ -30,17 +55,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	overlayPath := fl.String("overlay", "api/overlay.yaml", "our OpenAPI Overlay document (1.0 or 1.1)")
 	outPath := fl.String("out", "api/openapi.yaml", "the document to write")
 	extractionPath := fl.String("extraction", "", "where to keep upstream's operations before the overlay (api/upstream.yaml); none if empty")
-	tag := fl.String("tag", "UserInvites", "keep the operations with this tag")
+	var tags, operations listFlag
+	fl.Var(&tags, "tag", "keep the operations with this tag (repeatable; UserInvites if neither -tag nor -operation is given)")
+	fl.Var(&operations, "operation", "keep the operation with this operationId too (repeatable)")
+	acceptBreaking := fl.Bool("accept-breaking", false, "write the files even if a change is breaking")
 	if err := fl.Parse(args); err != nil {
-		return 2
+		return exitUsage
 	}
 	if *upstreamPath == "" || fl.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml]")
-		return 2
+		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml] [-tag T]... [-operation ID]... [-accept-breaking]")
+		return exitUsage
+	}
+	if len(tags) == 0 && len(operations) == 0 {
+		tags = listFlag{"UserInvites"}
+	}
+	sel := Selection{Tags: tags, Operations: operations}
+	files := *outPath
+	if *extractionPath != "" {
+		files += " and " + *extractionPath
 	}
 	fail := func(err error) int {
-		fmt.Fprintf(stderr, "specsync: %v\n%s left unchanged.\n", err, *outPath)
-		return 1
+		fmt.Fprintf(stderr, "specsync: %v\n%s left unchanged.\n", err, files)
+		return exitError
 	}
 	upstream, err := os.ReadFile(*upstreamPath)
 	if err != nil {
@@ -68,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	res, err := Build(ctx, upstream, ov, *tag)
+	res, err := Build(ctx, upstream, ov, sel)
 	if err != nil {
 		return fail(err)
 	}
@@ -83,16 +119,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(fmt.Errorf("compare with the previous %s: %w", *extractionPath, err))
 		}
 	}
-	if *extractionPath != "" {
-		if err := os.WriteFile(*extractionPath, res.Extraction, 0o644); err != nil {
-			return fail(err)
-		}
-	}
-	if err := os.WriteFile(*outPath, res.Doc, 0o644); err != nil {
-		return fail(err)
-	}
 
-	fmt.Fprintf(stdout, "Kept %d operations tagged %s: %s\n", len(res.Operations), *tag, strings.Join(res.Operations, ", "))
+	fmt.Fprintf(stdout, "Kept %d operations %s: %s\n", len(res.Operations), sel, strings.Join(res.Operations, ", "))
 	if len(res.Converted) > 0 {
 		fmt.Fprintf(stdout, "\nConverted from OpenAPI 3.1 to 3.0.3 (before the overlay):\n")
 		for _, c := range res.Converted {
@@ -103,17 +131,60 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "overlay warning: %s\n", w)
 	}
 	fmt.Fprintln(stdout)
-	switch {
-	case previous == nil:
-		fmt.Fprintf(stdout, "Wrote %s (there was no previous one to compare with).\n", *outPath)
-	default:
-		fmt.Fprintf(stdout, "Wrote %s. Changes against the previous one:\n", *outPath)
+	if report == nil {
+		fmt.Fprintf(stdout, "There is no previous %s to compare with.\n", *outPath)
+	} else {
+		fmt.Fprintf(stdout, "Changes to %s:\n", *outPath)
 		report.Write(stdout)
 	}
 	if upstreamReport != nil {
 		fmt.Fprintf(stdout, "\nUpstream's own changes to these operations, before the overlay (%s); a change\nthe overlay replaces shows here only:\n", *extractionPath)
 		upstreamReport.WriteExcept(stdout, report)
 	}
-	fmt.Fprintln(stdout, "\nNext: make generate && make check")
-	return 0
+
+	if len(res.Gone) > 0 {
+		fmt.Fprintf(stdout, "\nOverlay actions that matched nothing, skipped (upstream moved or dropped what they\nare about: edit %s):\n", *overlayPath)
+		for _, g := range res.Gone {
+			fmt.Fprintf(stdout, "  BREAKING %s\n", g)
+		}
+	}
+
+	// A change both reports list counts once.
+	breaking := len(report.Breaking()) + len(res.Gone)
+	for _, c := range upstreamReport.Breaking() {
+		if report == nil || !slices.Contains(report.Changes, c) {
+			breaking++
+		}
+	}
+	if breaking > 0 && !*acceptBreaking {
+		fmt.Fprintf(stdout, "\n%d BREAKING change(s) above: %s left unchanged.\n", breaking, files)
+		fmt.Fprintf(stderr, "specsync: %d breaking change(s), not accepted: %s left unchanged.\n"+
+			"Read the report; to write the files anyway, run again with -accept-breaking.\n", breaking, files)
+		return exitBreaking
+	}
+	var wrote []string
+	for _, f := range []struct {
+		path      string
+		old, data []byte
+	}{{*extractionPath, previousExtraction, res.Extraction}, {*outPath, previous, res.Doc}} {
+		if f.path == "" || (f.old != nil && bytes.Equal(f.old, f.data)) {
+			continue
+		}
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			return fail(err)
+		}
+		wrote = append(wrote, f.path)
+	}
+	fmt.Fprintln(stdout)
+	switch {
+	case len(wrote) == 0:
+		fmt.Fprintf(stdout, "%s already say this: nothing written.\n", files)
+		return exitOK
+	case breaking > 0:
+		fmt.Fprintf(stdout, "Wrote %s, with %d breaking change(s) accepted.\n", strings.Join(wrote, " and "), breaking)
+	default:
+		fmt.Fprintf(stdout, "Wrote %s.\n", strings.Join(wrote, " and "))
+	}
+	fmt.Fprintln(stdout, "Next: make generate && make check")
+	return exitOK
 }

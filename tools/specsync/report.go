@@ -26,8 +26,11 @@ type Report struct {
 	Changes []Change
 }
 
-// Breaking returns the breaking changes.
+// Breaking returns the breaking changes; none for a nil report.
 func (r *Report) Breaking() []Change {
+	if r == nil {
+		return nil
+	}
 	var b []Change
 	for _, c := range r.Changes {
 		if c.Breaking {
@@ -68,9 +71,12 @@ func (r *Report) WriteExcept(w io.Writer, shown *Report) {
 		}
 		rest = append(rest, c)
 	}
-	if same > 0 {
+	switch {
+	case same > 0 && len(rest) == 0:
+		fmt.Fprintln(w, "; all as listed above.")
+	case same > 0:
 		fmt.Fprintf(w, "; %d as listed above, the others:\n", same)
-	} else {
+	default:
 		fmt.Fprintln(w, ":")
 	}
 	for _, c := range rest {
@@ -86,8 +92,18 @@ func (r *Report) WriteExcept(w io.Writer, shown *Report) {
 	}
 }
 
+// sdkLevels lowers oasdiff's level of the changes that are additions for a generated
+// SDK: a new enum value in an answer is an error for clients that switch on every value,
+// but the generated type is a string, a value it does not know already decodes, and the
+// regenerated code gains its constant.
+var sdkLevels = map[string]checker.Level{
+	checker.ResponsePropertyEnumValueAddedId:  checker.INFO,
+	checker.ResponseMediaTypeEnumValueAddedId: checker.INFO,
+}
+
 // Compare reports what changed from the document before to the document after, with
-// oasdiff's diff and its backward-compatibility rules (all of them, down to info).
+// oasdiff's diff and its backward-compatibility rules (all of them, down to info, at the
+// levels of sdkLevels).
 //
 // oasdiff judges compatibility for API clients in general. For a generated SDK, a name
 // that disappears breaks the users' code even where the wire stays compatible (a
@@ -106,7 +122,8 @@ func Compare(before, after []byte) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("diff: %w", err)
 	}
-	changes := checker.CheckBackwardCompatibilityUntilLevel(checker.NewConfig(checker.GetAllChecks()), d, sources, checker.INFO)
+	config := checker.NewConfig(checker.GetAllChecks(), checker.WithSeverityLevels(sdkLevels))
+	changes := checker.CheckBackwardCompatibilityUntilLevel(config, d, sources, checker.INFO)
 	l := checker.NewDefaultLocalizer()
 	r := &Report{}
 	for _, c := range changes {
