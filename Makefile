@@ -63,12 +63,18 @@ bench-smoke:
 check: lint check-generated test bench-smoke
 	$(MAKE) fuzz FUZZTIME=3s
 
-## spec: rewrite api/openapi.yaml from Tailscale's whole OpenAPI document and api/overlay.yaml,
-## and print what changed: make spec UPSTREAM=path/to/tailscale-openapi.yaml
+## spec: rewrite api/openapi.yaml and api/upstream.yaml from Tailscale's whole OpenAPI document
+## and api/overlay.yaml, and print what changed: make spec UPSTREAM=path/to/tailscale-openapi.yaml
+## A breaking change writes nothing (exit 3) unless ACCEPT_BREAKING=1.
+## SPEC_SELECT says which operations to keep (-tag T and -operation ID, each repeatable).
+SPEC_SELECT := -tag UserInvites
 spec:
 	@test -n "$(UPSTREAM)" || { echo "make spec needs UPSTREAM=path/to/tailscale-openapi.yaml (how to download it: README, \"Regenerating\")" >&2; exit 2; }
 	$(GO) build -C $(SPECSYNC_DIR) -o '$(CURDIR)/bin/specsync' .
-	./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml -extraction api/upstream.yaml
+	@./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml -extraction api/upstream.yaml \
+	  $(SPEC_SELECT) $(if $(filter-out 0,$(ACCEPT_BREAKING)),-accept-breaking) || { rc=$$?; \
+	  test $$rc -ne 3 || printf '%s\n  %s\n' "make spec: breaking changes (see the report above), nothing written. To accept them:" \
+	    "make spec UPSTREAM='$(UPSTREAM)' ACCEPT_BREAKING=1" >&2; exit $$rc; }
 
 ## demo: the CLI's commands against its in-process fake API (--fake: sample invites, no
 ## credentials, even if TAILSCALE_API_KEY is set; each command starts from the samples)
