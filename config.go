@@ -59,10 +59,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// ConfigFromEnv returns a Config from the environment: TAILSCALE_API_KEY,
-// TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_TAILNET and
-// TAILSCALE_BASE_URL. Unset variables leave their fields empty; [New] reports what is
-// missing.
+// ConfigFromEnv returns a Config from TAILSCALE_API_KEY, TAILSCALE_OAUTH_CLIENT_ID,
+// TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_TAILNET and TAILSCALE_BASE_URL. Unset
+// variables leave their fields empty; [New] reports what is missing.
 func ConfigFromEnv() Config {
 	env := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
 	return Config{

@@ -17,8 +17,9 @@ import (
 )
 
 const (
-	maxErrorBody = 64 << 10 // how much of an error answer is read and kept in APIError.Body
-	maxMessage   = 200      // the most characters of APIError.Message
+	maxErrorBody  = 64 << 10       // how much of an error answer is read and kept in APIError.Body
+	maxMessage    = 200            // the most characters of APIError.Message
+	maxRetryAfter = 24 * time.Hour // the cap of APIError.RetryAfter
 )
 
 // APIError is the error for every answer with a status outside 2xx, even one whose body
@@ -67,6 +68,9 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
+// GoString formats the error for %#v as Error does, so no field's bytes are dumped.
+func (e *APIError) GoString() string { return e.Error() }
+
 // IsNotFound reports whether err is an [*APIError] with status 404: no such invite or
 // tailnet.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
@@ -111,16 +115,10 @@ func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *
 	return e
 }
 
-// GoString formats the error for %#v as Error does, so no field's bytes are dumped.
-func (e *APIError) GoString() string { return e.Error() }
-
 // parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date, at most
 // maxRetryAfter. Anything else, and a date in the past, is no wait.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
 	// A number too large for int64 is ParseInt's ErrRange with the largest value: the cap.
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if secs <= 0 {
@@ -133,8 +131,6 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
-
-const maxRetryAfter = 24 * time.Hour
 
 var (
 	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)

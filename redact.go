@@ -12,11 +12,10 @@ import (
 // knows the client's own secrets and the last bearer token sent, and also removes
 // anything shaped like a Tailscale key or an invite URL. It is safe for concurrent use.
 type redactor struct {
-	secrets []*regexp.Regexp           // the credentials given in Config, in any case
+	secrets []*regexp.Regexp           // the credentials given in Config
 	token   atomic.Pointer[tokenMatch] // the last bearer token sent (OAuth tokens change)
 }
 
-// tokenMatch is a bearer token and the pattern that finds it in any letter case.
 type tokenMatch struct {
 	token string
 	re    *regexp.Regexp
@@ -75,9 +74,8 @@ func (r *redactor) redact(s string) string {
 	return s
 }
 
-// redactJSON removes secrets from a body. When the body is JSON whose decoded text still
-// holds a secret (hidden by escapes such as \u002d or \/), it is re-encoded without
-// those escapes and redacted again.
+// redactJSON removes secrets from a body, also those that JSON escapes (\u002d, \/)
+// hide: such a body is re-encoded without the escapes and redacted again.
 func (r *redactor) redactJSON(b []byte) []byte {
 	if len(b) == 0 {
 		return nil

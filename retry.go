@@ -31,11 +31,11 @@ const (
 // between. The zero value gives the defaults. Only what is safe is retried:
 //
 //   - List, Get and Delete: on connection errors and on 429, 500, 502, 503 and 504.
-//   - Create: on 429, and on a failure before anything was sent (the OAuth token fetch
-//     failed, or net/http's transport could not dial; a transport that does not report
-//     its connections through net/http/httptrace never counts as unsent). Once it may
-//     have reached the server it is never sent again: that could duplicate invites and
-//     emails.
+//   - Create: on 429, and on a failure before anything was sent: the OAuth token
+//     endpoint was unreachable or answered 5xx or 429, or net/http's transport could not
+//     dial (one that does not report its connections through net/http/httptrace never
+//     counts as unsent). Once it may have reached the server it is never sent again: a
+//     retry could duplicate invites and emails.
 //   - Resend: only on 429.
 //
 // Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ..., at most MaxBackoff);
@@ -44,16 +44,16 @@ const (
 type RetryPolicy struct {
 	// Disabled turns retries off: every call makes exactly one attempt.
 	Disabled bool
-	// MaxAttempts counts every attempt, the first included; 0 means DefaultMaxAttempts.
+	// MaxAttempts counts every attempt, the first included; 0 means DefaultMaxAttempts (3).
 	MaxAttempts int
 	// InitialBackoff is the wait before the first retry, before jitter (±50%); each
-	// later wait doubles. 0 means DefaultInitialBackoff.
+	// later wait doubles. 0 means DefaultInitialBackoff (500 ms).
 	InitialBackoff time.Duration
-	// MaxBackoff caps each wait the client picks itself; 0 means DefaultMaxBackoff.
+	// MaxBackoff caps each wait the client picks itself; 0 means DefaultMaxBackoff (8 s).
 	MaxBackoff time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits for; 0 means
-	// DefaultMaxRetryAfter. A call asked to wait longer returns the [*APIError] at once,
-	// its RetryAfter saying how long.
+	// DefaultMaxRetryAfter (30 s). A call asked to wait longer returns the [*APIError]
+	// at once, its RetryAfter saying how long.
 	MaxRetryAfter time.Duration
 }
 
@@ -158,17 +158,14 @@ func retryable(kind opKind, a attempt) bool {
 // refused, reset, timed out, closed early. TLS, redirect and OAuth refusals are not.
 func isConnError(err error) bool {
 	var (
-		certErr  *tls.CertificateVerificationError
-		unknown  x509.UnknownAuthorityError
-		hostErr  x509.HostnameError
-		retrieve *oauth2.RetrieveError
-		dnsErr   *net.DNSError
-		opErr    *net.OpError
-		timeout  interface{ Timeout() bool }
+		dnsErr  *net.DNSError
+		opErr   *net.OpError
+		timeout interface{ Timeout() bool }
 	)
 	switch {
-	case err == nil, errors.Is(err, errRedirect), errors.As(err, &certErr), errors.As(err, &unknown),
-		errors.As(err, &hostErr), errors.As(err, &retrieve):
+	case err == nil, errors.Is(err, errRedirect), errors.As(err, new(*tls.CertificateVerificationError)),
+		errors.As(err, new(x509.UnknownAuthorityError)), errors.As(err, new(x509.HostnameError)),
+		errors.As(err, new(*oauth2.RetrieveError)):
 		return false
 	case errors.As(err, &dnsErr):
 		return !dnsErr.IsNotFound

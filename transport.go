@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -147,7 +148,6 @@ func decodeAnswer(dec *json.Decoder, out any) error {
 		return err
 	case *UserInvite:
 		*out = UserInvite{} // no leftovers from an earlier attempt
-		return dec.Decode(out)
 	}
 	return dec.Decode(out)
 }
@@ -233,7 +233,6 @@ func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 	}()
 	var blocks [][]UserInvite
 	block := make([]UserInvite, 0, 16)
-	n := 0
 	for dec.More() {
 		if len(block) == cap(block) {
 			blocks = append(blocks, block)
@@ -243,7 +242,6 @@ func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 		if err := dec.Decode(&block[len(block)-1]); err != nil {
 			return nil, err
 		}
-		n++
 	}
 	if _, err := dec.Token(); err != nil { // the closing ]
 		return nil, err
@@ -251,11 +249,7 @@ func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 	if len(blocks) == 0 {
 		return block, nil
 	}
-	invites := make([]UserInvite, 0, n)
-	for _, b := range blocks {
-		invites = append(invites, b...)
-	}
-	return append(invites, block...), nil
+	return slices.Concat(append(blocks, block)...), nil
 }
 
 // log writes one debug line for an attempt; only the error could hold a secret, and it

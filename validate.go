@@ -9,8 +9,7 @@ import (
 )
 
 // checkPathValue refuses a value that would not stay one path segment once escaped:
-// empty or blank, "." or "..", or holding control characters. Anything else (including
-// "/", "?", "#" and spaces) is escaped by the request builders.
+// empty or blank, "." or "..", or holding control characters.
 func checkPathValue(what, v string) error {
 	switch {
 	case strings.TrimSpace(v) == "":
@@ -25,11 +24,11 @@ func checkPathValue(what, v string) error {
 
 // ValidateInviteID reports what is wrong with id as an invite ID, as [Client.Get],
 // [Client.Delete] and [Client.Resend] check it before sending: empty or blank, "." or
-// "..", or holding control characters. Anything else is escaped into the path. The
+// "..", or holding control characters (anything else is escaped into the path). The
 // error's text is the reason alone; it matches [ErrInvalidInput] with [errors.Is].
 func ValidateInviteID(id string) error {
 	if err := checkPathValue("invite ID", id); err != nil {
-		return &reasonError{msg: err.Error()}
+		return reason("%v", err)
 	}
 	return nil
 }
@@ -59,9 +58,8 @@ func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 
 // Validate reports what is wrong with the request, as [Client.Create] checks it before
 // sending: an unknown role, or an email that is not a bare address such as
-// "amelie@example.com". The error's text is the reason alone; it matches
-// [ErrInvalidInput] with [errors.Is]. An empty email and an empty role (member) are
-// valid.
+// "amelie@example.com" (empty email and role are valid). The error's text is the reason
+// alone; it matches [ErrInvalidInput] with [errors.Is].
 func (r CreateUserInviteRequest) Validate() error {
 	if r.Role != "" && !r.Role.Valid() {
 		return reason("unknown role %q (want one of %s)", r.Role, strings.Join(roleNames(), ", "))
@@ -79,8 +77,8 @@ func (r CreateUserInviteRequest) Validate() error {
 	return nil
 }
 
-// Roles lists every known [UserRole], in the order of the API's document (from which
-// it is generated: a role the document adds is listed with no change here).
+// Roles lists every known [UserRole], in the order of the API's document (from which it
+// is generated).
 func Roles() []UserRole { return slices.Clone(userRoleValues) }
 
 func roleNames() []string {
