@@ -16,7 +16,7 @@ import (
 // It must be safe for concurrent use.
 type bearer interface {
 	token(ctx context.Context) (string, error)
-	refused(token string)
+	refused(token string) bool // whether it forgot the token, so another may come
 }
 
 // sourceBearer asks a caller's oauth2.TokenSource, which caches (or not) by itself.
@@ -33,7 +33,7 @@ func (b sourceBearer) token(context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
-func (sourceBearer) refused(string) {}
+func (sourceBearer) refused(string) bool { return false }
 
 // tokenCache keeps each OAuth access token until shortly before it expires (10 s, or
 // half its life if shorter) or until the API refuses it. Unlike oauth2.ReuseTokenSource,
@@ -74,12 +74,14 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
-func (t *tokenCache) refused(token string) {
+func (t *tokenCache) refused(token string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if token != "" && t.cached == token {
+	forgot := token != "" && t.cached == token
+	if forgot {
 		t.cached = ""
 	}
+	return forgot
 }
 
 // authorize is the generated client's request editor: it adds the User-Agent and the

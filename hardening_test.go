@@ -15,6 +15,7 @@ import (
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"golang.org/x/oauth2"
 )
 
 // inMemory sends requests straight to a handler, with no network: inside a synctest
@@ -229,4 +230,25 @@ func TestClientsShareTheDefaultTransport(t *testing.T) {
 	if n := srv.Connections(); n > 2 {
 		t.Errorf("200 clients opened %d connections, want 1", n)
 	}
+}
+
+// A 401 for a token from the caller's TokenSource is not retried: the client cannot make
+// that source give another token, so asking again would only repeat the 401.
+func TestTokenSourceRefusedIsNotRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &tokenAPI{good: map[string]bool{}}
+		c, err := tsinvites.New(tsinvites.Config{
+			TokenSource: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: "tok-static-123456"}),
+			BaseURL:     "http://127.0.0.1", HTTPClient: &http.Client{Transport: inMemory{api}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.List(t.Context()); !tsinvites.IsUnauthorized(err) {
+			t.Errorf("err = %v, want 401", err)
+		}
+		if n := api.listCalls.Load(); n != 1 {
+			t.Errorf("%d API requests, want 1", n)
+		}
+	})
 }

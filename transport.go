@@ -102,8 +102,8 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		apiErr := newAPIError(resp, op.String(), c.redact, time.Now())
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
 		if resp.StatusCode == http.StatusUnauthorized && c.bearer != nil {
-			c.bearer.refused(bearerOf(resp.Request)) // the next attempt fetches a new token
-			a.unsent = true                          // a 401 did nothing: try once more
+			// A 401 did nothing; once its token is forgotten, the next attempt gets another.
+			a.unsent = c.bearer.refused(bearerOf(resp.Request))
 		}
 		if resp.StatusCode >= 500 { // the server may have done it before failing
 			a.err = c.maybeDone(kind, true, apiErr)
