@@ -2,9 +2,13 @@ package tsinvites
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -124,4 +128,70 @@ func (c *Client) tokenError(err error) error {
 // bearerOf returns the token a sent request carried.
 func bearerOf(req *http.Request) string {
 	return strings.TrimPrefix(req.Header.Get("Authorization"), "Bearer ")
+}
+
+// tokenExchange trades an identity token (a JWT) for an access token, as Tailscale's
+// workload identity federation does: a form POST of client_id and jwt, answered with
+// {"access_token", "token_type", "expires_in"}.
+type tokenExchange struct {
+	url, clientID string
+	jwt           func(ctx context.Context) (string, error)
+	hc            *http.Client
+}
+
+func (x *tokenExchange) token(ctx context.Context) (*oauth2.Token, error) {
+	jwt, err := x.jwt(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get an identity token: %w", err)
+	}
+	if err := checkJWT(jwt, time.Now()); err != nil {
+		return nil, fmt.Errorf("the identity token (TAILSCALE_IDENTITY_TOKEN): %w", err)
+	}
+	form := url.Values{"client_id": {x.clientID}, "jwt": {jwt}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, x.url, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := x.hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var answer struct {
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	if err != nil || resp.StatusCode != http.StatusOK || json.Unmarshal(body, &answer) != nil || answer.AccessToken == "" {
+		// Refusals and failures are reported (and retried) as the client-credentials ones.
+		return nil, &oauth2.RetrieveError{Response: resp, Body: body}
+	}
+	tok := &oauth2.Token{AccessToken: answer.AccessToken}
+	if answer.ExpiresIn > 0 {
+		tok.Expiry = time.Now().Add(time.Duration(answer.ExpiresIn) * time.Second)
+	}
+	return tok, nil
+}
+
+// checkJWT refuses what is not a JWT, and one whose exp claim has passed. The signature
+// is the API's to check.
+func checkJWT(jwt string, now time.Time) error {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return errors.New("not a JWT (want three dot-separated parts)")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	var claims struct {
+		Exp *float64 `json:"exp"`
+	}
+	if err != nil || json.Unmarshal(payload, &claims) != nil {
+		return errors.New("not a JWT (its payload is not base64url JSON)")
+	}
+	if claims.Exp != nil {
+		if exp := time.Unix(int64(*claims.Exp), 0); !now.Before(exp) {
+			return fmt.Errorf("expired at %s, %s ago: get a fresh one from your CI system or cloud", exp.UTC().Format(time.RFC3339), now.Sub(exp).Round(time.Second))
+		}
+	}
+	return nil
 }

@@ -24,8 +24,10 @@ import (
 const DefaultBaseURL = "https://api.tailscale.com"
 
 // Config configures a [Client]. Give exactly one kind of credential: APIKey,
-// OAuthClientID with OAuthClientSecret, or TokenSource; [ConfigFromEnv] fills one from
-// the environment. Config formats with its secrets redacted (%v, %+v and %#v).
+// OAuthClientID with OAuthClientSecret, OAuthClientID with IdentityToken (or
+// IdentityTokenFunc), or TokenSource; [ConfigFromEnv] fills one from the environment,
+// as Tailscale's Terraform provider reads it. Config formats with its secrets redacted
+// (%v, %+v and %#v).
 type Config struct {
 	// APIKey is an API access token (tskey-api-...), sent as a bearer token. Creating,
 	// deleting and resending invites needs a user-owned API key.
@@ -35,6 +37,17 @@ type Config struct {
 	// invites; the API refuses them (403) for create, delete and resend.
 	OAuthClientID     string
 	OAuthClientSecret string
+	// IdentityToken is a JWT from a CI system or cloud (workload identity federation),
+	// exchanged with OAuthClientID for access tokens at
+	// {BaseURL}/api/v2/oauth/token-exchange: no stored secret. An expired one is refused
+	// by New. IdentityTokenFunc, when set instead, is asked for a fresh JWT at each
+	// exchange, for systems that rotate it. Like OAuth tokens, the access tokens can list
+	// invites and users, not create, delete or resend invites.
+	IdentityToken     string
+	IdentityTokenFunc func(ctx context.Context) (string, error)
+	// Scopes are the OAuth scopes asked for with OAuthClientSecret (such as
+	// "users:read"); none means all the client's own scopes.
+	Scopes []string
 	// TokenSource is any other source of bearer tokens. It must be safe for concurrent
 	// use (wrap it in oauth2.ReuseTokenSource if in doubt).
 	TokenSource oauth2.TokenSource
@@ -60,14 +73,16 @@ type Config struct {
 }
 
 // ConfigFromEnv returns a Config from TAILSCALE_API_KEY, TAILSCALE_OAUTH_CLIENT_ID,
-// TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_TAILNET and TAILSCALE_BASE_URL. Unset
-// variables leave their fields empty; [New] reports what is missing.
+// TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_IDENTITY_TOKEN, TAILSCALE_TAILNET and
+// TAILSCALE_BASE_URL. Unset variables leave their fields empty; [New] reports what is
+// missing.
 func ConfigFromEnv() Config {
 	env := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
 	return Config{
 		APIKey:            env("TAILSCALE_API_KEY"),
 		OAuthClientID:     env("TAILSCALE_OAUTH_CLIENT_ID"),
 		OAuthClientSecret: env("TAILSCALE_OAUTH_CLIENT_SECRET"),
+		IdentityToken:     env("TAILSCALE_IDENTITY_TOKEN"),
 		Tailnet:           env("TAILSCALE_TAILNET"),
 		BaseURL:           env("TAILSCALE_BASE_URL"),
 	}
@@ -85,8 +100,8 @@ func (cfg Config) String() string {
 	if cfg.TokenSource != nil {
 		ts = fmt.Sprintf("%T", cfg.TokenSource)
 	}
-	return fmt.Sprintf("tsinvites.Config{APIKey: %s, OAuthClientID: %q, OAuthClientSecret: %s, TokenSource: %s, Tailnet: %q, BaseURL: %q, UserAgent: %q, Retry: %+v}",
-		hide(cfg.APIKey), cfg.OAuthClientID, hide(cfg.OAuthClientSecret), ts, cfg.Tailnet, cfg.BaseURL, cfg.UserAgent, cfg.Retry)
+	return fmt.Sprintf("tsinvites.Config{APIKey: %s, OAuthClientID: %q, OAuthClientSecret: %s, IdentityToken: %s, Scopes: %q, TokenSource: %s, Tailnet: %q, BaseURL: %q, UserAgent: %q, Retry: %+v}",
+		hide(cfg.APIKey), cfg.OAuthClientID, hide(cfg.OAuthClientSecret), hide(cfg.IdentityToken), cfg.Scopes, ts, cfg.Tailnet, cfg.BaseURL, cfg.UserAgent, cfg.Retry)
 }
 
 // GoString formats the Config for %#v, with its secrets redacted.
@@ -133,7 +148,7 @@ func New(cfg Config) (*Client, error) {
 		baseURL:         base,
 		authKind:        authKind,
 		userAgentHeader: []string{cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version)},
-		redact:          newRedactor(cfg.APIKey, cfg.OAuthClientSecret),
+		redact:          newRedactor(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken),
 		retry:           retry,
 		logger:          cfg.Logger,
 	}
@@ -142,11 +157,19 @@ func New(cfg Config) (*Client, error) {
 		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
 	case cfg.TokenSource != nil:
 		c.bearer = sourceBearer{cfg.TokenSource}
+	case authKind == "federated identity":
+		jwt := cfg.IdentityTokenFunc
+		if jwt == nil {
+			jwt = func(context.Context) (string, error) { return cfg.IdentityToken, nil }
+		}
+		x := &tokenExchange{url: base + "/api/v2/oauth/token-exchange", clientID: cfg.OAuthClientID, jwt: jwt, hc: hc}
+		c.bearer = &tokenCache{lock: make(chan struct{}, 1), fetch: x.token}
 	default:
 		cc := &clientcredentials.Config{
 			ClientID:     cfg.OAuthClientID,
 			ClientSecret: cfg.OAuthClientSecret,
 			TokenURL:     base + "/api/v2/oauth/token",
+			Scopes:       cfg.Scopes,
 			AuthStyle:    oauth2.AuthStyleInParams,
 		}
 		c.bearer = &tokenCache{lock: make(chan struct{}, 1), fetch: func(ctx context.Context) (*oauth2.Token, error) {
@@ -163,10 +186,11 @@ func New(cfg Config) (*Client, error) {
 
 // checkCredentials checks that cfg gives exactly one kind of credential, and names it.
 func checkCredentials(cfg Config) (string, error) {
-	const vars = "set Config.APIKey (TAILSCALE_API_KEY), Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET), or Config.TokenSource"
-	oauth := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != ""
+	const vars = "set Config.APIKey (TAILSCALE_API_KEY); Config.OAuthClientID (TAILSCALE_OAUTH_CLIENT_ID) with Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_SECRET) or Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN); or Config.TokenSource"
+	federated := cfg.IdentityToken != "" || cfg.IdentityTokenFunc != nil
+	client := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != "" || federated
 	kinds := 0
-	for _, given := range []bool{cfg.APIKey != "", oauth, cfg.TokenSource != nil} {
+	for _, given := range []bool{cfg.APIKey != "", client, cfg.TokenSource != nil} {
 		if given {
 			kinds++
 		}
@@ -174,13 +198,20 @@ func checkCredentials(cfg Config) (string, error) {
 	switch {
 	case kinds == 0:
 		return "", errors.New("tsinvites: no credential: " + vars)
-	case kinds > 1:
+	case kinds > 1, cfg.OAuthClientSecret != "" && federated, cfg.IdentityToken != "" && cfg.IdentityTokenFunc != nil:
 		return "", errors.New("tsinvites: more than one kind of credential: give exactly one: " + vars)
-	case oauth && (cfg.OAuthClientID == "" || cfg.OAuthClientSecret == ""):
-		return "", errors.New("tsinvites: OAuth needs both Config.OAuthClientID and Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_ID, TAILSCALE_OAUTH_CLIENT_SECRET)")
-	case oauth && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret)):
-		return "", errors.New("tsinvites: the OAuth client ID or secret has spaces or control characters")
-	case oauth:
+	case client && cfg.OAuthClientID == "", client && !federated && cfg.OAuthClientSecret == "":
+		return "", errors.New("tsinvites: an OAuth client needs Config.OAuthClientID (TAILSCALE_OAUTH_CLIENT_ID) and either Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_SECRET) or Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN)")
+	case client && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) || !headerSafe(cfg.IdentityToken)):
+		return "", errors.New("tsinvites: the OAuth client ID, secret or identity token has spaces or control characters")
+	case cfg.IdentityToken != "":
+		if err := checkJWT(cfg.IdentityToken, time.Now()); err != nil {
+			return "", fmt.Errorf("tsinvites: Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN): %w", err)
+		}
+		return "federated identity", nil
+	case federated:
+		return "federated identity", nil
+	case client:
 		return "OAuth client", nil
 	case cfg.TokenSource != nil:
 		return "token source", nil
