@@ -6,6 +6,84 @@ import (
 	"time"
 )
 
+// Defines values for TailnetRole.
+const (
+	TailnetRoleAdmin        TailnetRole = "admin"
+	TailnetRoleAuditor      TailnetRole = "auditor"
+	TailnetRoleBillingAdmin TailnetRole = "billing-admin"
+	TailnetRoleITAdmin      TailnetRole = "it-admin"
+	TailnetRoleMember       TailnetRole = "member"
+	TailnetRoleNetworkAdmin TailnetRole = "network-admin"
+	TailnetRoleOwner        TailnetRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the TailnetRole enum.
+func (e TailnetRole) Valid() bool {
+	switch e {
+	case TailnetRoleAdmin:
+		return true
+	case TailnetRoleAuditor:
+		return true
+	case TailnetRoleBillingAdmin:
+		return true
+	case TailnetRoleITAdmin:
+		return true
+	case TailnetRoleMember:
+		return true
+	case TailnetRoleNetworkAdmin:
+		return true
+	case TailnetRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserStatus.
+const (
+	UserStatusActive           UserStatus = "active"
+	UserStatusIdle             UserStatus = "idle"
+	UserStatusNeedsApproval    UserStatus = "needs-approval"
+	UserStatusOverBillingLimit UserStatus = "over-billing-limit"
+	UserStatusSuspended        UserStatus = "suspended"
+)
+
+// Valid indicates whether the value is a known member of the UserStatus enum.
+func (e UserStatus) Valid() bool {
+	switch e {
+	case UserStatusActive:
+		return true
+	case UserStatusIdle:
+		return true
+	case UserStatusNeedsApproval:
+		return true
+	case UserStatusOverBillingLimit:
+		return true
+	case UserStatusSuspended:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UserType.
+const (
+	UserTypeMember UserType = "member"
+	UserTypeShared UserType = "shared"
+)
+
+// Valid indicates whether the value is a known member of the UserType enum.
+func (e UserType) Valid() bool {
+	switch e {
+	case UserTypeMember:
+		return true
+	case UserTypeShared:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserRole.
 const (
 	UserRoleAdmin        UserRole = "admin"
@@ -36,6 +114,63 @@ func (e UserRole) Valid() bool {
 	}
 }
 
+// Defines values for ListUsersParamsType.
+const (
+	ListUsersParamsTypeAll    ListUsersParamsType = "all"
+	ListUsersParamsTypeMember ListUsersParamsType = "member"
+	ListUsersParamsTypeShared ListUsersParamsType = "shared"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsType enum.
+func (e ListUsersParamsType) Valid() bool {
+	switch e {
+	case ListUsersParamsTypeAll:
+		return true
+	case ListUsersParamsTypeMember:
+		return true
+	case ListUsersParamsTypeShared:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ListUsersParamsRole.
+const (
+	ListUsersParamsRoleAdmin        ListUsersParamsRole = "admin"
+	ListUsersParamsRoleAll          ListUsersParamsRole = "all"
+	ListUsersParamsRoleAuditor      ListUsersParamsRole = "auditor"
+	ListUsersParamsRoleBillingAdmin ListUsersParamsRole = "billing-admin"
+	ListUsersParamsRoleITAdmin      ListUsersParamsRole = "it-admin"
+	ListUsersParamsRoleMember       ListUsersParamsRole = "member"
+	ListUsersParamsRoleNetworkAdmin ListUsersParamsRole = "network-admin"
+	ListUsersParamsRoleOwner        ListUsersParamsRole = "owner"
+)
+
+// Valid indicates whether the value is a known member of the ListUsersParamsRole enum.
+func (e ListUsersParamsRole) Valid() bool {
+	switch e {
+	case ListUsersParamsRoleAdmin:
+		return true
+	case ListUsersParamsRoleAll:
+		return true
+	case ListUsersParamsRoleAuditor:
+		return true
+	case ListUsersParamsRoleBillingAdmin:
+		return true
+	case ListUsersParamsRoleITAdmin:
+		return true
+	case ListUsersParamsRoleMember:
+		return true
+	case ListUsersParamsRoleNetworkAdmin:
+		return true
+	case ListUsersParamsRoleOwner:
+		return true
+	default:
+		return false
+	}
+}
+
 // CreateUserInviteRequest One invite to create.
 type CreateUserInviteRequest struct {
 	// Email The address to email the invite to. Empty: no email is sent, and the invite's
@@ -51,6 +186,62 @@ type Error struct {
 	// Message What went wrong.
 	Message string `json:"message"`
 }
+
+// TailnetRole The role a user has in the tailnet: owner, or one of the roles an invite gives
+// (UserRole).
+type TailnetRole string
+
+// User A user of a tailnet.
+type User struct {
+	// Created When the user joined the tailnet.
+	Created time.Time `json:"created,omitempty,omitzero"`
+
+	// CurrentlyConnected Whether one of the user's devices is connected now.
+	CurrentlyConnected bool `json:"currentlyConnected,omitempty,omitzero"`
+
+	// DeviceCount How many devices the user has.
+	DeviceCount int `json:"deviceCount,omitempty,omitzero"`
+
+	// DisplayName The user's name.
+	DisplayName string `json:"displayName,omitempty,omitzero"`
+
+	// ID The user's ID.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// LastSeen When the user was last seen: the later of the last time one of their devices
+	// was connected and the last time they logged in to any Tailscale service.
+	LastSeen time.Time `json:"lastSeen,omitempty,omitzero"`
+
+	// LoginName The name the user logs in with, usually their email address.
+	LoginName string `json:"loginName,omitempty,omitzero"`
+
+	// ProfilePicURL The URL of the user's profile picture; may be empty.
+	ProfilePicURL string `json:"profilePicUrl,omitempty,omitzero"`
+
+	// Role The role a user has in the tailnet: owner, or one of the roles an invite gives
+	// (UserRole).
+	Role TailnetRole `json:"role,omitempty,omitzero"`
+
+	// Status The user's status. Suspended users and users awaiting approval are listed like
+	// the others.
+	Status UserStatus `json:"status,omitempty,omitzero"`
+
+	// TailnetID The tailnet that owns the user (a string, unlike UserInvite's integer
+	// tailnetId).
+	TailnetID string `json:"tailnetId,omitempty,omitzero"`
+
+	// Type member: a user of the tailnet; shared: a user of another tailnet that a device
+	// was shared with.
+	Type UserType `json:"type,omitempty,omitzero"`
+}
+
+// UserStatus The user's status. Suspended users and users awaiting approval are listed like
+// the others.
+type UserStatus string
+
+// UserType member: a user of the tailnet; shared: a user of another tailnet that a device
+// was shared with.
+type UserType string
 
 // UserInvite An open invitation for a user to join a tailnet.
 type UserInvite struct {
@@ -76,6 +267,12 @@ type UserInvite struct {
 
 	// TailnetID The ID of the tailnet the invite is for.
 	TailnetID int64 `json:"tailnetId"`
+}
+
+// UserList The answer of listUsers.
+type UserList struct {
+	// Users The users, in no particular order.
+	Users []User `json:"users,omitempty,omitzero"`
 }
 
 // UserRole The role a user gets in the tailnet.
@@ -107,6 +304,22 @@ type Unauthorized = Error
 
 // CreateUserInvitesJSONBody defines parameters for CreateUserInvites.
 type CreateUserInvitesJSONBody = []CreateUserInviteRequest
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	// Type Which users to list: `member` (the default) the tailnet's own, `shared` those of
+	// other tailnets that devices were shared with, `all` both.
+	Type *ListUsersParamsType `form:"type,omitempty" json:"type,omitempty"`
+
+	// Role Only the users with this role; `all` (the default) every role.
+	Role *ListUsersParamsRole `form:"role,omitempty" json:"role,omitempty"`
+}
+
+// ListUsersParamsType defines parameters for ListUsers.
+type ListUsersParamsType string
+
+// ListUsersParamsRole defines parameters for ListUsers.
+type ListUsersParamsRole string
 
 // CreateUserInvitesJSONRequestBody defines body for CreateUserInvites for application/json ContentType.
 type CreateUserInvitesJSONRequestBody = CreateUserInvitesJSONBody

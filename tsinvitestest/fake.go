@@ -1,10 +1,11 @@
-// Package tsinvitestest is a fake of the Tailscale API's user-invites endpoints, for
-// tests of code that uses package tsinvites (or any other client of the API).
+// Package tsinvitestest is a fake of the Tailscale API's user-invites endpoints and of
+// its list of users, for tests of code that uses package tsinvites (or any other client
+// of the API).
 //
-// The fake keeps invites in memory, checks the bearer token, and validates every request
-// against the same OpenAPI document the client is generated from: a request the real
-// API would not accept gets a 400 that says why. It serves under /api/v2/ like the real
-// API, on loopback only.
+// The fake keeps invites and users in memory, checks the bearer token, and validates
+// every request against the same OpenAPI document the client is generated from: a
+// request the real API would not accept gets a 400 that says why. It serves under
+// /api/v2/ like the real API, on loopback only.
 //
 //	srv := tsinvitestest.Start(t)              // closed when the test ends
 //	c := srv.Client()                          // a *tsinvites.Client for it
@@ -15,8 +16,10 @@
 // IDs; an inviteUrl for invites without email or with an email outside the tailnet's
 // domain; lastEmailSentAt on create with email and on resend; resend refused (400) for
 // invites without email and limited to one a minute per invite (429 with Retry-After);
-// OAuth client credentials whose tokens may list and get but get 403 on create, delete
-// and resend. Faults can be injected with [Fake.InjectFault].
+// users listed with the type and role filters and their defaults (type member, role
+// all); an accepted invite ([Fake.AcceptInvite]) becoming a member user; OAuth client
+// credentials whose tokens may list and get but get 403 on create, delete and resend.
+// Faults can be injected with [Fake.InjectFault].
 package tsinvitestest
 
 import (
@@ -44,6 +47,8 @@ const (
 	OpGet    = "getUserInvite"
 	OpDelete = "deleteUserInvite"
 	OpResend = "resendUserInvite"
+
+	OpListUsers = "listUsers" // GET /tailnet/{tailnet}/users
 )
 
 // Defaults of a new fake.
@@ -72,8 +77,9 @@ func WithTailnet(name string) Option { return func(f *Fake) { f.tailnet = name }
 // email outside it get an inviteUrl, as do invites without email.
 func WithDomain(domain string) Option { return func(f *Fake) { f.domain = domain } }
 
-// WithClock sets the fake's clock (default time.Now), used for lastEmailSentAt and the
-// resend limit; a test can move it forward instead of sleeping.
+// WithClock sets the fake's clock (default time.Now), used for lastEmailSentAt, the
+// resend limit and when users were created; a test can move it forward instead of
+// sleeping.
 func WithClock(now func() time.Time) Option { return func(f *Fake) { f.now = now } }
 
 // WithOAuthClient makes the fake accept these OAuth client credentials at
@@ -96,6 +102,7 @@ type Fake struct {
 	oauthID, oauthSecret   string
 	now                    func() time.Time
 	seed                   []tsinvites.CreateUserInviteRequest
+	seedUsers              []tsinvites.User
 
 	router *apidoc.Router
 	api    http.Handler
@@ -103,6 +110,8 @@ type Fake struct {
 	mu          sync.Mutex
 	invites     map[string]*record
 	nextID      int
+	users       []tsinvites.User // in the order added
+	nextUserID  int
 	counts      map[string]int
 	faults      map[string][]Fault
 	oauthTokens []string
@@ -161,6 +170,11 @@ func newFake(opts ...Option) (*Fake, error) {
 	})
 	if len(f.seed) > 0 {
 		f.create(f.seed)
+	}
+	for _, u := range f.seedUsers {
+		if err := f.addUserLocked(u); err != nil { // f is not shared yet
+			return nil, fmt.Errorf("tsinvitestest: WithUsers: %w", err)
+		}
 	}
 	return f, nil
 }
@@ -249,7 +263,7 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serveOp does a valid request's operation.
 func (f *Fake) serveOp(w http.ResponseWriter, r *http.Request, op string, oauth bool) {
-	if oauth && op != OpList && op != OpGet {
+	if oauth && op != OpList && op != OpGet && op != OpListUsers {
 		writeError(w, http.StatusForbidden, "this operation is not permitted for this token")
 		return
 	}

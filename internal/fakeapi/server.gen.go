@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -29,6 +30,9 @@ type ServerInterface interface {
 	// CreateUserInvites Create user invites
 	// (POST /tailnet/{tailnet}/user-invites)
 	CreateUserInvites(w http.ResponseWriter, r *http.Request, tailnet Tailnet)
+	// ListUsers List the users of a tailnet
+	// (GET /tailnet/{tailnet}/users)
+	ListUsers(w http.ResponseWriter, r *http.Request, tailnet Tailnet, params ListUsersParams)
 	// DeleteUserInvite Delete a user invite
 	// (DELETE /user-invites/{userInviteId})
 	DeleteUserInvite(w http.ResponseWriter, r *http.Request, userInviteID UserInviteID)
@@ -92,6 +96,61 @@ func (siw *ServerInterfaceWrapper) CreateUserInvites(w http.ResponseWriter, r *h
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CreateUserInvites(w, r, tailnet)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListUsers operation middleware
+func (siw *ServerInterfaceWrapper) ListUsers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tailnet" -------------
+	var tailnet Tailnet
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tailnet", r.PathValue("tailnet"), &tailnet, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tailnet", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListUsersParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", r.URL.Query(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListUsers(w, r, tailnet, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -301,6 +360,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/user-invites", wrapper.ListUserInvites)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/tailnet/{tailnet}/user-invites", wrapper.CreateUserInvites)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/users", wrapper.ListUsers)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/user-invites/{userInviteId}", wrapper.DeleteUserInvite)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/user-invites/{userInviteId}", wrapper.GetUserInvite)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/user-invites/{userInviteId}/resend", wrapper.ResendUserInvite)
@@ -535,6 +595,116 @@ type CreateUserInvites500JSONResponse struct {
 }
 
 func (response CreateUserInvites500JSONResponse) VisitCreateUserInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsersRequestObject struct {
+	Tailnet Tailnet `json:"tailnet"`
+	Params  ListUsersParams
+}
+
+type ListUsersResponseObject interface {
+	VisitListUsersResponse(w http.ResponseWriter) error
+}
+
+type ListUsers200JSONResponse UserList
+
+func (response ListUsers200JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListUsers400JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListUsers401JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListUsers403JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListUsers404JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListUsers429JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListUsers500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ListUsers500JSONResponse) VisitListUsersResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response); err != nil {
@@ -869,6 +1039,9 @@ type StrictServerInterface interface {
 	// CreateUserInvites Create user invites
 	// (POST /tailnet/{tailnet}/user-invites)
 	CreateUserInvites(ctx context.Context, request CreateUserInvitesRequestObject) (CreateUserInvitesResponseObject, error)
+	// ListUsers List the users of a tailnet
+	// (GET /tailnet/{tailnet}/users)
+	ListUsers(ctx context.Context, request ListUsersRequestObject) (ListUsersResponseObject, error)
 	// DeleteUserInvite Delete a user invite
 	// (DELETE /user-invites/{userInviteId})
 	DeleteUserInvite(ctx context.Context, request DeleteUserInviteRequestObject) (DeleteUserInviteResponseObject, error)
@@ -978,6 +1151,33 @@ func (sh *strictHandler) CreateUserInvites(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListUsers operation middleware
+func (sh *strictHandler) ListUsers(w http.ResponseWriter, r *http.Request, tailnet Tailnet, params ListUsersParams) {
+	var request ListUsersRequestObject
+
+	request.Tailnet = tailnet
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListUsers(ctx, request.(ListUsersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListUsers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListUsersResponseObject); ok {
+		if err := validResponse.VisitListUsersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DeleteUserInvite operation middleware
 func (sh *strictHandler) DeleteUserInvite(w http.ResponseWriter, r *http.Request, userInviteID UserInviteID) {
 	var request DeleteUserInviteRequestObject
@@ -1061,41 +1261,58 @@ func (sh *strictHandler) ResendUserInvite(w http.ResponseWriter, r *http.Request
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FnhbtvIEX6VwbZAEoCWfI5b4OQ/dZpcayC9BLaD+xEZ0IociRuTs7zdoVXVENCH6BP2SYrZJUVKpmOn",
-	"8QX3I4B/yOIud3bmm2++Gd2q1JaVJST2anKrctQZuvDxHNmtTxeMTv7L0KfOVGwsqYm6wNRS5oEtrLTh",
-	"BKwDTfD3y8v3kGnGBOa4sA6B3drQEvRSGxqpRPk0x1LLC3ldoZooz87QUm02m0RV2ukSuTn/UpuCkO8e",
-	"fpkjcHw4gdnBDBbWAcuX9hrpmQe7onZBApZzdCvjMS6JX8PZa4ibpmTdUpPxWt4OpEuE56vcpDmUeg2p",
-	"JdaGYPaXGWjKYDaavRhNSSXKiCmV5lwlSnapiWperhLl8NfaOMzUhF2N/WuXht4iLTlXkx+SO05I1AeP",
-	"7oxuDOPZ6+Gri+kL0FB7dGDC0tGwPXX3ruwrjNrIVl9Z8hgC80pn5/hrjT7ERjyEFD7qqipMGhw5/uTF",
-	"4NveIX90uFAT9Ydxh7hxfOrHb5yzLh5198IuHgbGA1mGG12YbKQ2ifrJurnJMqRvY0eAV0CFmJFZ4Nz4",
-	"EfzVoWZDywQyLJAD3CkDhx4pk/9ijDwQYgZ6ShKWA7sizOD0/Rlc43oC705rzsO+BWboNGMWz/OwRIbj",
-	"w5eCuk2izojRkS4u0N2gi/Z+k9v7cCAstCkwuv9nyz/ZmrLf/vyfLfg6zRtPhsyNqRbsuLT2H5rWDSb9",
-	"b2/OuWaEwpSGMTsJ7BODnYBmKK1nsJQiaCgN1YxhBeqt/ZKt+zx7sCXaIYua1eMeJQezPpCuObfO/Auz",
-	"b5kDxkNpvA+gNxQSUoKC/6yEX0aByJrXyWkhQ7Bjth577J7wjrCNMVtIwzbxVuVshY5N5B8stSmGuVFn",
-	"mUMf6lJYFTh/+8YRvCkrXk+A2sfGg0fiJGRet/aZn9KH87fymC3MEXyuHWYwX0OuKYsFYI8mE+VsgcH1",
-	"RfFuoSYfP+9mcce57NhciaMXui5YTVSJ5RydGuRBW8QiFph/iexPIC6HVY4UWGlpbpBiABr77PwTpiz2",
-	"bcli99WnBChPQJNfoRuBnCXE5G2JbEr04lYPpdTzhcEi83djUqL3eol33/5LrhlWSAwrZ2k5UkNFr6tM",
-	"H7dvuhq4QQehwWvYSrApz2Mxl7xr6iRb+GQNge6Y4/+BVYemlfYRQ4GoTwAFWTEOhsNTCUe7QuBluEPV",
-	"o/BksmFrWozC2evR4L7w/IO75zJiAktUdJpixf1bJVAFJuN4EXmwzZN4QevA1uxNhlPq6alnHjJbisaD",
-	"U1pbQshtEYsfQ6opOp/7ws2Egq7BY+qQ73NBMMudZZ+TQtuUWOUtafSTWXy0sK7Ukl6G+M/H3UmGGJfC",
-	"pokqtOc3ctkLJD7lISQ3LukhLHpHoi3bA5ecgJ4HF5oFkHhipf2OCaKPDySvPschj2OOpJWcDzuoFb49",
-	"CBsvGfIo9+zlqAlyUkzoW9AP133Ze97c7x520x23wS5gxEykuowU0XCkzkoTtDgftB8JeWXd9fb/uSkK",
-	"Q8vt/7rODFvXM7DHQx7T2hleX4inIyvMUTt0os4GKUd4UvIo1Bwpjc9n7K9xfaArczAajWYvmtaoEXi9",
-	"pUmAC2g/pdlpU8YDqibwKhwK0/rw8GUaFoePOItpEoAgpkfjunjlzFWs3IYWdtjPQX22klT4L5zpW5xI",
-	"1+VTXcQScHMkqlZeMY90FSLim+1TqpyV6EqsDMfGa2Vd5qWIGOGEtC5DLkSW8bZ2KYajnLijbdyWSFHz",
-	"TiktTCjIO19DaTMs/LZKL/R1tE8w0lojf6MpTem03xpBIVjSUKHzlvaLwD5baerYdbbl0dmUhjgMVoZz",
-	"MDwBFtIRRtN3GM2wAF7tuvW///5P30avEnWDzscgHUmuSCnTlVET9XJ0OHopxUpzHhA5bo4f3zYfNuN+",
-	"TGXJcqhtfmv8Dtn7pgo4jIXzuRSsNbZ1AbMXnRTIQz2DSi8NRYxOCW/QrXs1NxBK4yHxaSMnghu2OBOi",
-	"UoXx3JVyr/b6y6PDwy8Ss4ax9I8hzUY6dNpIO6fX90nd3s186DOOo11Dp2ztH/ea47Dlh4e37Kj4sOnl",
-	"w5u63jfsOH54x7Zdkw1HPz68Yb+v2iTqT49xwVCLGti1Lkvt1g0UI07Ex/1MiKONbpDCeumF8vtwudob",
-	"Fd0jtLsl43aUJFK7skOdR2xRfABug+aua2MsW3oMiBHaiN8GBtCtDpAeUEhqSvsS4SQwS7vD1hwOem7d",
-	"9g2txGzUFeyIqylFdfUiVkZNfXISbRv05FZOwnt0pWEhTkvFOtxkd+gwpWtc+8eOHfbzN93r53wzXELP",
-	"r2y2fvrkva+BHMzk3THX5vdJLq1MbWCfbInTZejaiVczZ/nOO0/FOxFH+6V3mGM2idqpq+Pb/jh1Eymk",
-	"wKFW9HX4PuRpr4icBIkk3ZdnW3kRSteGlrHIxmIZ6mygE+m15jaThmtKs9vN7BFJDV+T0/EuPSAP583Q",
-	"RbN4hWBuv1EMZn8H8FMCODp8d/j/mSrZ6MDdSC+RHwzzkwwS+6w4zIJtg/4dI0+Ikb+JhH8kQL5MRu38",
-	"NrW5eoAhx3EoLlf6qmPuk2wXQW0NDmTiz43wi3XXvmPLVmK2tXdHvCVTEsp81AAfnh8f/dj9sPhigMKn",
-	"tMPh8NUUPqWHOTw6/As5/AKJvxP4t0rO8xCi3fx81kyS75civdFUSKD+UOrjlaRI/HUuplftimYW5Cfj",
-	"sa7MiNvpwyi1pXwzvjkKmdWct4+Js21C+S1I/fAMvfmpuW/w5mrzvwAAAP//",
+	"7Fptb9tG8v8qA/7/QGyAkt3Ed7jKOODcpr0ayLWBnaAvqgBacUfi1uQuu7u0ygsE3Ie4T3if5DCzS5GS",
+	"KFlFHnAvAgSIRe7TPP3mN7N8n2SmrIxG7V0yeZ/kKCRa/vMOvW1uFh4t/ZLoMqsqr4xOJsk9ZkZLB97A",
+	"SiifgrEgNPzw5s1rkMJjCnNcGIvgbaP0EsRSKD1O0sRlOZaCFvRNhckkcd4qvUzW63WaVMKKEn3c/41Q",
+	"hUa/v/mbHMGHlxOYjWawMBY8PTQPqJ85MCvdDkjB+BztSjkMQ8JjuH0JYdJUG7sUWjlBq4MWJcLZKldZ",
+	"DqVoIDPaC6Vh9rcZCC1hNp6dj6c6SRNFR6mEz5M0oVnJJImLJ2li8bdaWZTJxNsa+2KXSr9CvfR5Mvkq",
+	"3VNCmrx1aG/1o/J4+3JYdDr6AgTUDi0oHjoePk/drSU/4FBrmuoqox2yYb4R8g5/q9GxbUhDqPlPUVWF",
+	"yliRF786OvD73ib/b3GRTJL/u+g87iK8dRffWWts2GpfYBs2A+VAGw+PolBynKzT5Htj50pK1J/nHOxe",
+	"7BV0DGnA58qN4VuLwiu9TEFigZ7dXUuw6FBL+hVs5EAjShBTTWYZmZVGCTevb+EBmwn8dFP7nOctUKIV",
+	"HmXYz8ESPVxdvhjDK+V4dZofVnNTLWg+rHLjMHgEnc+ikOTcZRq9PK7vMlMhzHiBCQ2akS+v0+RWe7Ra",
+	"FPdoH9EGLXwWnTreEBZCFRiM+qPx35tay0+//48GXJ3l0T6sqRDAY/jeWCiU8xSNLgVROAMiOoDPhd94",
+	"QavpqY5zn7lgn6jYN8b8Q+gmxov79ELdCY9QqFJ5lNeMjMERU6BTG+fB6AxBQKl07ZFHoNhogZBkNweM",
+	"Nklg6ERx9EUvXfCx3mpR+9xY9U+UnzM+lYNSOccBqTSDBZkWf68I+8YMsnE52o2jFzvU7SHb9g4/aWw9",
+	"xRvIeBppq7KmQutVwEYshSqGcVtIadFxzuRRHJebFcfwXVn5ZgK6fa0cONQ+ZVToxj5zU/327hW99gbm",
+	"CC4XFiXMG8iFliE57UB4mlhTIKu+KH5aJJNfjquZ1HFHM9bvSNELURc+mSQllnO0ySBGmyIkWMagJXp3",
+	"DWE4rHLUHCtL9Yg6GCCez8x/xczT+TaQs730jQakNyC0W6EdA+1FoOlMiV6V6EitDkriGguFhXT7NinR",
+	"ObHE/dV/pkheofawskYvx8lQQu6y5i+bld4NSBDpyl1U9AEVxbSdCwdK9xnJhFgLWgZso5FSvI+THFGr",
+	"6CikQzfVZ62FIhlBXZd0QF4jSTtLCVkqZit+1P6p0a+Mfdj8nquiUHq5+S1qqbyxPSE7N6JtB6wUhGJW",
+	"0kLonhVCxMghK6DuXOdXoygx9jRDSy2MLQW5IJHLERl+yMmz2lrUvmi+NVpjdmg3IoR9HdO+zxxIfFQZ",
+	"OgqsrJ0P2qx6bjE3pkDBwB5Gf2tqPYAVP5gVlEI3mzU34uXC9dZT2uOSADNNpHJVIZofmbkNuU88JVG7",
+	"8ZDwSh6dd/tycFYhnL/HwKCOmWUlHNBYcIh6ws8L4YPRww/ngezSU6yyrfxTTfM7rbaI1s3yOTZQmOUS",
+	"JQeGAVIfxZTLRBF4gsowePtp3lCYpdKH9clMfyNfYZYckSvl8xRqV4uiaKIQAY4jfA9qsbJmoQp8rbK3",
+	"9gD6E2Rv+1ucBJXKfG3xmjnFHAEpD4yPgfgx6O7DEGU6L3ztjnpGGDKG+9pVqCXKSDDJSPEvqvGY11aV",
+	"NY+iAGGR+RFKKNQDsZ8cQ6XltgFJZF49knmULOg/127CQITSjdo1kzQxj2hHLRwxh9kHoTT5fUSLv+zE",
+	"YfHiRpPkVeulbEul4flfQIqGDceH6A8pjF4iMWSxNW7nZBMiM/OCEz/h06aKrLUnz+BxxC0GRXhidhwM",
+	"GUEJKE046cJinbImSWedhTUliCxDJjnbSMm5Nfy4lUcr50BjzUr3wOlMQNByCrUmu0LHi55ReDBabaju",
+	"rTw/wDbCg93dQ1KatDkwRkNc7DrymP5rodmlto8sIqgETInkh0y97XibDBhGDGSzIRrSyTvIRUyFMROH",
+	"bgGR53jc1rhHMuAp3LCjhCQdz+BK8DrAQiBTyvNb4lTtCApW5TtqeBIpPJQyWqJ5KGmE90ehLpgqy7Dy",
+	"falSqLgc8UEQerEhu0FAoj+1d0pGUOnKKmlKofQYbnRDOSY3RaiuPWRCx8jq8ynFHQMBDjOL/pAK+Fj2",
+	"ULCEXkuXBfOW+fcZ+RZBUdr/+Woww1Oy+46EvUftb/yRjNvzsKCdXvbV/hrEnFWoFqBJE6vAKU7Liqfk",
+	"kI7+P4kmnYK6IN24sHIUISepZ4doK+5XGU4Z3Qn65np3IHpfKXegZRhKCDruprLfj1FOeIfTpaOakkq0",
+	"SlivsroQFoyVyEIqj6U7RbcdRCbCWtEcxqLTqgkqt3bKifEQFH7UYoDIBWa1Vb65J9mC/uYoLNqb2ueD",
+	"AEqlW0hdsVo/m3n3gM1IVGo0Ho9n520reWtUSHk6drGyQqH2U83g27XLlETtlW9SjhIQDmY3sQPBsTSB",
+	"b/hwMK0vL19kvDL/ibMADmwipvk8rvPS3PsqNB2UXpjD3jFqO33kUbyna6OjY7KkgsfnXVVPEcxoSV7p",
+	"QOx1klIIu80DnrORXbtTZQ35C1lf+dD5XhkrHVXKyk21NFldMlgEGHamtlkg6JZ02bbOl6ijGoN2052n",
+	"pZFYuKluT70QD0EUcrv2NPRvPNVTfdNvTkNB7imgQuuM3s2Su3C+KXWfOZhtEs1sqodAnvM+KD8BT6hM",
+	"kC/2IF95Jn3bFvjPv/7dP6NL0uQRrQv2fE7hR7leVCqZJC/Gl+MXhBTC5+zkF3H7i/fxj/VF3/w0ZDl0",
+	"cfGKLdwBpItp0mJgFmeU0RtsEyfK867hkXPCh0oslQ7uPNX4iLbpkRJG3Kgh0mlsmrAaNi5JSJ60CHi7",
+	"kX6rw//88vIPtexORr7Irfbxb7Ch15PMcW/4KpxraJfN+S961xM85aunp2z1KnnSi6cndbcPPOPq6Rmb",
+	"1jZNeP710xN2u8frNPnTKSoYauczYNdlKWwTXTH4Cem4HwlbbRxOv0tHWaTvLu92LusOtBO7IW1Zyg3F",
+	"ygyl6NCIdey40Zu73rTHskVS9hiCjfCUEUC0RMmhllS5TvUuh7pmZGlnmNrzRmfGblZoOXikn7DFPglJ",
+	"iX6eh2QrdB+ciPwz4d7wbXiNtlSekNPoomFJtq99pvoBG3fSxc9A/GY7XWsXr/fQ+W+MbD5+8B5qkw9G",
+	"8vZF4/p/E1xaHh/dPt0AJ9G59s4x3kl9wZ2PhTvBj3ZT7zDGrNNDmfaUFBtaV30wu6bwjLcZzJYCMXZE",
+	"QpsK/xp+zs5pEqfWqSaWfSwHh3FRnKHcC3co5IgwYDLVHW3j1A1ZLvQS2wvDY1DAV8fM3zJT4VT3r3Cv",
+	"j9xMBiUwZF1dvmBufXV5BWd15YgxleBE46bamfNjLMEle3C/W7mqLI+becNMdgKzqE84o4NHvZ9vwyoR",
+	"1hRmoVsxA8/X2GYx3W78RJ7UNtNXaLHf+ElhJopiBnPTNoH4W4jfarRN7+MMwoT+Rw8D91qHmkdpIopi",
+	"8ELk99HSjOjpyD2oamRYI6IYVYZKW5tMFqJwuE73bxNDezkqjXOQz5Xjuu46CrStuOBq7JEHRIwF85CI",
+	"dP5Pc030wbp594H54am0wB2BA0kgRN4XiP8k1HIfgXeg/sOIJKWHftl18b7/vdM6+H+BQ63cl/ycaVyv",
+	"xrjmpPD27hU4bypHhfSD0suA/7F7RCmA2WblG5gb2YCxUz17v56dwPngQyhfkKXHc4bDZkhQGUTg4/Yb",
+	"rXzsL87/MZ0/KHz767wjRVTkMNuWXqJ/0swfDR1b0jyMj22D+4uPfEQf+Tv6kx3kj4Hj1sejTyLkRfgy",
+	"jET6oG0OVfT3XIwPXmiE74HhZ2MfXIeWLTtuS7Ot2j4NzceTvmKDs6vnX3df/p4PQPhUb2E4fDCET/XT",
+	"GB4U/gcx/B61/wLgnys479hE2/H5LN7EHq5Ue5chHED9a5Bf3lGIhA9dQ3jVtoi3Cm5ycSEqNfZtc3qc",
+	"mZKeXDw+58iK+x28j9qiVykXfVxtjruqIDCt/RLkdhOUbuPobvgeu7dSK/T63fq/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

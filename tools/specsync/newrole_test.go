@@ -42,10 +42,10 @@ func TestNewUpstreamRoleReachesUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	code := run(t.Context(), []string{"-upstream", upstream,
+	code := run(t.Context(), append([]string{"-upstream", upstream,
 		"-overlay", filepath.Join(work, "api/overlay.yaml"),
 		"-out", filepath.Join(work, "api/openapi.yaml"),
-		"-extraction", filepath.Join(work, "api/upstream.yaml")}, &out, &errOut)
+		"-extraction", filepath.Join(work, "api/upstream.yaml")}, apiSelect...), &out, &errOut)
 	if code != 0 || !strings.Contains(out.String(), "security-reviewer") {
 		t.Fatalf("specsync exit %d, report does not name the new role:\n%s\n%s", code, out.String(), errOut.String())
 	}

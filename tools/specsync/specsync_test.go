@@ -29,8 +29,16 @@ const (
 )
 
 var (
+	// wantOperations are the operations tagged UserInvites, in document order.
 	wantOperations = []string{"listUserInvites", "createUserInvites", "getUserInvite", "deleteUserInvite", "resendUserInvite"}
 	userInvites    = Selection{Tags: []string{"UserInvites"}}
+
+	// apiSelect is the Makefile's SPEC_SELECT (TestMakefileSelection checks it): the
+	// operations api/openapi.yaml holds, apiSelection as a Selection, apiOperations
+	// the operationIds in document order.
+	apiSelect     = []string{"-tag", "UserInvites", "-operation", "listUsers"}
+	apiSelection  = Selection{Tags: []string{"UserInvites"}, Operations: []string{"listUsers"}}
+	apiOperations = append(slices.Clone(wantOperations), "listUsers")
 )
 
 func read(t *testing.T, path string) []byte {
@@ -102,7 +110,7 @@ var (
 
 func build(t *testing.T, upstream []byte) *Result {
 	t.Helper()
-	res, err := Build(context.Background(), upstream, read(t, overlayPath), userInvites)
+	res, err := Build(context.Background(), upstream, read(t, overlayPath), apiSelection)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +166,7 @@ func TestExtract(t *testing.T) {
 }
 
 // TestExtractByOperationID: one more operation is kept by its operationId, without its
-// tag's others (as listUsers will be).
+// tag's others (as listUsers is).
 func TestExtractByOperationID(t *testing.T) {
 	root, ops, err := Extract(parse(t, read(t, fixture)), Selection{Tags: []string{"UserInvites"}, Operations: []string{"listUsers"}})
 	if err != nil {
@@ -173,6 +181,19 @@ func TestExtractByOperationID(t *testing.T) {
 	if _, _, err := Extract(parse(t, read(t, fixture)), Selection{Operations: []string{"noSuchOperation"}}); err == nil {
 		t.Error("an unknown operationId was accepted")
 	}
+}
+
+// TestMakefileSelection: the tests keep what "make spec" keeps.
+func TestMakefileSelection(t *testing.T) {
+	for line := range strings.Lines(string(read(t, "../../Makefile"))) {
+		if rest, ok := strings.CutPrefix(line, "SPEC_SELECT := "); ok {
+			if got := strings.Fields(rest); !slices.Equal(got, apiSelect) {
+				t.Errorf("the Makefile's SPEC_SELECT is %q, the tests' apiSelect %q", got, apiSelect)
+			}
+			return
+		}
+	}
+	t.Error(`the Makefile has no "SPEC_SELECT := " line`)
 }
 
 func sameElements(a, b []string) bool {
@@ -410,7 +431,7 @@ func TestReproducesAPIFiles(t *testing.T) {
 			t.Errorf("the fixture and the overlay do not make %s (run make spec UPSTREAM=tools/specsync/%s):\n%s", f.path, fixture, d)
 		}
 	}
-	if !slices.Equal(res.Operations, wantOperations) {
+	if !slices.Equal(res.Operations, apiOperations) {
 		t.Errorf("operations = %v", res.Operations)
 	}
 	if len(res.Warnings) > 0 {
@@ -459,7 +480,8 @@ func runSpec(t *testing.T, upstream []byte, flags ...string) specRun {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	args := append([]string{"-upstream", in, "-overlay", overlayPath, "-out", out, "-extraction", extraction}, flags...)
+	args := append([]string{"-upstream", in, "-overlay", overlayPath, "-out", out, "-extraction", extraction}, apiSelect...)
+	args = append(args, flags...)
 	r := specRun{code: run(context.Background(), args, &stdout, &stderr), stdout: stdout.String(), stderr: stderr.String()}
 	r.openapi, r.upstream = read(t, out), read(t, extraction)
 	r.openapiChanged = !bytes.Equal(r.openapi, read(t, apiDocPath))
@@ -740,7 +762,8 @@ func TestRunWithoutPreviousFiles(t *testing.T) {
 	dir := t.TempDir()
 	out, extraction := filepath.Join(dir, "openapi.yaml"), filepath.Join(dir, "upstream.yaml")
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"-upstream", fixture, "-overlay", overlayPath, "-out", out, "-extraction", extraction}, &stdout, &stderr)
+	args := append([]string{"-upstream", fixture, "-overlay", overlayPath, "-out", out, "-extraction", extraction}, apiSelect...)
+	code := run(context.Background(), args, &stdout, &stderr)
 	if code != exitOK {
 		t.Fatalf("exit code %d:\n%s", code, stderr.String())
 	}
