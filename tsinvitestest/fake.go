@@ -18,13 +18,14 @@
 // invites without email and limited to one a minute per invite (429 with Retry-After);
 // users listed with the type and role filters and their defaults (type member, role
 // all); an accepted invite ([Fake.AcceptInvite]) becoming a member user; OAuth client
-// credentials whose tokens may list and get but get 403 on create, delete and resend.
-// Faults can be injected with [Fake.InjectFault].
+// credentials ([WithOAuthClient]) and workload identity federation
+// ([WithFederatedIdentity]) whose tokens may list and get but get 403 on create, delete
+// and resend, and on listUsers without the scope users:read ([WithScopes]). Faults can
+// be injected with [Fake.InjectFault].
 package tsinvitestest
 
 import (
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,16 +79,9 @@ func WithTailnet(name string) Option { return func(f *Fake) { f.tailnet = name }
 func WithDomain(domain string) Option { return func(f *Fake) { f.domain = domain } }
 
 // WithClock sets the fake's clock (default time.Now), used for lastEmailSentAt, the
-// resend limit and when users were created; a test can move it forward instead of
-// sleeping.
+// resend limit, the expiry of federated JWTs and when users were created; a test can
+// move it forward instead of sleeping.
 func WithClock(now func() time.Time) Option { return func(f *Fake) { f.now = now } }
-
-// WithOAuthClient makes the fake accept these OAuth client credentials at
-// /api/v2/oauth/token. The tokens it issues may list and get invites; create, delete and
-// resend answer 403, as the real API does for OAuth tokens.
-func WithOAuthClient(id, secret string) Option {
-	return func(f *Fake) { f.oauthID, f.oauthSecret = id, secret }
-}
 
 // WithInvites creates these invites when the fake starts, as if by a create request.
 func WithInvites(invites ...tsinvites.CreateUserInviteRequest) Option {
@@ -100,6 +94,8 @@ func WithInvites(invites ...tsinvites.CreateUserInviteRequest) Option {
 type Fake struct {
 	token, tailnet, domain string
 	oauthID, oauthSecret   string
+	federatedID            string
+	scopes                 []string // of OAuth and federated tokens; nil: every scope
 	now                    func() time.Time
 	seed                   []tsinvites.CreateUserInviteRequest
 	seedUsers              []tsinvites.User
@@ -107,14 +103,14 @@ type Fake struct {
 	router *apidoc.Router
 	api    http.Handler
 
-	mu          sync.Mutex
-	invites     map[string]*record
-	nextID      int
-	users       []tsinvites.User // in the order added
-	nextUserID  int
-	counts      map[string]int
-	faults      map[string][]Fault
-	oauthTokens []string
+	mu         sync.Mutex
+	invites    map[string]*record
+	nextID     int
+	users      []tsinvites.User // in the order added
+	nextUserID int
+	counts     map[string]int
+	faults     map[string][]Fault
+	issued     []issuedToken // by the token endpoints
 }
 
 // record is an invite and what the fake knows of it beyond the API's fields.
@@ -228,11 +224,15 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.issueToken(w, r)
 		return
 	}
+	if r.URL.Path == "/api/v2/oauth/token-exchange" && f.federatedID != "" {
+		f.exchangeToken(w, r)
+		return
+	}
 	if !strings.HasPrefix(r.URL.EscapedPath(), apidoc.Prefix) { // checked before the token
 		writeError(w, http.StatusNotFound, "not found: the API is under "+apidoc.Prefix)
 		return
 	}
-	oauth, ok := f.authenticate(r)
+	tok, ok := f.authenticate(r)
 	if !ok {
 		writeError(w, http.StatusUnauthorized, "API token invalid or missing")
 		return
@@ -255,61 +255,19 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault, ok := f.popFault(op); ok {
-		serveFault(w, r, fault, func(w http.ResponseWriter) { f.serveOp(w, r, op, oauth) })
+		serveFault(w, r, fault, func(w http.ResponseWriter) { f.serveOp(w, r, op, tok) })
 		return
 	}
-	f.serveOp(w, r, op, oauth)
+	f.serveOp(w, r, op, tok)
 }
 
-// serveOp does a valid request's operation.
-func (f *Fake) serveOp(w http.ResponseWriter, r *http.Request, op string, oauth bool) {
-	if oauth && op != OpList && op != OpGet && op != OpListUsers {
-		writeError(w, http.StatusForbidden, "this operation is not permitted for this token")
+// serveOp does a valid request's operation, if the token may.
+func (f *Fake) serveOp(w http.ResponseWriter, r *http.Request, op string, tok issuedToken) {
+	if status, msg := tok.refuses(op); status != 0 {
+		writeError(w, status, msg)
 		return
 	}
 	f.api.ServeHTTP(w, r)
-}
-
-// authenticate checks the bearer token in constant time; oauth reports a token the fake
-// issued to an OAuth client.
-func (f *Fake) authenticate(r *http.Request) (oauth, ok bool) {
-	got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !found || got == "" {
-		return false, false
-	}
-	if subtle.ConstantTimeCompare([]byte(got), []byte(f.token)) == 1 {
-		return false, true
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, tok := range f.oauthTokens {
-		if subtle.ConstantTimeCompare([]byte(got), []byte(tok)) == 1 {
-			return true, true
-		}
-	}
-	return false, false
-}
-
-// issueToken is the OAuth client-credentials token endpoint.
-func (f *Fake) issueToken(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost || r.ParseForm() != nil || r.PostForm.Get("grant_type") != "client_credentials" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request"})
-		return
-	}
-	id, secret, basic := r.BasicAuth()
-	if !basic {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	if subtle.ConstantTimeCompare([]byte(id), []byte(f.oauthID)) != 1 ||
-		subtle.ConstantTimeCompare([]byte(secret), []byte(f.oauthSecret)) != 1 {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
-		return
-	}
-	tok := "tskey-oauth-fake-" + rand.Text()
-	f.mu.Lock()
-	f.oauthTokens = append(f.oauthTokens, tok)
-	f.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
 }
 
 func writeError(w http.ResponseWriter, status int, message string) {

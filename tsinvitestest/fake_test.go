@@ -192,8 +192,11 @@ func TestOAuthTokenEndpoint(t *testing.T) {
 	if status, _ := send(t, srv, "GET", "/api/v2/tailnet/-/user-invites", tok, ""); status != 200 {
 		t.Errorf("list with the OAuth token: %d, want 200", status)
 	}
-	if status, body := send(t, srv, "POST", "/api/v2/tailnet/-/user-invites", tok, `[{"email":"a@example.com"}]`); status != 403 {
-		t.Errorf("create with the OAuth token: %d %s, want 403", status, body)
+	if status, body := send(t, srv, "POST", "/api/v2/tailnet/-/user-invites", tok, `[{"email":"a@example.com"}]`); status != 403 || !strings.Contains(body, "only permitted for user-owned keys") {
+		t.Errorf("create with the OAuth token: %d %s, want 403 only permitted for user-owned keys", status, body)
+	}
+	if status, _ := post(url.Values{"grant_type": {"client_credentials"}, "client_id": {"id"}, "client_secret": {"secret"}, "scope": {"users:read devices:core"}}); status != 200 {
+		t.Errorf("asking for scopes of a client with every scope: %d, want 200", status)
 	}
 }
 
