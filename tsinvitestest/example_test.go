@@ -67,3 +67,34 @@ func ExampleFake_InjectFault() {
 	// tsinvites: create 1 invite(s): 429 too many requests: injected fault (retry after 1h0m0s)
 	// true 1 2
 }
+
+func ExampleFake_AcceptInvite() {
+	srv, err := tsinvitestest.NewServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+
+	created, err := srv.Client().Create(context.Background(),
+		tsinvites.CreateUserInviteRequest{Email: "amelie@example.com", Role: tsinvites.UserRoleAdmin},
+		tsinvites.CreateUserInviteRequest{}, // a link invite: no email
+	)
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Amelie accepts hers; whoever holds the link accepts the other, as bob.
+	if err := srv.AcceptInvite(created[0].ID); err != nil {
+		log.Fatal(err)
+	}
+	if err := srv.AcceptInviteAs(created[1].ID, "bob@partner.example"); err != nil {
+		log.Fatal(err)
+	}
+	for _, u := range srv.Users() {
+		fmt.Println(u.LoginName, u.Role, u.Status)
+	}
+	fmt.Println("open invites:", len(srv.Invites()))
+	// Output:
+	// amelie@example.com admin active
+	// bob@partner.example member active
+	// open invites: 0
+}
