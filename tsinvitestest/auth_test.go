@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/spectest"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -205,5 +207,34 @@ func TestScopes(t *testing.T) {
 				t.Errorf("%s, %s: list invites %d, want 200", tc.name, kind, status)
 			}
 		}
+	}
+}
+
+// TestTokenExchangeThroughSpectest: the validating transport of the tests lets the
+// token endpoints through (they are not in the document) and checks what follows.
+func TestTokenExchangeThroughSpectest(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	srv := tsinvitestest.Start(t, tsinvitestest.WithFederatedIdentity("fed-client"), tsinvitestest.WithClock(func() time.Time { return now }),
+		tsinvitestest.WithUsers(tsinvites.User{LoginName: "amelie@example.com"}))
+	tr := spectest.New(t, nil)
+	form := url.Values{"client_id": {"fed-client"}, "jwt": {jwt(fmt.Sprintf(`{"exp":%d}`, now.Add(time.Minute).Unix()))}}
+	resp, err := (&http.Client{Transport: tr}).PostForm(srv.URL+"/api/v2/oauth/token-exchange", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	_ = resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("exchange: %d %v", resp.StatusCode, err)
+	}
+	if got := listUsers(t, apiClient(t, srv, out.AccessToken), nil); len(got) != 1 {
+		t.Errorf("users %v", got)
+	}
+	if got := tr.Requests(); len(got) != 1 || got[0].Status != 200 || got[0].Operation != "" {
+		t.Errorf("recorded %+v, want the exchange, with no operation", got)
 	}
 }

@@ -58,7 +58,9 @@ func (tr *Transport) Requests() []Request {
 // RoundTrip validates req, sends it, and validates the answer.
 func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := Request{Method: req.Method, EscapedPath: req.URL.EscapedPath()}
-	if rec.EscapedPath == apidoc.Prefix+"oauth/token" { // the token endpoint is not in the document
+	// The token endpoints (OAuth client credentials, workload identity federation) are
+	// not in the document.
+	if rec.EscapedPath == apidoc.Prefix+"oauth/token" || rec.EscapedPath == apidoc.Prefix+"oauth/token-exchange" {
 		resp, err := tr.base.RoundTrip(req)
 		tr.record(rec, resp)
 		return resp, err
