@@ -195,6 +195,6 @@ func ExampleClient_Plan() {
 	// + create    carol@example.com (member)
 	// ~ recreate  bob@example.com (member → auditor, invite 2)
 	// - delete    left@example.com (member, invite 3): not in the list
-	// Plan: 1 to create, 1 to recreate, 0 to resend, 1 to delete; 1 unchanged.
+	// Plan: 1 to create, 1 to recreate, 0 to resend, 1 to delete; 1 unchanged; 0 joined.
 	// 3 changes done
 }

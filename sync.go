@@ -33,6 +33,10 @@ type SyncOptions struct {
 	// Concurrency is the number of deletes and resends Apply runs at once, 1 to 64;
 	// zero means 4.
 	Concurrency int
+	// WithoutUsers plans from the open invites alone, without reading the tailnet's
+	// users: for a credential that may not read them. People who have joined are then
+	// not recognised: their invite is gone, so each gets a create.
+	WithoutUsers bool
 	// Progress, when set, is called by Apply after each change it attempted, with its
 	// result (not for changes left not attempted). Calls come one at a time: during the
 	// creates on Apply's goroutine, then from its workers while they wait, so keep it
@@ -146,10 +150,54 @@ type Plan struct {
 	// NotListed is the number of open invites that are not in the list and are left
 	// alone because Options.Prune is off.
 	NotListed int `json:"notListed"`
+	// Joined are the people of the list who are users of the tailnet already (suspended
+	// and awaiting approval included): nothing is created or resent for them. Empty
+	// with Options.WithoutUsers.
+	Joined []Joined `json:"joined"`
 	// Options are the options of Plan, which Apply uses too (BatchSize, Concurrency,
 	// Progress). They are not in the JSON form: a plan read back from JSON has the
 	// zero options, and so the defaults, unless you set them.
 	Options SyncOptions `json:"-"`
+}
+
+// Joined is a person of the desired list who is a user of the tailnet: their login name
+// is the desired email (without case). Users are never changed by Apply.
+type Joined struct {
+	Email  string   `json:"email"`
+	Role   UserRole `json:"role"` // the role the list wants
+	UserID string   `json:"userId"`
+	// UserRole is the user's role in the tailnet; when it differs from Role it is
+	// reported, never changed (a user's role is not the invites' to change).
+	UserRole TailnetRole `json:"userRole"`
+	Status   UserStatus  `json:"status"`
+	// OpenInvites are the open invites still there for the email: redundant, deleted
+	// with Options.Prune.
+	OpenInvites []string `json:"openInvites,omitempty"`
+}
+
+// String formats the person as a line of a plan, such as
+// "= joined    ann@example.com (admin; suspended)".
+func (j Joined) String() string {
+	s := fmt.Sprintf("= %-9s %s (%s", "joined", j.Email, j.UserRole)
+	if j.Status != "" && j.Status != UserStatusActive && j.Status != UserStatusIdle {
+		s += "; " + string(j.Status)
+	}
+	s += ")"
+	if string(j.UserRole) != string(j.Role) {
+		s += fmt.Sprintf(": the list says %s; a user's role is not changed here", j.Role)
+	}
+	if len(j.OpenInvites) > 0 {
+		s += fmt.Sprintf(": %s still open", plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
+	}
+	return s
+}
+
+// plural formats n with the singular or plural noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Empty reports whether the plan changes nothing.
@@ -174,26 +222,55 @@ func (p *Plan) Count(a Action) int {
 }
 
 // Summary is the plan's last line, such as "Plan: 2 to create, 0 to recreate, 0 to
-// resend, 1 to delete; 5 unchanged."
+// resend, 1 to delete; 5 unchanged; 3 joined."
 func (p *Plan) Summary() string {
-	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete; %d unchanged.",
+	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete; %d unchanged",
 		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.Count(ActionUnchanged))
 	if p.Empty() {
-		s = fmt.Sprintf("No changes: %d open invite(s) match the list.", p.Count(ActionUnchanged))
+		s = "No changes: " + plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
 	}
+	if p != nil && !p.Options.WithoutUsers {
+		s += fmt.Sprintf("; %d joined", len(p.Joined))
+		if n := p.countJoined(func(j Joined) bool { return j.Status == UserStatusSuspended || j.Status == UserStatusNeedsApproval }); n > 0 {
+			s += fmt.Sprintf(" (%d suspended or awaiting approval, counted as joined)", n)
+		}
+	}
+	s += "."
 	if p != nil && p.NotListed > 0 {
-		s += fmt.Sprintf(" %d open invite(s) not in the list are left alone (pruning would delete them).", p.NotListed)
+		s += " " + plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
+	}
+	if n := p.countJoined(func(j Joined) bool { return len(j.OpenInvites) > 0 && !p.Options.Prune }); n > 0 {
+		s += " " + plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
 	}
 	return s
 }
 
-// String formats the plan: one line per change, then the summary.
+func (p *Plan) countJoined(f func(Joined) bool) int {
+	n := 0
+	if p != nil {
+		for _, j := range p.Joined {
+			if f(j) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// String formats the plan: one line per change, one per joined person worth a look
+// (another role, a status other than active, a redundant invite), then the summary.
 func (p *Plan) String() string {
 	var b strings.Builder
 	if p != nil {
 		for _, ch := range p.Changes {
 			b.WriteString(ch.String())
 			b.WriteByte('\n')
+		}
+		for _, j := range p.Joined {
+			if string(j.UserRole) != string(j.Role) || len(j.OpenInvites) > 0 || j.Status != UserStatusActive && j.Status != UserStatusIdle {
+				b.WriteString(j.String())
+				b.WriteByte('\n')
+			}
 		}
 	}
 	b.WriteString(p.Summary())
@@ -210,7 +287,14 @@ func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(em
 // When an email has several open invites, the one with the desired role that was
 // emailed last is kept and the others are deleted. With opts.Prune, open invites whose
 // email is not desired, or that have none, are deleted; without it they are not
-// touched. Plan sends only the list request.
+// touched.
+//
+// Plan also lists the tailnet's users (two requests in all): a desired person whose
+// email is a user's login name (without case) has joined, whatever the user's status
+// (suspended and awaiting approval count): nothing is created or resent for them, an
+// open invite for them is redundant (deleted with opts.Prune), and a role that differs
+// from the list is reported in [Plan.Joined], never changed. A credential that may not
+// read users gets an error saying so; opts.WithoutUsers plans from the invites alone.
 //
 // An empty desired list plans nothing without opts.Prune, and with it the deletion of
 // every open invite.
@@ -231,6 +315,19 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 	if err != nil {
 		return nil, err
 	}
+	users := map[string]User{} // by lower-cased login name
+	if !opts.WithoutUsers {
+		list, err := c.ListUsers(ctx, ListUsersParams{})
+		if IsForbidden(err) || IsNotFound(err) || IsUnauthorized(err) {
+			return nil, fmt.Errorf("tsinvites: plan: this credential may not read the tailnet's users, which a plan needs to know who has joined: use an API key, or an OAuth client or federated identity with the users:read scope; or plan from the open invites alone with SyncOptions.WithoutUsers (tsinvites plan --no-users): %w", err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range list {
+			users[emailKey(u.LoginName)] = u
+		}
+	}
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -240,12 +337,23 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 	for _, inv := range open {
 		byEmail[emailKey(inv.Email)] = append(byEmail[emailKey(inv.Email)], inv)
 	}
-	p := &Plan{Tailnet: c.tailnet, Options: opts, Changes: []Change{}, Unchanged: []Change{}}
+	p := &Plan{Tailnet: c.tailnet, Options: opts, Changes: []Change{}, Unchanged: []Change{}, Joined: []Joined{}}
 	var creates, recreates, resends, deletes []Change
 	for _, d := range want {
 		key := emailKey(d.Email)
 		invs := byEmail[key]
 		delete(byEmail, key)
+		if u, joined := users[key]; joined {
+			j := Joined{Email: d.Email, Role: d.Role, UserID: u.ID, UserRole: u.Role, Status: u.Status}
+			for _, inv := range invs {
+				j.OpenInvites = append(j.OpenInvites, inv.ID)
+				if opts.Prune {
+					deletes = append(deletes, deleteChange(inv, "already joined the tailnet, so the invite is redundant"))
+				}
+			}
+			p.Joined = append(p.Joined, j)
+			continue
+		}
 		if len(invs) == 0 {
 			creates = append(creates, Change{Action: ActionCreate, Email: d.Email, Role: d.Role})
 			continue
@@ -458,14 +566,14 @@ func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 		for j, i := range idx {
 			reqs[j] = CreateUserInviteRequest{Email: plan.Changes[i].Email, Role: plan.Changes[i].Role}
 		}
-		created, err := c.Create(ctx, reqs...)
-		made := map[string]UserInvite{}
-		for _, inv := range created {
-			made[emailKey(inv.Email)] = inv
-		}
-		for _, i := range idx {
+		created, err := c.Create(ctx, reqs...) // created[j] is reqs[j]'s invite, or zero
+		for j, i := range idx {
 			r := res.Results[i]
-			inv, ok := made[emailKey(r.Email)]
+			var inv UserInvite
+			if j < len(created) {
+				inv = created[j]
+			}
+			ok := inv.ID != ""
 			switch {
 			case ok && r.Action == ActionRecreate && inv.ID == r.InviteID: // never delete it
 				r.Status, r.Err = StatusFailed, fmt.Errorf("tsinvites: apply: the API answered the create for %q with the invite to replace, %s", r.Email, inv.ID)

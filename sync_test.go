@@ -118,8 +118,8 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 	if plan.NotListed != 2 || plan.Count(tsinvites.ActionUnchanged) != 3 { // gone, no email; keep, dup, twice
 		t.Errorf("NotListed = %d, unchanged = %d; want 2, 3", plan.NotListed, plan.Count(tsinvites.ActionUnchanged))
 	}
-	if srv.TotalRequests() != 2 { // the create above and the list
-		t.Errorf("Plan sent %d requests after the setup's create, want 1 (list)", srv.TotalRequests()-1)
+	if srv.TotalRequests() != 3 { // the create above, the list of invites and of users
+		t.Errorf("Plan sent %d requests after the setup's create, want 2 (invites, users)", srv.TotalRequests()-1)
 	}
 
 	opts.Prune = true
@@ -171,12 +171,12 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 	if !plan.Empty() || plan.Count(tsinvites.ActionUnchanged) != len(desired) {
 		t.Errorf("plan after Apply = %s, want no changes and %d unchanged", plan, len(desired))
 	}
-	if !strings.HasPrefix(plan.String(), "No changes: 6 open invite(s) match the list.") {
+	if !strings.HasPrefix(plan.String(), "No changes: 6 open invites match the list; 0 joined.") {
 		t.Errorf("String() = %q", plan.String())
 	}
 	result, err = c.Apply(ctx, plan)
-	if err != nil || len(result.Results) != 0 || srv.TotalRequests() != before+1 {
-		t.Errorf("Apply of an empty plan: %v, %d results, %d requests; want nil, 0, only Plan's list", err, len(result.Results), srv.TotalRequests()-before)
+	if err != nil || len(result.Results) != 0 || srv.TotalRequests() != before+2 {
+		t.Errorf("Apply of an empty plan: %v, %d results, %d requests; want nil, 0, only Plan's two lists", err, len(result.Results), srv.TotalRequests()-before)
 	}
 }
 
@@ -197,7 +197,7 @@ func TestPlanPrintsReadablyAndAsJSON(t *testing.T) {
 > resend    stale@example.com (member, invite 2): last emailed 2026-11-01 09:00 UTC
 - delete    gone@external.test (auditor, invite 3): not in the list
 - delete    (no email) (member, invite 4): no email, so not in the list
-Plan: 1 to create, 1 to recreate, 1 to resend, 2 to delete; 0 unchanged.`
+Plan: 1 to create, 1 to recreate, 1 to resend, 2 to delete; 0 unchanged; 0 joined.`
 	if diff := cmp.Diff(want, plan.String()); diff != "" {
 		t.Errorf("String() (-want +got):\n%s", diff)
 	}
@@ -499,7 +499,7 @@ func TestPlanOfAnEmptyList(t *testing.T) {
 	if err != nil || !plan.Empty() || plan.NotListed != 2 {
 		t.Errorf("without Prune: %v, %v; want an empty plan with 2 not listed", plan, err)
 	}
-	if b, _ := json.Marshal(plan); string(b) != `{"tailnet":"-","changes":[],"unchanged":[],"notListed":2}` {
+	if b, _ := json.Marshal(plan); string(b) != `{"tailnet":"-","changes":[],"unchanged":[],"notListed":2,"joined":[]}` {
 		t.Errorf("JSON of an empty plan: %s", b)
 	}
 	plan, err = c.Plan(ctx, nil, tsinvites.SyncOptions{Prune: true})
@@ -635,6 +635,8 @@ func TestApplyOnAnswersTheFakeDoesNotGive(t *testing.T) {
 	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users"):
+			_, _ = io.WriteString(w, `{"users":[]}`)
 		case r.Method == http.MethodGet:
 			_, _ = io.WriteString(w, `[{"id":"1","email":"never@example.com","role":"member","tailnetId":1,"inviterId":1}]`)
 		case strings.HasSuffix(r.URL.Path, "/resend"):
