@@ -14,6 +14,8 @@
 //     [ErrInvalidInput] for input refused before sending; [ErrMayHaveCreated] for a
 //     create whose invites may exist.
 //
+// For example:
+//
 //	c, err := tsinvites.New(tsinvites.ConfigFromEnv())
 //	if err != nil {
 //		return err // says which variables to set
