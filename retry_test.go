@@ -13,17 +13,20 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
-// fastRetries is the default policy with short waits, so that the suite runs quickly;
-// the scenarios with Retry-After wait for real.
+// fastRetries is the default policy with short waits, for the tests that run on the
+// real clock. The fault scenarios run in a testing/synctest bubble, on its fake clock:
+// there the waits, Retry-After ones included, take no time and are measured exactly.
 var fastRetries = tsinvites.RetryPolicy{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}
 
 // A scenario is a call made while the fake injects faults, and the outcome it must have.
@@ -48,15 +51,96 @@ type scenario struct {
 
 // TestFaults is the fault-injection suite of RELIABILITY.md: in every scenario the call
 // ends as it must (success after retries, or a typed error within the deadline), and
-// the fake's store shows no duplicate invite and nothing lost.
+// the fake's store shows no duplicate invite and nothing lost. Each scenario runs in a
+// testing/synctest bubble, the fake served over net.Pipe: its waits and deadlines are
+// on the bubble's clock, so a loaded machine cannot make a call look slow or fast.
 func TestFaults(t *testing.T) {
 	t.Parallel()
 	for _, sc := range faultScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			runScenario(t, sc)
+			synctest.Test(t, func(t *testing.T) { runScenario(t, sc) })
 		})
 	}
+}
+
+// pipeNetwork is a network of net.Pipe connections, for a server and its clients in a
+// testing/synctest bubble: a goroutine waiting on a loopback socket is not durably
+// blocked (the bubble's clock would never move while a connection is open), one
+// waiting on a pipe is.
+type pipeNetwork struct {
+	conns  chan net.Conn // the servers' ends, to Accept
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (n *pipeNetwork) Accept() (net.Conn, error) {
+	select {
+	case c := <-n.conns:
+		return c, nil
+	case <-n.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (n *pipeNetwork) Close() error {
+	n.once.Do(func() { close(n.closed) })
+	return nil
+}
+
+func (n *pipeNetwork) Addr() net.Addr { return pipeAddr{} }
+
+// dial connects to the network's server, whatever the address.
+func (n *pipeNetwork) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	client, server := net.Pipe()
+	select {
+	case n.conns <- server:
+		return client, nil
+	case <-n.closed:
+		return nil, &net.OpError{Op: "dial", Net: "pipe", Err: syscall.ECONNREFUSED}
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+type pipeAddr struct{}
+
+func (pipeAddr) Network() string { return "pipe" }
+func (pipeAddr) String() string  { return "pipe" }
+
+// pipeBaseURL is the BaseURL of a client of servePipe: the pipe's dial ignores it.
+const pipeBaseURL = "http://127.0.0.1"
+
+// servePipe serves h with net/http's server on a new pipeNetwork, until the test ends,
+// and returns a transport (net/http's, with its connection pool and httptrace events)
+// that dials it. Call it inside the bubble.
+func servePipe(t *testing.T, h http.Handler) *http.Transport {
+	t.Helper()
+	n := &pipeNetwork{conns: make(chan net.Conn), closed: make(chan struct{})}
+	srv := &http.Server{Handler: h}
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		_ = srv.Serve(n)
+	}()
+	tr := &http.Transport{DialContext: n.dial}
+	t.Cleanup(func() {
+		tr.CloseIdleConnections()
+		_ = srv.Close()
+		<-served
+	})
+	return tr
+}
+
+// pipeClient is a client of fake over servePipe, with the retry policy.
+func pipeClient(t *testing.T, fake *tsinvitestest.Fake, policy tsinvites.RetryPolicy) *tsinvites.Client {
+	t.Helper()
+	c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: pipeBaseURL, Retry: policy,
+		HTTPClient: &http.Client{Transport: servePipe(t, fake)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // TestReliabilityDocListsEveryScenario keeps RELIABILITY.md's fault matrix in step with
@@ -137,11 +221,12 @@ func faultScenarios() []scenario {
 // ops maps a scenario's call to the fake's operation ID.
 var ops = map[string]string{"list": tsinvitestest.OpList, "get": tsinvitestest.OpGet, "create": tsinvitestest.OpCreate, "delete": tsinvitestest.OpDelete, "resend": tsinvitestest.OpResend}
 
+// runScenario runs sc in a synctest bubble: time.Now is the bubble's clock.
 func runScenario(t *testing.T, sc scenario) {
 	// The seeded invites were emailed two minutes ago, so resend is allowed.
 	var clock atomic.Int64
 	clock.Store(time.Now().Add(-2 * time.Minute).UnixNano())
-	srv := tsinvitestest.Start(t,
+	srv := tsinvitestest.Handler(
 		tsinvitestest.WithClock(func() time.Time { return time.Unix(0, clock.Load()) }),
 		tsinvitestest.WithInvites(
 			tsinvites.CreateUserInviteRequest{Email: "amelie@example.com"},
@@ -161,11 +246,11 @@ func runScenario(t *testing.T, sc scenario) {
 	if sc.policy != nil {
 		policy = *sc.policy
 	}
-	cfg := tsinvites.Config{APIKey: srv.Token(), BaseURL: srv.URL, Retry: policy}
+	tr := servePipe(t, srv)
 	if sc.dialFailures > 0 {
-		cfg.HTTPClient = &http.Client{Transport: failingDials(sc.dialFailures)}
+		tr.DialContext = failingDials(sc.dialFailures, tr.DialContext)
 	}
-	c, err := tsinvites.New(cfg)
+	c, err := tsinvites.New(tsinvites.Config{APIKey: srv.Token(), BaseURL: pipeBaseURL, Retry: policy, HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,42 +346,44 @@ func runScenario(t *testing.T, sc scenario) {
 	}
 }
 
-// failingDials is a transport whose first n dials are refused, as if the server were not
+// failingDials is dial with its first n dials refused, as if the server were not
 // listening yet: nothing is sent on them.
-func failingDials(n int) http.RoundTripper {
+func failingDials(n int, dial func(ctx context.Context, network, addr string) (net.Conn, error)) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	var left atomic.Int64
 	left.Store(int64(n))
-	var d net.Dialer
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if left.Add(-1) >= 0 {
 			return nil, &net.OpError{Op: "dial", Net: network, Err: syscall.ECONNREFUSED}
 		}
-		return d.DialContext(ctx, network, addr)
+		return dial(ctx, network, addr)
 	}
-	return tr
 }
 
+// TestZeroRetryPolicyIsTheDefault runs in a synctest bubble: the backoff is measured
+// on its clock.
 func TestZeroRetryPolicyIsTheDefault(t *testing.T) {
 	t.Parallel()
-	srv := tsinvitestest.Start(t)
-	srv.InjectFault(tsinvitestest.OpList, 1, tsinvitestest.Fault{Status: 503})
-	start := time.Now()
-	if _, err := srv.Client().List(t.Context()); err != nil {
-		t.Fatalf("List after one 503: %v", err)
-	}
-	// The first backoff is 0.5 s ± 50%.
-	if took := time.Since(start); took < 250*time.Millisecond || took > 2*time.Second {
-		t.Errorf("one retry took %v, want about 0.5 s", took)
-	}
-	srv.InjectFault(tsinvitestest.OpList, 5, tsinvitestest.Fault{Status: 503})
-	_, err := srv.Client().List(t.Context())
-	if !errors.As(err, new(*tsinvites.APIError)) {
-		t.Errorf("err = %v, want the 503", err)
-	}
-	if n := srv.RequestCount(tsinvitestest.OpList); n != 2+3 {
-		t.Errorf("%d list requests, want 2 then 3 (the default attempts)", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := tsinvitestest.Handler()
+		c := pipeClient(t, srv, tsinvites.RetryPolicy{})
+		srv.InjectFault(tsinvitestest.OpList, 1, tsinvitestest.Fault{Status: 503})
+		start := time.Now()
+		if _, err := c.List(t.Context()); err != nil {
+			t.Fatalf("List after one 503: %v", err)
+		}
+		// The first backoff is 0.5 s ± 50%.
+		if took := time.Since(start); took < 250*time.Millisecond || took > 2*time.Second {
+			t.Errorf("one retry took %v, want about 0.5 s", took)
+		}
+		srv.InjectFault(tsinvitestest.OpList, 5, tsinvitestest.Fault{Status: 503})
+		_, err := c.List(t.Context())
+		if !errors.As(err, new(*tsinvites.APIError)) {
+			t.Errorf("err = %v, want the 503", err)
+		}
+		if n := srv.RequestCount(tsinvitestest.OpList); n != 2+3 {
+			t.Errorf("%d list requests, want 2 then 3 (the default attempts)", n)
+		}
+	})
 }
 
 func TestNegativeRetryPolicyIsRefused(t *testing.T) {
@@ -308,23 +395,28 @@ func TestNegativeRetryPolicyIsRefused(t *testing.T) {
 	}
 }
 
+// TestWaitStopsWhenTheContextEnds runs in a synctest bubble: the cancel comes at 200 ms
+// of its clock, whatever the machine's load.
 func TestWaitStopsWhenTheContextEnds(t *testing.T) {
 	t.Parallel()
-	srv := tsinvitestest.Start(t)
-	srv.InjectFault(tsinvitestest.OpGet, 1, tsinvitestest.Fault{Status: 503, RetryAfter: "20"})
-	ctx, cancel := context.WithCancel(t.Context())
-	time.AfterFunc(200*time.Millisecond, cancel)
-	start := time.Now()
-	_, err := srv.Client().Get(ctx, "1")
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("Get took %v after its context was cancelled at 200 ms", took)
-	}
-	if !errors.Is(err, context.Canceled) || !errors.As(err, new(*tsinvites.APIError)) {
-		t.Errorf("err = %v, want both the 503 and context.Canceled", err)
-	}
-	if n := srv.RequestCount(tsinvitestest.OpGet); n != 1 {
-		t.Errorf("%d get requests, want 1", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := tsinvitestest.Handler()
+		c := pipeClient(t, srv, tsinvites.RetryPolicy{})
+		srv.InjectFault(tsinvitestest.OpGet, 1, tsinvitestest.Fault{Status: 503, RetryAfter: "20"})
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(200*time.Millisecond, cancel)
+		start := time.Now()
+		_, err := c.Get(ctx, "1")
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("Get took %v after its context was cancelled at 200 ms", took)
+		}
+		if !errors.Is(err, context.Canceled) || !errors.As(err, new(*tsinvites.APIError)) {
+			t.Errorf("err = %v, want both the 503 and context.Canceled", err)
+		}
+		if n := srv.RequestCount(tsinvitestest.OpGet); n != 1 {
+			t.Errorf("%d get requests, want 1", n)
+		}
+	})
 }
 
 func TestLoggerHasOneLinePerAttemptAndNoSecrets(t *testing.T) {

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -588,43 +588,47 @@ func TestPlanDetails(t *testing.T) {
 	}
 }
 
-// Apply runs at most Concurrency deletes and resends at once.
+// Apply runs at most Concurrency deletes and resends at once. In a synctest bubble each
+// delete holds its answer 20 ms of the bubble's clock, which moves only when every
+// goroutine waits: by then every delete Apply runs at once has arrived, so the most in
+// flight is exactly the bound, on any machine.
 func TestApplyConcurrencyIsBounded(t *testing.T) {
 	t.Parallel()
-	var seed []tsinvites.CreateUserInviteRequest
-	for i := range 12 {
-		seed = append(seed, inv(fmt.Sprintf("p%d@example.com", i), "member"))
-	}
-	fake := tsinvitestest.Handler(tsinvitestest.WithInvites(seed...))
-	var inFlight, most atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodDelete {
-			n := inFlight.Add(1)
-			defer inFlight.Add(-1)
-			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
-			}
-			time.Sleep(20 * time.Millisecond) // long enough for the others to pile up
+	synctest.Test(t, func(t *testing.T) {
+		var seed []tsinvites.CreateUserInviteRequest
+		for i := range 12 {
+			seed = append(seed, inv(fmt.Sprintf("p%d@example.com", i), "member"))
 		}
-		fake.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-	c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := c.Plan(t.Context(), nil, tsinvites.SyncOptions{Prune: true, Concurrency: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Apply(t.Context(), plan); err != nil {
-		t.Fatal(err)
-	}
-	if m := most.Load(); m > 3 || m < 2 { // 2: some overlap, even on a busy machine
-		t.Errorf("at most %d deletes at once, want 3 (and more than 1)", m)
-	}
-	if n := len(fake.Invites()); n != 0 {
-		t.Errorf("%d invites left, want 0", n)
-	}
+		fake := tsinvitestest.Handler(tsinvitestest.WithInvites(seed...))
+		var inFlight, most atomic.Int32
+		tr := servePipe(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodDelete {
+				n := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+				}
+				time.Sleep(20 * time.Millisecond) // the others pile up before the clock moves
+			}
+			fake.ServeHTTP(w, r)
+		}))
+		c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: pipeBaseURL, HTTPClient: &http.Client{Transport: tr}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		plan, err := c.Plan(t.Context(), nil, tsinvites.SyncOptions{Prune: true, Concurrency: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Apply(t.Context(), plan); err != nil {
+			t.Fatal(err)
+		}
+		if m := most.Load(); m != 3 {
+			t.Errorf("at most %d deletes at once, want 3", m)
+		}
+		if n := len(fake.Invites()); n != 0 {
+			t.Errorf("%d invites left, want 0", n)
+		}
+	})
 }
 
 // What the fake cannot do: an invite never emailed (no lastEmailSentAt) is resent, and a

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/tsinvites/tsinvites"
@@ -151,51 +152,56 @@ func TestDryRunSendsNothing(t *testing.T) {
 }
 
 // TestConcurrencyBounded: never more than --concurrency requests at once; a progress bar
-// on a terminal for more than 20 items.
+// on a terminal for more than 20 items. In a synctest bubble each delete holds its
+// answer 5 ms of the bubble's clock, which moves only when every goroutine waits: by
+// then every delete sent at once has arrived, so the most in flight is exactly the
+// bound, on any machine.
 func TestConcurrencyBounded(t *testing.T) {
 	t.Parallel()
-	var inFlight, most atomic.Int32
-	var mu sync.Mutex
-	f, vars := middleServer(t, func(_ *tsinvitestest.Fake, r *http.Request) {
-		if r.Method != http.MethodDelete {
-			return
+	synctest.Test(t, func(t *testing.T) {
+		var inFlight, most atomic.Int32
+		var mu sync.Mutex
+		f, vars, hc := pipeServer(t, func(_ *tsinvitestest.Fake, r *http.Request) {
+			if r.Method != http.MethodDelete {
+				return
+			}
+			n := inFlight.Add(1)
+			mu.Lock()
+			most.Store(max(most.Load(), n))
+			mu.Unlock()
+			time.Sleep(5 * time.Millisecond) // the others pile up before the clock moves
+			inFlight.Add(-1)
+		})
+		var ids []string
+		var reqs []tsinvites.CreateUserInviteRequest
+		for i := range 30 {
+			ids = append(ids, fmt.Sprint(i+1))
+			reqs = append(reqs, tsinvites.CreateUserInviteRequest{Email: fmt.Sprintf("u%d@example.com", i)})
 		}
-		n := inFlight.Add(1)
-		mu.Lock()
-		most.Store(max(most.Load(), n))
-		mu.Unlock()
-		time.Sleep(5 * time.Millisecond)
-		inFlight.Add(-1)
+		c, err := tsinvites.New(tsinvites.Config{APIKey: vars["TAILSCALE_API_KEY"], BaseURL: vars["TAILSCALE_BASE_URL"], HTTPClient: hc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Create(t.Context(), reqs...); err != nil {
+			t.Fatal(err)
+		}
+		got := invocation{args: append([]string{"delete", "--concurrency", "3", "-o", "table"}, ids...), vars: vars, stderrTTY: true, httpClient: hc}.run(t)
+		if got.code != exitOK {
+			t.Fatalf("exit %d; stderr:\n%s", got.code, got.stderr)
+		}
+		if m := most.Load(); m != 3 {
+			t.Errorf("at most %d deletes at once, want 3", m)
+		}
+		if n := len(f.Invites()); n != 0 {
+			t.Errorf("%d invites left", n)
+		}
+		if !strings.Contains(got.stderr, "deleting") || !strings.Contains(got.stderr, "Deleted 30 invites.") {
+			t.Errorf("no progress bar, or no summary, on stderr:\n%q", got.stderr)
+		}
+		if strings.Contains(got.stderr, "deleted invite 7\n") {
+			t.Errorf("behind a progress bar, a full success lists no items:\n%s", got.stderr)
+		}
 	})
-	var ids []string
-	var reqs []tsinvites.CreateUserInviteRequest
-	for i := range 30 {
-		ids = append(ids, fmt.Sprint(i+1))
-		reqs = append(reqs, tsinvites.CreateUserInviteRequest{Email: fmt.Sprintf("u%d@example.com", i)})
-	}
-	c, err := tsinvites.New(tsinvites.Config{APIKey: vars["TAILSCALE_API_KEY"], BaseURL: vars["TAILSCALE_BASE_URL"]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Create(t.Context(), reqs...); err != nil {
-		t.Fatal(err)
-	}
-	got := invocation{args: append([]string{"delete", "--concurrency", "3", "-o", "table"}, ids...), vars: vars, stderrTTY: true}.run(t)
-	if got.code != exitOK {
-		t.Fatalf("exit %d; stderr:\n%s", got.code, got.stderr)
-	}
-	if m := most.Load(); m > 3 || m < 1 {
-		t.Errorf("at most %d deletes at once, want 1 to 3", m)
-	}
-	if n := len(f.Invites()); n != 0 {
-		t.Errorf("%d invites left", n)
-	}
-	if !strings.Contains(got.stderr, "deleting") || !strings.Contains(got.stderr, "Deleted 30 invites.") {
-		t.Errorf("no progress bar, or no summary, on stderr:\n%q", got.stderr)
-	}
-	if strings.Contains(got.stderr, "deleted invite 7\n") {
-		t.Errorf("behind a progress bar, a full success lists no items:\n%s", got.stderr)
-	}
 }
 
 // TestNoProgressBarOffTerminal: no bar when stderr is not a terminal, or for few items.
@@ -257,26 +263,34 @@ func TestResendRateLimited(t *testing.T) {
 }
 
 // TestTimeout: --timeout ends the command; the item in flight failed, the rest were not
-// attempted, and nothing was done: exit 1.
+// attempted, and nothing was done: exit 1. It runs in a synctest bubble: the 100 ms
+// are of the bubble's clock, which stands still while the command works, so the
+// first delete always starts in time and the list always ends in time.
 func TestTimeout(t *testing.T) {
 	t.Parallel()
-	_, vars := middleServer(t, func(_ *tsinvitestest.Fake, r *http.Request) {
-		if r.Method == http.MethodDelete {
-			<-r.Context().Done() // hang until the client gives up
+	synctest.Test(t, func(t *testing.T) {
+		_, vars, hc := pipeServer(t, func(_ *tsinvitestest.Fake, r *http.Request) {
+			if r.Method == http.MethodDelete {
+				<-r.Context().Done() // hang until the client gives up
+			}
+		}, tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "a@example.com"}, tsinvites.CreateUserInviteRequest{Email: "b@example.com"}))
+		start := time.Now()
+		got := invocation{args: []string{"--timeout", "100ms", "delete", "1", "2", "--concurrency", "1", "-o", "json"}, vars: vars, httpClient: hc}.run(t)
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Errorf("the command took %v, want its --timeout", took)
 		}
-	}, tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "a@example.com"}, tsinvites.CreateUserInviteRequest{Email: "b@example.com"}))
-	got := cli(t, vars, "--timeout", "100ms", "delete", "1", "2", "--concurrency", "1", "-o", "json")
-	if got.code != exitFailed {
-		t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitFailed, got.stderr)
-	}
-	r := decodeReport(t, got.stdout)
-	if r.Results[0].Status != statusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
-		t.Errorf("result 1 = %+v, want failed: timed out", r.Results[0])
-	}
-	if r.Results[1].Status != statusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
-		t.Errorf("result 2 = %+v, want not attempted: --timeout reached", r.Results[1])
-	}
-	if got := cli(t, vars, "--timeout", "100ms", "list"); got.code != exitOK {
-		t.Errorf("list within the timeout: exit %d: %s", got.code, got.stderr)
-	}
+		if got.code != exitFailed {
+			t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitFailed, got.stderr)
+		}
+		r := decodeReport(t, got.stdout)
+		if r.Results[0].Status != statusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
+			t.Errorf("result 1 = %+v, want failed: timed out", r.Results[0])
+		}
+		if r.Results[1].Status != statusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
+			t.Errorf("result 2 = %+v, want not attempted: --timeout reached", r.Results[1])
+		}
+		if got := (invocation{args: []string{"--timeout", "100ms", "list"}, vars: vars, httpClient: hc}).run(t); got.code != exitOK {
+			t.Errorf("list within the timeout: exit %d: %s", got.code, got.stderr)
+		}
+	})
 }

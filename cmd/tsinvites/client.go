@@ -29,7 +29,7 @@ const maxKeyFile = 4 << 10
 // process) and a function to call when done with it. Its errors are usage errors: they
 // are found before anything is sent.
 func (o *options) client() (*tsinvites.Client, func(), error) {
-	cfg := tsinvites.Config{Tailnet: o.tailnet, BaseURL: o.baseURL, UserAgent: userAgent}
+	cfg := tsinvites.Config{Tailnet: o.tailnet, BaseURL: o.baseURL, UserAgent: userAgent, HTTPClient: o.env.httpClient}
 	closeFn := func() {}
 	switch {
 	case o.fake:
@@ -41,7 +41,7 @@ func (o *options) client() (*tsinvites.Client, func(), error) {
 			return nil, nil, failed(err)
 		}
 		fmt.Fprintf(o.env.stderr, "tsinvites: using a fake API with sample invites (--fake): nothing reaches Tailscale, and changes last only for this command\n")
-		cfg.BaseURL, cfg.APIKey = srv.URL, srv.Token()
+		cfg.BaseURL, cfg.APIKey, cfg.HTTPClient = srv.URL, srv.Token(), nil
 		closeFn = srv.Close
 	case o.apiKeyFile != "":
 		key, err := readKeyFile(o.apiKeyFile, o.env.stderr)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -36,6 +37,8 @@ type invocation struct {
 	stdinTTY  bool
 	stdoutTTY bool
 	ctx       context.Context
+	// httpClient, when set, sends the requests: one of pipeServer, in a synctest bubble.
+	httpClient *http.Client
 }
 
 func (inv invocation) run(t *testing.T) outcome {
@@ -48,14 +51,15 @@ func (inv invocation) run(t *testing.T) outcome {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	code := run(ctx, inv.args, &env{
-		stdin:     strings.NewReader(inv.stdin),
-		stdout:    &stdout,
-		stderr:    &stderr,
-		getenv:    func(name string) string { return inv.vars[name] },
-		now:       func() time.Time { return testNow },
-		stderrTTY: inv.stderrTTY,
-		stdinTTY:  inv.stdinTTY,
-		stdoutTTY: inv.stdoutTTY,
+		stdin:      strings.NewReader(inv.stdin),
+		stdout:     &stdout,
+		stderr:     &stderr,
+		getenv:     func(name string) string { return inv.vars[name] },
+		now:        func() time.Time { return testNow },
+		stderrTTY:  inv.stderrTTY,
+		stdinTTY:   inv.stdinTTY,
+		stdoutTTY:  inv.stdoutTTY,
+		httpClient: inv.httpClient,
 	})
 	return outcome{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ type env struct {
 	// default output format, colours, the progress bar and apply's confirmation prompt
 	// depend on them.
 	stdinTTY, stdoutTTY, stderrTTY bool
+	// httpClient sends the requests to the API (not to --fake's); nil means the
+	// library's default. Tests give one over an in-memory network.
+	httpClient *http.Client
 }
 
 // exitError is an error with the exit code it calls for. A nil err means the problem
