@@ -60,7 +60,7 @@ func TestApplyFileFormats(t *testing.T) {
 				t.Errorf("open invites (-want +got):\n%s", diff)
 			}
 			got = cli(t, vars, "plan", "-f", path, "--prune", "-o", "table")
-			if got.code != exitOK || !strings.Contains(got.stdout, "No changes: 4 open invite(s) match the list.") {
+			if got.code != exitOK || !strings.Contains(got.stdout, "No changes: 4 open invites match the list; 0 joined.") {
 				t.Errorf("second plan: exit %d\n%s%s", got.code, got.stdout, got.stderr)
 			}
 		})
@@ -84,11 +84,11 @@ func TestApplyConfirmation(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr:\n%s", got.code, tc.code, got.stderr)
 			}
 			sent := srv.TotalRequests() - before
-			if tc.code != exitOK && (sent != 1 || !strings.Contains(got.stderr, "apply cancelled; nothing was sent")) {
-				t.Errorf("declined: %d requests (want only the list); stderr:\n%s", sent, got.stderr)
+			if tc.code != exitOK && (sent != 2 || !strings.Contains(got.stderr, "apply cancelled; nothing was sent")) {
+				t.Errorf("declined: %d requests (want only the lists of invites and users); stderr:\n%s", sent, got.stderr)
 			}
-			if tc.code == exitOK && sent != 3 { // create dave and bob's new invite, delete bob's old one
-				t.Errorf("confirmed: %d requests, want 3 (list, create, delete)", sent)
+			if tc.code == exitOK && sent != 4 { // create dave and bob's new invite, delete bob's old one
+				t.Errorf("confirmed: %d requests, want 4 (list invites and users, create, delete)", sent)
 			}
 		})
 	}
