@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
@@ -269,7 +268,7 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 		if msg := checkInvite(email, role); msg != "" {
 			msgs = append(msgs, msg)
 		}
-		if msg := duplicateEmail(firstLine, email, line); msg != "" {
+		if msg := duplicateEmail(firstLine, email, line, "on line"); msg != "" {
 			msgs = append(msgs, msg)
 		}
 		if len(msgs) > 0 {
@@ -290,14 +289,15 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 
 // duplicateEmail says that email is a duplicate when firstLine (lower-cased email →
 // the line it was first on) has it, or records it as first on line and returns "". An
-// empty email is neither.
-func duplicateEmail(firstLine map[string]int, email string, line int) string {
+// empty email is neither. where says where the first one was, such as "on line" for a
+// line of a file ("first on line 3").
+func duplicateEmail(firstLine map[string]int, email string, line int, where string) string {
 	if email == "" {
 		return ""
 	}
 	key := strings.ToLower(email)
 	if first, dup := firstLine[key]; dup {
-		return fmt.Sprintf("duplicate email %q (first on line %d)", shortText(email), first)
+		return fmt.Sprintf("duplicate email %q (first %s %d)", shortText(email), where, first)
 	}
 	firstLine[key] = line
 	return ""
@@ -373,18 +373,17 @@ func emailRows(emails []string, role tsinvites.UserRole) ([]inviteRow, error) {
 	}
 	bad := &inputError{source: "--email", unit: "--email"}
 	var rows []inviteRow
-	var seen []string
+	firstFlag := map[string]int{} // lower-cased email → the --email it was first in
 	for i, raw := range emails {
 		email := strings.TrimSpace(raw)
 		if msg := checkInvite(email, role); msg != "" {
 			bad.add(i+1, "%s", msg)
 			continue
 		}
-		if slices.Contains(seen, strings.ToLower(email)) {
-			bad.add(i+1, "duplicate email %q", email)
+		if msg := duplicateEmail(firstFlag, email, i+1, "as --email"); msg != "" {
+			bad.add(i+1, "%s", msg)
 			continue
 		}
-		seen = append(seen, strings.ToLower(email))
 		rows = append(rows, inviteRow{line: i + 1, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
 	}
 	if bad.count() > 0 {

@@ -187,7 +187,7 @@ func (c *itemChecker) add(line int, fields []field, msgs ...string) {
 			msgs = append(msgs, msg)
 		}
 	}
-	if msg := duplicateEmail(c.firstLine, email, line); msg != "" {
+	if msg := duplicateEmail(c.firstLine, email, line, "on line"); msg != "" {
 		msgs = append(msgs, msg)
 	}
 	if len(msgs) > 0 {

@@ -170,6 +170,10 @@ func newRootCommand(e *env) *cobra.Command {
 			return o.check(cmd)
 		},
 	}
+	// --version prints what the version command prints (cobra runs the template, so
+	// the text goes in as a template that writes it as it is).
+	root.Version = tsinvites.Version
+	root.SetVersionTemplate(fmt.Sprintf("{{%q}}", readBuildInfo().text()))
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return usage(flagProblem{err})
 	})

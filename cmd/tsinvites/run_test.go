@@ -284,6 +284,18 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+// TestVersionFlag: --version (and -v) print what the version command prints.
+func TestVersionFlag(t *testing.T) {
+	t.Parallel()
+	want := cli(t, nil, "version")
+	for _, flag := range []string{"--version", "-v"} {
+		got := cli(t, nil, flag)
+		if got.code != exitOK || got.stdout != want.stdout || got.stderr != "" {
+			t.Errorf("%s: exit %d; stdout %q, want %q; stderr %q", flag, got.code, got.stdout, want.stdout, got.stderr)
+		}
+	}
+}
+
 // TestHelp: every command has help with examples, on stdout, exit 0; completion works.
 func TestHelp(t *testing.T) {
 	t.Parallel()
