@@ -197,7 +197,7 @@ type operation struct {
 func (o operation) String() string {
 	switch {
 	case o.verb == "create":
-		return fmt.Sprintf("create %d invite(s)", o.count)
+		return "create " + plural(o.count, "invite", "invites")
 	case o.withID:
 		return fmt.Sprintf("%s %q", o.verb, o.id)
 	}

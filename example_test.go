@@ -149,7 +149,7 @@ func ExampleErrInvalidInput() {
 	fmt.Println(srv.TotalRequests(), "requests sent")
 	// Output:
 	// true
-	// tsinvites: create 1 invite(s): invalid input: invite 1: email "Amelie <amelie@example.com>" is not a bare address (did you mean "amelie@example.com"?)
+	// tsinvites: create 1 invite: invalid input: invite 1: email "Amelie <amelie@example.com>" is not a bare address (did you mean "amelie@example.com"?)
 	// 0 requests sent
 }
 

@@ -252,3 +252,16 @@ func TestTokenSourceRefusedIsNotRetried(t *testing.T) {
 		}
 	})
 }
+
+// A quoted local part gets no "did you mean" that is not an address itself.
+func TestQuotedLocalPartHasNoBadSuggestion(t *testing.T) {
+	t.Parallel()
+	err := tsinvites.CreateUserInviteRequest{Email: `"a b"@example.com`}.Validate()
+	if err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("Validate = %v, want an error without a suggestion", err)
+	}
+	err = tsinvites.CreateUserInviteRequest{Email: "Amelie <amelie@example.com>"}.Validate()
+	if err == nil || !strings.Contains(err.Error(), `did you mean "amelie@example.com"`) {
+		t.Errorf("Validate = %v, want the bare address suggested", err)
+	}
+}

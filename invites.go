@@ -139,12 +139,12 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 	}
 	for i, inv := range created {
 		if inv.ID == "" {
-			missing = append(missing, fmt.Sprintf("%d (%q)", i+1, reqs[i].Email))
+			missing = append(missing, fmt.Sprintf("request %d (%q)", i+1, reqs[i].Email))
 		}
 	}
 	if len(missing) == 0 && len(extra) == 0 {
 		return created, nil
 	}
-	return created, fmt.Errorf("the answer does not match the request: no invite for request(s) %s; not asked for: %s",
+	return created, fmt.Errorf("the answer does not match the request: no invite for %s; not asked for: %s",
 		cmp.Or(strings.Join(missing, ", "), "none"), cmp.Or(strings.Join(extra, ", "), "none"))
 }

@@ -119,7 +119,7 @@ type Change struct {
 func (ch Change) String() string {
 	who := ch.Email
 	if who == "" {
-		who = "(no email)"
+		who = "an invite without email" // not "(no email)": a parenthesis follows
 	}
 	role := string(ch.Role)
 	if ch.Action == ActionRecreate {
@@ -671,8 +671,8 @@ func applyError(ctx context.Context, res *ApplyResult) error {
 	if done == len(res.Results) {
 		return nil
 	}
-	summary := fmt.Sprintf("tsinvites: apply: %d of %d change(s) done, %d failed, %d unknown (may have been created), %d not attempted; Plan and Apply again to finish",
-		done, len(res.Results), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+	summary := fmt.Sprintf("tsinvites: apply: %d of %s done, %d failed, %d unknown (may have been created), %d not attempted; Plan and Apply again to finish",
+		done, plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
 	switch {
 	case ctx.Err() != nil && first != nil:
 		return fmt.Errorf("%s: %w; first failure: %w", summary, ctx.Err(), first)

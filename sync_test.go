@@ -196,7 +196,7 @@ func TestPlanPrintsReadablyAndAsJSON(t *testing.T) {
 ~ recreate  role@example.com (member → auditor, invite 1)
 > resend    stale@example.com (member, invite 2): last emailed 2026-11-01 09:00 UTC
 - delete    gone@external.test (auditor, invite 3): not in the list
-- delete    (no email) (member, invite 4): no email, so not in the list
+- delete    an invite without email (member, invite 4): no email, so not in the list
 Plan: 1 to create, 1 to recreate, 1 to resend, 2 to delete; 0 unchanged; 0 joined.`
 	if diff := cmp.Diff(want, plan.String()); diff != "" {
 		t.Errorf("String() (-want +got):\n%s", diff)

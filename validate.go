@@ -72,6 +72,9 @@ func (r CreateUserInviteRequest) Validate() error {
 		return reason("email %q is not an address: %v", r.Email, err)
 	}
 	if addr.Name != "" || addr.Address != r.Email {
+		if s, err := mail.ParseAddress(addr.Address); err != nil || s.Address != addr.Address { // "a b"@x: no bare form
+			return reason("email %q is not a bare address such as amelie@example.com", r.Email)
+		}
 		return reason("email %q is not a bare address (did you mean %q?)", r.Email, addr.Address)
 	}
 	return nil

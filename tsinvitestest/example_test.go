@@ -64,7 +64,7 @@ func ExampleFake_InjectFault() {
 	fmt.Println(err != nil, len(srv.Invites()), srv.RequestCount(tsinvitestest.OpCreate))
 	// Output:
 	// 0 <nil> 2
-	// tsinvites: create 1 invite(s): 429 too many requests: injected fault (retry after 1h0m0s)
+	// tsinvites: create 1 invite: 429 too many requests: injected fault (retry after 1h0m0s)
 	// true 1 2
 }
 

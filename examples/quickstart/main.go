@@ -33,14 +33,15 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Stdout, *email, *fake || os.Getenv("TAILSCALE_API_KEY") == ""); err != nil {
+	if err := run(ctx, os.Stdout, *email, *fake || os.Getenv("TAILSCALE_API_KEY") == "", os.Getenv("TAILSCALE_API_KEY") != ""); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-// run shows the life of an invite, on the fake API when fake is set.
-func run(ctx context.Context, w io.Writer, email string, fake bool) error {
+// run shows the life of an invite, on the fake API when fake is set; haveKey says
+// whether TAILSCALE_API_KEY is set, for what the fake run tells the user.
+func run(ctx context.Context, w io.Writer, email string, fake, haveKey bool) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 
@@ -55,7 +56,11 @@ func run(ctx context.Context, w io.Writer, email string, fake bool) error {
 		if email == "" {
 			email = "amelie@example.com"
 		}
-		fmt.Fprintf(w, "Using a fake Tailscale API at %s (set TAILSCALE_API_KEY to use yours).\n\n", srv.URL)
+		hint := "set TAILSCALE_API_KEY to use yours"
+		if haveKey {
+			hint = "-fake given: TAILSCALE_API_KEY is not used; drop -fake and pass -email to use it"
+		}
+		fmt.Fprintf(w, "Using a fake Tailscale API at %s (%s).\n\n", srv.URL, hint)
 	} else {
 		if email == "" {
 			return errors.New("against the real API, pass -email with an address you own: it gets a real invitation email")
@@ -87,7 +92,11 @@ func run(ctx context.Context, w io.Writer, email string, fake bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "2. the tailnet has %d open invite(s)\n", len(invites))
+	noun := "invites"
+	if len(invites) == 1 {
+		noun = "invite"
+	}
+	fmt.Fprintf(w, "2. the tailnet has %d open %s\n", len(invites), noun)
 
 	got, err := c.Get(ctx, inv.ID)
 	if err != nil {
