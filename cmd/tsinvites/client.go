@@ -111,12 +111,19 @@ var sampleInvites = []struct {
 	{20 * time.Minute, tsinvites.CreateUserInviteRequest{Email: "carol@example.com", Role: tsinvites.UserRoleAuditor}},
 }
 
+// sampleUsers are the users the --fake API starts with: a person of
+// examples/invites.yaml who has joined already, with another role than the file's.
+var sampleUsers = []tsinvites.User{
+	{LoginName: "erin@example.com", DisplayName: "Erin", Role: tsinvites.TailnetRoleMember},
+}
+
 // startSampleFake starts a fake API (tailnet "-" or example.com, domain example.com) on
-// loopback with the sample invites, their emails sent at different times before now().
+// loopback with the sample invites, their emails sent at different times before now(),
+// and the sample users.
 func startSampleFake(now func() time.Time) (*tsinvitestest.Server, error) {
 	var offset atomic.Int64 // how far the fake's clock is behind now()
 	clock := func() time.Time { return now().Add(-time.Duration(offset.Load())).Truncate(time.Second) }
-	srv, err := tsinvitestest.NewServer(tsinvitestest.WithClock(clock))
+	srv, err := tsinvitestest.NewServer(tsinvitestest.WithClock(clock), tsinvitestest.WithUsers(sampleUsers...))
 	if err != nil {
 		return nil, fmt.Errorf("start the fake API: %w", err)
 	}

@@ -11,7 +11,8 @@
 //
 //	go install github.com/tsinvites/tsinvites/cmd/tsinvites@latest
 //
-// Exit codes: 0 all done, 1 failed, 2 usage error (nothing was sent), 3 partly done.
+// Exit codes: 0 all done, 1 failed, 2 usage error (nothing was sent), 3 partly done; with
+// --detailed-exitcode, plan exits 4 when changes are pending.
 package main
 
 import (

@@ -20,6 +20,7 @@ const (
 	exitFailed  = 1 // nothing (or the one thing) was done
 	exitUsage   = 2 // refused before sending anything: bad flag, argument, CSV or credential
 	exitPartial = 3 // some items were done and some were not
+	exitChanges = 4 // plan --detailed-exitcode: the plan has changes
 )
 
 // env is everything the command takes from the process, so that tests run it in-process
@@ -145,7 +146,8 @@ Invite URLs let anyone who holds them join the tailnet: they are hidden unless -
 Output goes to stdout (table on a terminal, json otherwise; -o to choose); progress,
 warnings and errors go to stderr.
 
-Exit codes: 0 all done, 1 failed, 2 usage error (nothing was sent), 3 partly done.`
+Exit codes: 0 all done, 1 failed, 2 usage error (nothing was sent), 3 partly done; with
+--detailed-exitcode, plan exits 4 when changes are pending (0 when none).`
 
 const rootExample = `  # Try it with no credentials, against a fake API:
   tsinvites --fake list

@@ -299,7 +299,7 @@ func TestVersionFlag(t *testing.T) {
 // TestHelp: every command has help with examples, on stdout, exit 0; completion works.
 func TestHelp(t *testing.T) {
 	t.Parallel()
-	for _, cmd := range []string{"", "list", "get", "create", "resend", "delete", "fake-server", "version"} {
+	for _, cmd := range []string{"", "list", "get", "create", "resend", "delete", "plan", "apply", "fake-server", "version"} {
 		args := []string{"--help"}
 		if cmd != "" {
 			args = []string{cmd, "--help"}

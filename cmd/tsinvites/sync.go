@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,19 @@ For each invite in the file, the plan says:
   > resend    the open invite was last emailed longer ago than --resend-after
   - delete    another open invite for the same email (duplicates), and, with --prune,
               open invites not in the file or without an email
-Open invites not in the file are left alone without --prune.`
+  = joined    a person of the file who is a user of the tailnet already (their login
+              name is the email; suspended and awaiting approval count): nothing is
+              created or resent for them, an open invite for them is deleted with
+              --prune, and a role that differs from the file is reported, never changed
+Open invites not in the file are left alone without --prune.
+
+A plan reads the open invites and the tailnet's users: the credential needs to read
+users (an API key, or an OAuth client or federated identity with the users:read
+scope). --no-users plans from the open invites alone, as if nobody had joined.
+
+Exit codes: 0 planned (or, with --detailed-exitcode, nothing to change), 1 failed, 2
+usage error (nothing was sent), 4 with --detailed-exitcode: changes pending, for a
+scheduled job that fails when the tailnet has drifted from the file.`
 
 const applyLong = `Make the tailnet's open invites match a file of desired invites: print the plan
 (as 'tsinvites plan' does), ask for confirmation unless --yes, then create (in batches),
@@ -49,6 +62,7 @@ const syncFileHelp = `The file lists one invite per person: CSV with a header li
 or JSON list of {email, role}; see 'tsinvites plan --help'.`
 
 const planExample = `  tsinvites plan -f invites.csv
+  tsinvites plan -f people.csv --detailed-exitcode   # exit 4: apply has work to do
   tsinvites plan -f invites.yaml --prune --resend-after 72h
   tsinvites plan -f invites.json -o json | jq '.changes[] | select(.action == "delete")'
   tsinvites --fake plan -f invites.csv`
@@ -61,6 +75,7 @@ const applyExample = `  tsinvites apply -f invites.csv
 type syncFlags struct {
 	file, format string
 	prune        bool
+	noUsers      bool
 	resendAfter  time.Duration
 }
 
@@ -70,12 +85,14 @@ func (sf *syncFlags) register(cmd *cobra.Command) {
 	f.StringVar(&sf.format, "format", "", "the file's format: csv, yaml or json (default: from its extension or content)")
 	f.BoolVar(&sf.prune, "prune", false, "also delete open invites that are not in the file (and those without an email)")
 	f.DurationVar(&sf.resendAfter, "resend-after", 0, "resend invites of the file last emailed longer ago than this, e.g. 72h (0: never)")
+	f.BoolVar(&sf.noUsers, "no-users", false, "plan from the open invites alone, without reading the tailnet's users (for a credential without users:read): people who joined then get a create")
 	_ = cmd.MarkFlagFilename("file", "csv", "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "yaml", "json"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func newPlanCommand(o *options) *cobra.Command {
 	sf := &syncFlags{}
+	var detailed bool
 	cmd := &cobra.Command{
 		Use:     "plan -f FILE",
 		Short:   "Show what apply would change to match a file of desired invites",
@@ -96,10 +113,17 @@ func newPlanCommand(o *options) *cobra.Command {
 			if err != nil {
 				return failed(err)
 			}
-			return o.printPlan(plan, o.env.stdout, o.env.stdoutTTY)
+			if err := o.printPlan(plan, o.env.stdout, o.env.stdoutTTY); err != nil {
+				return failed(err)
+			}
+			if detailed && !plan.Empty() {
+				return &exitError{code: exitChanges}
+			}
+			return nil
 		},
 	}
 	sf.register(cmd)
+	cmd.Flags().BoolVar(&detailed, "detailed-exitcode", false, "exit 4 when the plan has changes (0 when none; 1 and 2 keep their meaning): for drift detection in CI")
 	return cmd
 }
 
@@ -178,7 +202,7 @@ func (sf *syncFlags) read(o *options) ([]tsinvites.CreateUserInviteRequest, erro
 }
 
 func (sf *syncFlags) options(o *options) tsinvites.SyncOptions {
-	return tsinvites.SyncOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, Now: o.env.now()}
+	return tsinvites.SyncOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, WithoutUsers: sf.noUsers, Now: o.env.now()}
 }
 
 // printPlan prints plan in the output format: as text (coloured when w is a terminal
@@ -205,14 +229,16 @@ func (o *options) printPlan(plan *tsinvites.Plan, w io.Writer, tty bool) error {
 	return nil
 }
 
-// writePlanText writes the plan's lines and summary to w, coloured by action when w is
-// a terminal and neither NO_COLOR (https://no-color.org) nor TERM=dumb says otherwise.
+// writePlanText writes the plan as Plan.String does (a line per change, one per joined
+// person worth a look, the summary) to w, each line coloured by its mark when w is a
+// terminal and neither NO_COLOR (https://no-color.org) nor TERM=dumb says otherwise.
 func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
-	colors := map[tsinvites.Action]*color.Color{
-		tsinvites.ActionCreate:   color.New(color.FgGreen),
-		tsinvites.ActionRecreate: color.New(color.FgYellow),
-		tsinvites.ActionResend:   color.New(color.FgCyan),
-		tsinvites.ActionDelete:   color.New(color.FgRed),
+	colors := map[string]*color.Color{
+		"+ ": color.New(color.FgGreen),   // create
+		"~ ": color.New(color.FgYellow),  // recreate
+		"> ": color.New(color.FgCyan),    // resend
+		"- ": color.New(color.FgRed),     // delete
+		"= ": color.New(color.FgMagenta), // joined
 	}
 	on := tty && o.env.getenv("NO_COLOR") == "" && o.env.getenv("TERM") != "dumb"
 	for _, c := range colors { // per color, never the package's global switch
@@ -222,10 +248,35 @@ func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
 			c.DisableColor()
 		}
 	}
-	for _, ch := range plan.Changes {
-		fmt.Fprintln(w, colors[ch.Action].Sprint(printable(ch.String())))
+	for line := range strings.SplitSeq(printablePlan(plan).String(), "\n") {
+		if c := colors[line[:min(2, len(line))]]; c != nil {
+			line = c.Sprint(line)
+		}
+		fmt.Fprintln(w, line)
 	}
-	printLine(w, "%s", plan.Summary())
+}
+
+// printablePlan is a copy of plan whose texts (from the server or the file) are made
+// printable, so that its String has no line ends but its own.
+func printablePlan(plan *tsinvites.Plan) *tsinvites.Plan {
+	p := *plan
+	p.Changes = slices.Clone(plan.Changes)
+	for i, ch := range p.Changes {
+		ch.Email, ch.InviteID, ch.Reason = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason)
+		ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
+		p.Changes[i] = ch
+	}
+	p.Joined = slices.Clone(plan.Joined)
+	for i, j := range p.Joined {
+		j.Email, j.UserID = printable(j.Email), printable(j.UserID)
+		j.Role, j.UserRole, j.Status = tsinvites.UserRole(printable(string(j.Role))), tsinvites.TailnetRole(printable(string(j.UserRole))), tsinvites.UserStatus(printable(string(j.Status)))
+		j.OpenInvites = slices.Clone(j.OpenInvites)
+		for k, id := range j.OpenInvites {
+			j.OpenInvites[k] = printable(id)
+		}
+		p.Joined[i] = j
+	}
+	return &p
 }
 
 // applyReport is what apply prints with -o json.
