@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -293,4 +294,88 @@ func TestTimeout(t *testing.T) {
 			t.Errorf("list within the timeout: exit %d: %s", got.code, got.stderr)
 		}
 	})
+}
+
+// TestCreateLink: create --link --count N makes N invites without email in one call and
+// prints their URLs (without --show-urls) in every format, with one reminder on
+// stderr; each URL works: the fake accepts its invite.
+func TestCreateLink(t *testing.T) {
+	t.Parallel()
+	for _, format := range []string{"table", "json", "csv"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			srv, vars := sampleServer(t)
+			creates := srv.RequestCount(tsinvitestest.OpCreate)
+			got := cli(t, vars, "create", "--link", "--count", "3", "--role", "admin", "-o", format)
+			if got.code != exitOK {
+				t.Fatalf("exit %d; stderr:\n%s", got.code, got.stderr)
+			}
+			if n := srv.RequestCount(tsinvitestest.OpCreate) - creates; n != 1 {
+				t.Errorf("%d create calls, want 1", n)
+			}
+			urls := inviteURLs.FindAllString(got.stdout, -1)
+			if len(urls) != 3 || urls[0] == urls[1] || urls[1] == urls[2] || urls[0] == urls[2] {
+				t.Errorf("stdout has URLs %q, want 3 different ones:\n%s", urls, got.stdout)
+			}
+			if n := strings.Count(got.stderr, "lets anyone who holds it join the tailnet"); n != 1 || strings.Contains(got.stderr, "--show-urls") {
+				t.Errorf("want one reminder on stderr, and no hint to show URLs that are shown:\n%s", got.stderr)
+			}
+			made := srv.Invites()[len(sampleInvites):]
+			if len(made) != 3 {
+				t.Fatalf("%d new invites, want 3", len(made))
+			}
+			for i, inv := range made {
+				if inv.Email != "" || inv.Role != tsinvites.UserRoleAdmin || !slices.Contains(urls, inv.InviteURL) {
+					t.Errorf("invite %+v: want no email, admin, and its URL printed", inv)
+				}
+				if err := srv.AcceptInviteAs(inv.ID, fmt.Sprintf("link%d@example.com", i)); err != nil {
+					t.Errorf("accept %s: %v", inv.ID, err)
+				}
+			}
+		})
+	}
+}
+
+// TestCreateLinkFlags: --count goes with --link, 1 to 100; --link takes no --email or
+// --from-csv; nothing is sent.
+func TestCreateLinkFlags(t *testing.T) {
+	t.Parallel()
+	srv, vars := sampleServer(t)
+	before := srv.TotalRequests()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--link", "--count", "0"}, "--count 0: want 1 to 100"},
+		{[]string{"--link", "--count", "101"}, "--count 101: want 1 to 100"},
+		{[]string{"--count", "2", "--email", "a@example.com"}, "--count goes with --link"},
+		{[]string{"--link", "--email", "a@example.com"}, "give no --email or --from-csv"},
+		{[]string{"--link", "--role", "owner"}, `--role "owner"`},
+	} {
+		got := cli(t, vars, append([]string{"create"}, tc.args...)...)
+		if got.code != exitUsage || !strings.Contains(got.stderr, tc.want) {
+			t.Errorf("%v: exit %d; stderr %q, want %q", tc.args, got.code, got.stderr, tc.want)
+		}
+	}
+	if n := srv.TotalRequests() - before; n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+}
+
+// TestPlanLeavesLinkInvitesAlone: plans leave invites without email alone, unless
+// --prune.
+func TestPlanLeavesLinkInvitesAlone(t *testing.T) {
+	t.Parallel()
+	_, vars := middleServer(t, func(*tsinvitestest.Fake, *http.Request) {})
+	if got := cli(t, vars, "create", "--link", "--count", "2", "-o", "json"); got.code != exitOK {
+		t.Fatalf("create --link: exit %d: %s", got.code, got.stderr)
+	}
+	got := invocation{args: []string{"apply", "-f", "-", "--yes", "-o", "table"}, stdin: csvOf("a@example.com"), vars: vars}.run(t)
+	if got.code != exitOK || strings.Contains(got.stdout, "- delete") || !strings.Contains(got.stdout, "2 open invites not in the list left alone") {
+		t.Errorf("apply without --prune: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+	got = invocation{args: []string{"plan", "-f", "-", "--prune", "-o", "table"}, stdin: csvOf("a@example.com"), vars: vars}.run(t)
+	if got.code != exitOK || strings.Count(got.stdout, "- delete    an invite without email (member, invite ") != 2 {
+		t.Errorf("plan --prune: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
 }

@@ -13,7 +13,8 @@ import (
 	"github.com/tsinvites/tsinvites"
 )
 
-const createLong = `Create invites: one for each --email, or one for each row of a CSV file.
+const createLong = `Create invites: one for each --email, one for each row of a CSV file, or --count
+invites without email (--link), whose URLs you share by hand.
 
 The CSV file needs a header line naming its columns: email, and optionally role (empty
 means --role, which defaults to member). Every row is checked first (bad address, unknown
@@ -23,40 +24,60 @@ call each. If a batch fails, the batches before it are done and the later ones a
 attempted; the report says which emails are in which state.
 
 Invites for emails outside the tailnet's domain come with an invite URL, hidden unless
---show-urls. Needs a user-owned API key.`
+--show-urls. With --link the URLs are the point, and are printed: each lets anyone who
+holds it join the tailnet, so share each with one person only.
+
+Needs a user-owned API key.`
 
 const createExample = `  tsinvites create --email amelie@example.com --role admin
   tsinvites create --email a@example.com --email b@example.com
   tsinvites create --from-csv people.csv --dry-run
   tsinvites create --from-csv people.csv -o json > created.json
-  printf 'email,role\nbob@example.com,auditor\n' | tsinvites create --from-csv -`
+  printf 'email,role\nbob@example.com,auditor\n' | tsinvites create --from-csv -
+  tsinvites create --link --count 3 --role member`
 
 func newCreateCommand(o *options) *cobra.Command {
 	var (
 		emails    []string
 		role      string
 		fromCSV   string
+		link      bool
+		count     int
 		batchSize int
 		dryRun    bool
 	)
 	cmd := &cobra.Command{
-		Use:     "create (--email ADDRESS... | --from-csv FILE|-)",
-		Short:   "Create invites from --email flags or a CSV file",
+		Use:     "create (--email ADDRESS... | --from-csv FILE|- | --link [--count N])",
+		Short:   "Create invites from --email flags or a CSV file, or invite links",
 		Long:    createLong,
 		Example: createExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			rows, err := o.createInput(emails, tsinvites.UserRole(role), fromCSV, batchSize)
+			if !link && cmd.Flags().Changed("count") {
+				return usage(flagProblem{errors.New("--count goes with --link: give --email or --from-csv for invites with email")})
+			}
+			var rows []inviteRow
+			var err error
+			if link {
+				rows, err = linkRows(emails, fromCSV, tsinvites.UserRole(role), count)
+			} else {
+				rows, err = o.createInput(emails, tsinvites.UserRole(role), fromCSV)
+			}
 			if err != nil {
 				return err
 			}
-			return o.create(cmd.Context(), rows, batchSize, dryRun)
+			if batchSize < 1 || batchSize > 1000 {
+				return usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to 1000", batchSize)})
+			}
+			return o.create(cmd.Context(), rows, batchSize, dryRun, link)
 		},
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&emails, "email", nil, "address to invite (repeat for more)")
 	f.StringVar(&role, "role", "", "role of the invites: "+roleList()+` (default "member"); for CSV, of rows without one`)
 	f.StringVar(&fromCSV, "from-csv", "", `read invites from this CSV file ("-": stdin) with a header line "email,role"`)
+	f.BoolVar(&link, "link", false, "create invites without email and print their URLs, to share by hand")
+	f.IntVar(&count, "count", 1, fmt.Sprintf("with --link: how many invites, 1 to %d (one API call)", maxLinks))
 	f.IntVar(&batchSize, "batch-size", 100, "invites per API call")
 	f.BoolVar(&dryRun, "dry-run", false, "check the input and print what would be sent, send nothing")
 	_ = cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -70,17 +91,41 @@ func newCreateCommand(o *options) *cobra.Command {
 	return cmd
 }
 
-// createInput checks create's flags and reads its invites; every error is a usage error.
-func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string, batchSize int) ([]inviteRow, error) {
+// maxLinks caps create --link --count: one API call.
+const maxLinks = 100
+
+// linkRows checks the flags of create --link and returns count invites without email.
+func linkRows(emails []string, fromCSV string, role tsinvites.UserRole, count int) ([]inviteRow, error) {
 	switch {
-	case batchSize < 1 || batchSize > 1000:
-		return nil, usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to 1000", batchSize)})
+	case len(emails) > 0 || fromCSV != "":
+		return nil, usage(flagProblem{errors.New("--link creates invites without email: give no --email or --from-csv with it")})
+	case count < 1 || count > maxLinks:
+		return nil, usage(flagProblem{fmt.Errorf("--count %d: want 1 to %d", count, maxLinks)})
+	case role != "" && !role.Valid():
+		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, roleList())})
+	}
+	if role == "" {
+		role = tsinvites.UserRoleMember
+	}
+	rows := make([]inviteRow, count)
+	for i := range rows {
+		rows[i] = inviteRow{line: i + 1, req: tsinvites.CreateUserInviteRequest{Role: role}}
+	}
+	return rows, nil
+}
+
+// linkWarning is said on stderr when create --link prints invite URLs.
+const linkWarning = "tsinvites: each invite URL lets anyone who holds it join the tailnet: share each with one person, privately"
+
+// createInput checks create's flags and reads its invites; every error is a usage error.
+func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string) ([]inviteRow, error) {
+	switch {
 	case role != "" && !role.Valid():
 		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, roleList())})
 	case len(emails) > 0 && fromCSV != "":
 		return nil, usage(flagProblem{fmt.Errorf("give --email or --from-csv, not both")})
 	case len(emails) == 0 && fromCSV == "":
-		return nil, usage(flagProblem{fmt.Errorf("give --email ADDRESS (repeatable) or --from-csv FILE")})
+		return nil, usage(flagProblem{fmt.Errorf("give --email ADDRESS (repeatable), --from-csv FILE or --link")})
 	case len(emails) > 0:
 		rows, err := emailRows(emails, role)
 		if err != nil {
@@ -111,7 +156,8 @@ func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV 
 
 // create creates the invites in batches, one after the other, and stops at the first
 // batch that fails: its invites are reported failed and later batches not attempted.
-func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, dryRun bool) error {
+// With link (invites without email) their URLs are printed: they are what was asked for.
+func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, dryRun, link bool) error {
 	results := make([]result, len(rows))
 	for i, row := range rows {
 		results[i] = result{Email: row.req.Email, Role: row.req.Role, Batch: i/batchSize + 1, Status: statusNotAttempted}
@@ -120,6 +166,7 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		}
 	}
 	p := o.printer()
+	p.showURLs = p.showURLs || link
 	batches := (len(rows) + batchSize - 1) / batchSize
 	if dryRun {
 		for i := range results {
@@ -178,6 +225,9 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		prog.add(end - start)
 	}
 	prog.done()
+	if link && len(created) > 0 {
+		fmt.Fprintln(o.env.stderr, linkWarning)
+	}
 	r := newReport("create", results)
 	if p.format == "table" {
 		if len(created) > 0 {
@@ -209,7 +259,7 @@ func (p *printer) dryRunTable(results []result) error {
 		fmt.Fprintln(tw, "BATCH\tEMAIL\tROLE")
 	}
 	for _, r := range results {
-		email, role := printable(r.Email), printable(string(r.Role))
+		email, role := printable(orDash(r.Email)), printable(string(r.Role))
 		if withLine {
 			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", r.Batch, r.Line, email, role)
 		} else {
