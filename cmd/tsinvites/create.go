@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -17,7 +18,9 @@ const createLong = `Create invites: one for each --email, one for each row of a 
 invites without email (--link), whose URLs you share by hand.
 
 The CSV file needs a header line naming its columns: email, and optionally role (empty
-means --role, which defaults to member). Every row is checked first (bad address, unknown
+means --role, which defaults to member; any case). Other columns, such as an HR export's
+name and department, are ignored and listed on stderr; --email-column and --role-column
+pick columns with other names ("Work Email"). Every row is checked first (bad address, unknown
 role, the same email twice): if any row is bad, each problem is listed with its line
 number and nothing is sent. Invites are then created in batches of --batch-size, one API
 call each. If a batch fails, the batches before it are done and the later ones are not
@@ -41,6 +44,7 @@ func newCreateCommand(o *options) *cobra.Command {
 		emails    []string
 		role      string
 		fromCSV   string
+		cols      csvColumns
 		link      bool
 		count     int
 		batchSize int
@@ -56,12 +60,16 @@ func newCreateCommand(o *options) *cobra.Command {
 			if !link && cmd.Flags().Changed("count") {
 				return usage(flagProblem{errors.New("--count goes with --link: give --email or --from-csv for invites with email")})
 			}
+			if cols.given() && fromCSV == "" {
+				return usage(flagProblem{errors.New("--email-column and --role-column go with --from-csv")})
+			}
+			role := tsinvites.UserRole(strings.ToLower(strings.TrimSpace(role))) // --role Admin is admin
 			var rows []inviteRow
 			var err error
 			if link {
-				rows, err = linkRows(emails, fromCSV, tsinvites.UserRole(role), count)
+				rows, err = linkRows(emails, fromCSV, role, count)
 			} else {
-				rows, err = o.createInput(emails, tsinvites.UserRole(role), fromCSV)
+				rows, err = o.createInput(emails, role, fromCSV, cols)
 			}
 			if err != nil {
 				return err
@@ -76,6 +84,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	f.StringArrayVar(&emails, "email", nil, "address to invite (repeat for more)")
 	f.StringVar(&role, "role", "", "role of the invites: "+roleList()+` (default "member"); for CSV, of rows without one`)
 	f.StringVar(&fromCSV, "from-csv", "", `read invites from this CSV file ("-": stdin) with a header line "email,role"`)
+	registerColumnFlags(cmd, &cols)
 	f.BoolVar(&link, "link", false, "create invites without email and print their URLs, to share by hand")
 	f.IntVar(&count, "count", 1, fmt.Sprintf("with --link: how many invites, 1 to %d (one API call)", maxLinks))
 	f.IntVar(&batchSize, "batch-size", 100, "invites per API call")
@@ -118,7 +127,10 @@ func linkRows(emails []string, fromCSV string, role tsinvites.UserRole, count in
 const linkWarning = "tsinvites: each invite URL lets anyone who holds it join the tailnet: share each with one person, privately"
 
 // createInput checks create's flags and reads its invites; every error is a usage error.
-func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string) ([]inviteRow, error) {
+func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string, cols csvColumns) ([]inviteRow, error) {
+	if err := cols.check(); err != nil {
+		return nil, usage(flagProblem{err})
+	}
 	switch {
 	case role != "" && !role.Valid():
 		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, roleList())})
@@ -147,11 +159,21 @@ func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV 
 		defer f.Close()
 		r = f
 	}
-	rows, err := readCSV(r, source, role)
+	file, err := readCSV(r, source, role, cols)
 	if err != nil {
 		return nil, usage(err)
 	}
-	return rows, nil
+	if note := file.ignoredNote(source); note != "" {
+		printLine(o.env.stderr, "%s", note)
+	}
+	return file.rows, nil
+}
+
+// registerColumnFlags adds --email-column and --role-column, which fill cols.
+func registerColumnFlags(cmd *cobra.Command, cols *csvColumns) {
+	f := cmd.Flags()
+	f.StringVar(&cols.email, "email-column", "", `the CSV column holding the emails, by its name in the header (default "email"; any case)`)
+	f.StringVar(&cols.role, "role-column", "", `the CSV column holding the roles, by its name in the header (default "role"; any case)`)
 }
 
 // create creates the invites in batches, one after the other, and stops at the first

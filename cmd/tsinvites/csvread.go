@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
@@ -14,12 +17,12 @@ import (
 // Limits of the CSV reader, so that a wrong or hostile file (a disk image, a log, a
 // line of commas) fails fast instead of filling memory. Without the limits on rows, a
 // 16 MiB file of commas took 1.26 GB as fields before it was refused; with them, the
-// CSV reader holds at most one row of 16 KiB and 16 fields at a time, and reads at
-// most maxInvites rows: 1.6 million cells in all.
+// CSV reader holds at most one row of 16 KiB and 256 fields at a time (its slice of
+// fields reused from row to row), and reads at most maxInvites rows.
 const (
 	maxCSVBytes    = 16 << 20 // the whole file
-	maxCSVRowBytes = 16 << 10 // one row (a valid one has fewer than 300 bytes)
-	maxCSVFields   = 16       // fields of one row (a valid one has 1 or 2)
+	maxCSVRowBytes = 16 << 10 // one row (a valid one has fewer than 300 bytes, an HR export's a few more)
+	maxCSVFields   = 256      // fields of one row (email and role, and an HR export's other columns)
 	maxEmailLen    = 254      // the longest address SMTP allows
 )
 
@@ -166,15 +169,57 @@ func (g *rowGuard) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// csvColumns names the columns of a CSV file that hold the email and the role
+// (--email-column, --role-column), matched without case and surrounding spaces; ""
+// means "email" and "role". The role column is optional unless named.
+type csvColumns struct{ email, role string }
+
+// given reports whether either column was named.
+func (c csvColumns) given() bool { return c.email != "" || c.role != "" }
+
+// check refuses the same name for both columns.
+func (c csvColumns) check() error {
+	if c.given() && strings.EqualFold(strings.TrimSpace(cmp.Or(c.email, "email")), strings.TrimSpace(cmp.Or(c.role, "role"))) {
+		return fmt.Errorf("--email-column and --role-column name the same column, %q", shortText(c.email+c.role))
+	}
+	return nil
+}
+
+// csvFile is what readCSV read: the invites, and the names of the columns it ignored.
+type csvFile struct {
+	rows    []inviteRow
+	ignored []string
+}
+
+// ignoredNote is the line said on stderr about the columns of source that were
+// ignored, or "" when there were none.
+func (f csvFile) ignoredNote(source string) string {
+	if len(f.ignored) == 0 {
+		return ""
+	}
+	names := make([]string, len(f.ignored))
+	for i, n := range f.ignored {
+		names[i] = strconv.Quote(shortText(n))
+	}
+	word := "columns"
+	if len(names) == 1 {
+		word = "column"
+	}
+	return fmt.Sprintf("tsinvites: %s: ignoring %s %s: only the email and role columns are read (--email-column and --role-column pick others)",
+		source, word, strings.Join(names, ", "))
+}
+
 // readCSV reads invites from a CSV file with a header line naming its columns: email
 // (required) and role (optional; empty means defaultRole, and defaultRole "" means
-// member). The columns may come in any order; their names are case-insensitive. A UTF-8
-// byte-order mark, CRLF line ends and blank lines are fine.
+// member), or the columns cols names. The columns may come in any order; their names
+// are case-insensitive. Other columns (an HR export's name, department, ...) are
+// ignored, and named in the result. A UTF-8 byte-order mark, CRLF line ends and blank
+// lines are fine.
 //
 // It checks every row and returns either rows that are all valid (a bare address each,
 // no address twice, a known role) or an *inputError listing every problem with its line
 // number.
-func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]inviteRow, error) {
+func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole, cols csvColumns) (csvFile, error) {
 	if defaultRole == "" {
 		defaultRole = tsinvites.UserRoleMember
 	}
@@ -187,45 +232,55 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 	}
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // counted here, to report every bad row
-	cr.ReuseRecord = false
+	cr.ReuseRecord = true   // what is kept of a row is copied out of it
 
 	const wantHeader = `want a header line naming the columns: "email,role" (role is optional)`
 	header, err := cr.Read()
 	switch {
 	case errors.Is(err, io.EOF):
 		report(1, "the file is empty; %s", wantHeader)
-		return nil, bad
+		return csvFile{}, bad
 	case err != nil:
 		report(errLine(err, 1), "header: %s", csvReason(err))
-		return nil, bad
+		return csvFile{}, bad
 	}
+	header = slices.Clone(header)
 	headerLine, _ := cr.FieldPos(0)
+	emailName := strings.ToLower(strings.TrimSpace(cmp.Or(cols.email, "email")))
+	roleName := strings.ToLower(strings.TrimSpace(cmp.Or(cols.role, "role")))
 	emailCol, roleCol := -1, -1
+	var ignored []string
 	for i, name := range header {
 		switch strings.ToLower(strings.TrimSpace(name)) {
-		case "email":
+		case emailName:
 			if emailCol >= 0 {
-				report(headerLine, "column email is named twice")
+				report(headerLine, "column %q is named twice", shortText(strings.TrimSpace(name)))
 			}
 			emailCol = i
-		case "role":
+		case roleName:
 			if roleCol >= 0 {
-				report(headerLine, "column role is named twice")
+				report(headerLine, "column %q is named twice", shortText(strings.TrimSpace(name)))
 			}
 			roleCol = i
 		default:
 			if strings.Contains(name, "@") {
-				report(headerLine, "no header: found %q; %s", name, wantHeader)
-				return nil, bad
+				report(headerLine, "no header: found %q; %s", shortText(name), wantHeader)
+				return csvFile{}, bad
 			}
-			report(headerLine, "unknown column %q; %s", shortText(name), wantHeader)
+			ignored = append(ignored, cmp.Or(strings.TrimSpace(name), fmt.Sprintf("column %d (no name)", i+1)))
 		}
 	}
-	if emailCol < 0 && bad.count() == 0 {
-		report(headerLine, "no email column; %s", wantHeader)
+	switch {
+	case emailCol < 0 && cols.email != "":
+		report(headerLine, "no column %q (--email-column); the columns are %s", shortText(cols.email), columnList(header))
+	case emailCol < 0:
+		report(headerLine, "no email column; %s, or name the column with --email-column (the columns are %s)", wantHeader, columnList(header))
+	}
+	if roleCol < 0 && cols.role != "" {
+		report(headerLine, "no column %q (--role-column); the columns are %s", shortText(cols.role), columnList(header))
 	}
 	if bad.count() > 0 {
-		return nil, bad
+		return csvFile{}, bad
 	}
 
 	var rows []inviteRow
@@ -256,11 +311,12 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 			report(line, "%s, the header has %d", plural(len(rec), "field", "fields"), len(header))
 			continue
 		}
-		email := strings.TrimSpace(rec[emailCol])
+		// Copies: a kept substring would keep the whole row (its other columns) alive.
+		email := strings.Clone(strings.TrimSpace(rec[emailCol]))
 		role := defaultRole
 		if roleCol >= 0 {
 			if r := strings.ToLower(strings.TrimSpace(rec[roleCol])); r != "" {
-				role = tsinvites.UserRole(r)
+				role = tsinvites.UserRole(strings.Clone(r))
 			}
 		}
 		// A row can have two problems: a bad role and an email seen before.
@@ -278,13 +334,27 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole) ([]invi
 		rows = append(rows, inviteRow{line: line, fromCSV: true, req: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
 	}
 	if bad.count() > 0 {
-		return nil, bad
+		return csvFile{}, bad
 	}
 	if len(rows) == 0 {
 		report(headerLine, "no invites: the file has only a header")
-		return nil, bad
+		return csvFile{}, bad
 	}
-	return rows, nil
+	return csvFile{rows: rows, ignored: ignored}, nil
+}
+
+// columnList lists a header's column names for a message, quoted and shortened.
+func columnList(header []string) string {
+	const shown = 10
+	var names []string
+	for i, name := range header {
+		if i == shown {
+			names = append(names, fmt.Sprintf("and %d more", len(header)-shown))
+			break
+		}
+		names = append(names, strconv.Quote(shortText(strings.TrimSpace(name))))
+	}
+	return strings.Join(names, ", ")
 }
 
 // duplicateEmail says that email is a duplicate when firstLine (lower-cased email →

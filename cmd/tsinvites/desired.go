@@ -38,13 +38,13 @@ var utf8BOM = []byte("\uFEFF")
 // "json", or "" to decide: by source's extension (.csv; .yaml/.yml; .json), otherwise
 // (stdin "-", other extensions) by sniffing the content.
 //
-// A CSV file is read by readCSV. A YAML file is a list of mappings and a JSON file an
+// A CSV file is read by readCSV, with the columns cols names; cols are for CSV only. A YAML file is a list of mappings and a JSON file an
 // array of objects, each with the keys email (required) and role (optional; empty, null
 // or missing means member); keys are case-insensitive as CSV column names are. Every
 // invite gets readCSV's checks, and every problem is reported at once in an *inputError
 // naming the line of the invite (the line of its "-" or "{"). When the format was not
 // given, messages name the one assumed, as in "invites.txt (read as YAML): ...".
-func readDesired(r io.Reader, source, format string) ([]inviteRow, error) {
+func readDesired(r io.Reader, source, format string, cols csvColumns) (csvFile, error) {
 	name := source
 	if source == "-" {
 		name = "stdin"
@@ -57,16 +57,19 @@ func readDesired(r io.Reader, source, format string) ([]inviteRow, error) {
 			br := bufio.NewReaderSize(r, sniffBytes)
 			head, err := br.Peek(sniffBytes)
 			if err != nil && !errors.Is(err, io.EOF) {
-				return nil, fmt.Errorf("%s: %w", name, err)
+				return csvFile{}, fmt.Errorf("%s: %w", name, err)
 			}
 			format, r = sniffFormat(head), br
 		}
 		name = fmt.Sprintf("%s (read as %s)", name, strings.ToUpper(format))
 	default:
-		return nil, fmt.Errorf("unknown format %q (want csv, yaml or json)", format)
+		return csvFile{}, fmt.Errorf("unknown format %q (want csv, yaml or json)", format)
 	}
 	if format == "csv" {
-		return readCSV(r, name, "")
+		return readCSV(r, name, "", cols)
+	}
+	if cols.given() {
+		return csvFile{}, fmt.Errorf("%s: --email-column and --role-column are for CSV files; a %s file has the keys email and role", name, strings.ToUpper(format))
 	}
 
 	data, err := io.ReadAll(&capReader{r: r, n: maxTreeBytes})
@@ -74,9 +77,9 @@ func readDesired(r io.Reader, source, format string) ([]inviteRow, error) {
 	switch {
 	case errors.Is(err, errTooBig):
 		c.report(bytes.Count(data, []byte("\n"))+1, "the file is larger than %d MiB, the limit for YAML and JSON (CSV may have %d MiB)", maxTreeBytes>>20, maxCSVBytes>>20)
-		return nil, c.bad
+		return csvFile{}, c.bad
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return csvFile{}, fmt.Errorf("%s: %w", name, err)
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	if format == "yaml" {
@@ -85,9 +88,9 @@ func readDesired(r io.Reader, source, format string) ([]inviteRow, error) {
 		c.readJSON(data)
 	}
 	if c.bad.count() > 0 {
-		return nil, c.bad
+		return csvFile{}, c.bad
 	}
-	return c.rows, nil
+	return csvFile{rows: c.rows}, nil
 }
 
 // formatByExtension is the format a file's name says, or "" when it says none.

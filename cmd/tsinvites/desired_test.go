@@ -151,7 +151,7 @@ func TestReadDesired(t *testing.T) {
 			prefix: "stdin (read as CSV): 1 problem"},
 		{name: "sniff empty", source: "-", in: "", problems: []string{"line 1: the file is empty"}, prefix: "stdin (read as CSV)"},
 		{name: "sniff beyond the first buffer", source: "-", in: strings.Repeat("\n", sniffBytes) + "[]",
-			problems: []string{`line 65537: unknown column "[]"`}, prefix: "stdin (read as CSV)"}, // blank for all it looked at
+			problems: []string{`line 65537: no email column`}, prefix: "stdin (read as CSV)"}, // blank for all it looked at
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,7 +160,9 @@ func TestReadDesired(t *testing.T) {
 			if source == "" {
 				source = "in.yaml"
 			}
-			rows, err := readDesired(strings.NewReader(tt.in), source, tt.format)
+			file, err := readDesired(strings.NewReader(tt.in), source, tt.format, csvColumns{})
+
+			rows := file.rows
 			var got []row
 			for _, r := range rows {
 				got = append(got, row{r.line, r.req.Email, r.req.Role})
@@ -203,7 +205,9 @@ func TestReadDesired(t *testing.T) {
 func TestReadDesiredUnknownFormat(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"xml", "YAML", "yml", " csv"} {
-		rows, err := readDesired(strings.NewReader("email\na@example.com\n"), "in.csv", format)
+		file, err := readDesired(strings.NewReader("email\na@example.com\n"), "in.csv", format, csvColumns{})
+
+		rows := file.rows
 		var ie *inputError
 		if rows != nil || err == nil || errors.As(err, &ie) || !strings.Contains(err.Error(), "unknown format") {
 			t.Errorf("format %q: %v, %v; want an unknown format error", format, rows, err)
@@ -227,7 +231,7 @@ func TestReadDesiredTooBig(t *testing.T) {
 		{"big.txt", "json", strings.Repeat("\n", maxTreeBytes-1) + "[{\"email\": \"a@b.c\"}]", maxTreeBytes, yamlJSONLimit}, // exactly on the limit's line
 	}
 	for _, tt := range tests {
-		_, err := readDesired(strings.NewReader(tt.in), tt.source, tt.format)
+		_, err := readDesired(strings.NewReader(tt.in), tt.source, tt.format, csvColumns{})
 		var ie *inputError
 		if !errors.As(err, &ie) || len(ie.problems) != 1 || !strings.Contains(ie.problems[0].msg, tt.want) || ie.problems[0].line != tt.line {
 			t.Errorf("%s %q: error %v, want one problem on line %d: %s", tt.source, tt.format, err, tt.line, tt.want)
@@ -237,8 +241,8 @@ func TestReadDesiredTooBig(t *testing.T) {
 	// it cannot tell it from a longer one without reading on).
 	in := "[{\"email\": \"a@example.com\"}]"
 	in = strings.Repeat(" ", maxTreeBytes-1-len(in)) + in
-	if rows, err := readDesired(strings.NewReader(in), "big.json", ""); err != nil || len(rows) != 1 {
-		t.Errorf("just under 4 MiB: %v, %v", rows, err)
+	if file, err := readDesired(strings.NewReader(in), "big.json", "", csvColumns{}); err != nil || len(file.rows) != 1 {
+		t.Errorf("just under 4 MiB: %v, %v", file.rows, err)
 	}
 }
 
@@ -247,7 +251,7 @@ func TestReadDesiredReadError(t *testing.T) {
 	broken := errors.New("the disk is on fire")
 	for _, source := range []string{"in.yaml", "in.json", "-"} {
 		r := io.MultiReader(strings.NewReader("- email: a@example.com\n"), errReader{broken})
-		_, err := readDesired(r, source, "")
+		_, err := readDesired(r, source, "", csvColumns{})
 		var ie *inputError
 		if !errors.Is(err, broken) || errors.As(err, &ie) {
 			t.Errorf("%s: error %v, want %v", source, err, broken)
@@ -285,7 +289,9 @@ func FuzzReadDesired(f *testing.F) {
 		f.Add([]byte(seed.in), seed.source, seed.format)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, source, format string) {
-		rows, err := readDesired(strings.NewReader(string(in)), source, format)
+		file, err := readDesired(strings.NewReader(string(in)), source, format, csvColumns{})
+
+		rows := file.rows
 		if err != nil {
 			if rows != nil {
 				t.Fatalf("rows %v with an error", rows)

@@ -21,7 +21,9 @@ const planLong = `Compare a file of desired invites with the tailnet's open invi
 'tsinvites apply' would change. Nothing is changed.
 
 The file lists one invite per person: CSV with a header line "email,role" (as for
-'create --from-csv'), or a YAML or JSON list of {email, role} (role defaults to member).
+'create --from-csv': other columns are ignored, --email-column and --role-column pick
+columns with other names), or a YAML or JSON list of {email, role} (role defaults to
+member; roles in any case).
 The format comes from the extension (.csv, .yaml, .yml, .json), or --format; for stdin
 ("-") and other names it is recognised from the content. Emails match without case.
 
@@ -74,6 +76,7 @@ const applyExample = `  tsinvites apply -f invites.csv
 // syncFlags are the flags plan and apply share.
 type syncFlags struct {
 	file, format string
+	cols         csvColumns
 	prune        bool
 	noUsers      bool
 	resendAfter  time.Duration
@@ -83,6 +86,7 @@ func (sf *syncFlags) register(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVarP(&sf.file, "file", "f", "", `the desired invites: a CSV, YAML or JSON file ("-": stdin)`)
 	f.StringVar(&sf.format, "format", "", "the file's format: csv, yaml or json (default: from its extension or content)")
+	registerColumnFlags(cmd, &sf.cols)
 	f.BoolVar(&sf.prune, "prune", false, "also delete open invites that are not in the file (and those without an email)")
 	f.DurationVar(&sf.resendAfter, "resend-after", 0, "resend invites of the file last emailed longer ago than this, e.g. 72h (0: never)")
 	f.BoolVar(&sf.noUsers, "no-users", false, "plan from the open invites alone, without reading the tailnet's users (for a credential without users:read): people who joined then get a create")
@@ -181,6 +185,9 @@ func (sf *syncFlags) read(o *options) ([]tsinvites.CreateUserInviteRequest, erro
 	case sf.resendAfter < 0:
 		return nil, usage(flagProblem{fmt.Errorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)})
 	}
+	if err := sf.cols.check(); err != nil {
+		return nil, usage(flagProblem{err})
+	}
 	r, source := o.env.stdin, "stdin"
 	if sf.file != "-" {
 		f, err := os.Open(sf.file)
@@ -190,12 +197,15 @@ func (sf *syncFlags) read(o *options) ([]tsinvites.CreateUserInviteRequest, erro
 		defer f.Close()
 		r, source = f, sf.file
 	}
-	rows, err := readDesired(r, source, sf.format)
+	file, err := readDesired(r, source, sf.format, sf.cols)
 	if err != nil {
 		return nil, usage(err)
 	}
-	desired := make([]tsinvites.CreateUserInviteRequest, len(rows))
-	for i, row := range rows {
+	if note := file.ignoredNote(source); note != "" {
+		printLine(o.env.stderr, "%s", note)
+	}
+	desired := make([]tsinvites.CreateUserInviteRequest, len(file.rows))
+	for i, row := range file.rows {
 		desired[i] = row.req
 	}
 	return desired, nil

@@ -265,3 +265,81 @@ func TestApplyPartlyDoneThenAgain(t *testing.T) {
 		t.Errorf("%d open invites, want 150", n)
 	}
 }
+
+// TestPlanHRExport plans examples/hr-export.csv, six columns as an HR system exports
+// them, without editing it: --email-column and --role-column pick the columns (any
+// case), roles in any case are read, and the other columns are listed once on stderr.
+func TestPlanHRExport(t *testing.T) {
+	t.Parallel()
+	const hr = "../../examples/hr-export.csv"
+	cols := []string{"--email-column", "work email", "--role-column", "Tailscale Role"}
+	_, vars := sampleServer(t)
+	got := cli(t, vars, append([]string{"plan", "-f", hr, "-o", "table"}, cols...)...)
+	want := "+ create    dave@example.com (auditor)\n" +
+		"~ recreate  bob@example.com (member → admin, invite 3)\n" +
+		"Plan: 1 to create, 1 to recreate, 0 to resend, 0 to delete; 2 unchanged; 1 joined. 2 open invites not in the list left alone (pruning would delete them).\n"
+	if got.code != exitOK || got.stdout != want {
+		t.Errorf("exit %d; stdout:\n%s\nwant:\n%s\nstderr:\n%s", got.code, got.stdout, want, got.stderr)
+	}
+	note := `tsinvites: ../../examples/hr-export.csv: ignoring columns "Employee ID", "Name", "Department", "Title": only the email and role columns are read (--email-column and --role-column pick others)` + "\n"
+	if got.stderr != note {
+		t.Errorf("stderr %q, want %q", got.stderr, note)
+	}
+	// The same file and flags for create --from-csv and apply.
+	got = cli(t, vars, append([]string{"create", "--from-csv", hr, "--dry-run", "-o", "csv"}, cols...)...)
+	if got.code != exitOK || strings.Count(got.stdout, "dry-run") != 5 || strings.Count(got.stderr, "ignoring columns") != 1 {
+		t.Errorf("create --dry-run: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+	got = cli(t, vars, append([]string{"apply", "-f", hr, "--yes", "-o", "json"}, cols...)...)
+	if got.code != exitOK || strings.Count(got.stderr, "ignoring columns") != 1 {
+		t.Errorf("apply: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+	// Without the flags, the file has no email column: the message names the columns.
+	got = cli(t, vars, "plan", "-f", hr)
+	if got.code != exitUsage || !strings.Contains(got.stderr, `--email-column (the columns are "Employee ID", "Name", "Work Email"`) {
+		t.Errorf("without --email-column: exit %d\n%s", got.code, got.stderr)
+	}
+}
+
+// TestColumnFlagsUsage: the column flags go with CSV, and must name two columns.
+func TestColumnFlagsUsage(t *testing.T) {
+	t.Parallel()
+	_, vars := sampleServer(t)
+	for _, tc := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"plan", "-f", "-", "--email-column", "mail"}, "- email: a@example.com\n", "--email-column and --role-column are for CSV files"},
+		{[]string{"create", "--email", "a@example.com", "--email-column", "mail"}, "", "--email-column and --role-column go with --from-csv"},
+		{[]string{"plan", "-f", "-", "--email-column", "Role"}, "email,role\n", "--email-column and --role-column name the same column"},
+	} {
+		got := invocation{args: tc.args, stdin: tc.stdin, vars: vars}.run(t)
+		if got.code != exitUsage || !strings.Contains(got.stderr, tc.want) {
+			t.Errorf("%v: exit %d; stderr %q, want %q", tc.args, got.code, got.stderr, tc.want)
+		}
+	}
+}
+
+// TestRoleFlagAnyCase: --role Admin is admin, as CSV cells are.
+func TestRoleFlagAnyCase(t *testing.T) {
+	t.Parallel()
+	srv, vars := sampleServer(t)
+	if got := cli(t, vars, "create", "--email", "x@example.com", "--role", " Admin "); got.code != exitOK {
+		t.Fatalf("exit %d: %s", got.code, got.stderr)
+	}
+	if got := (invocation{args: []string{"create", "--from-csv", "-", "--role", "AUDITOR"}, stdin: "email,role\ny@example.com,\nz@example.com,IT-Admin\n", vars: vars}).run(t); got.code != exitOK {
+		t.Fatalf("exit %d: %s", got.code, got.stderr)
+	}
+	if got := cli(t, vars, "create", "--link", "--role", "Network-Admin"); got.code != exitOK {
+		t.Fatalf("exit %d: %s", got.code, got.stderr)
+	}
+	var roles []string
+	for _, inv := range srv.Invites()[len(sampleInvites):] {
+		roles = append(roles, inv.Email+" "+string(inv.Role))
+	}
+	want := []string{"x@example.com admin", "y@example.com auditor", "z@example.com it-admin", " network-admin"}
+	if diff := cmp.Diff(want, roles); diff != "" {
+		t.Errorf("roles (-want +got):\n%s", diff)
+	}
+}
