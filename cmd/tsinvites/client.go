@@ -19,7 +19,7 @@ const userAgent = "tsinvites-cli/" + tsinvites.Version
 
 // noCredential says what to do when no credential is given.
 const noCredential = "no credential: set TAILSCALE_API_KEY (a user-owned API key from the admin console, Settings → Keys), " +
-	"or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET (list and get only), " +
+	"or TAILSCALE_OAUTH_CLIENT_ID with TAILSCALE_OAUTH_CLIENT_SECRET (an OAuth client) or with TAILSCALE_IDENTITY_TOKEN (a federated identity: a CI system's OIDC token) for list, get and plan, " +
 	"or pass --api-key-file FILE; or try --fake for a fake API"
 
 // maxKeyFile caps what is read of --api-key-file: a key is about 60 bytes.
@@ -49,12 +49,13 @@ func (o *options) client() (*tsinvites.Client, func(), error) {
 			return nil, nil, usage(err)
 		}
 		cfg.APIKey = key
-	default:
+	default: // the variables tsinvites.ConfigFromEnv and the Terraform provider read
 		get := func(name string) string { return strings.TrimSpace(o.env.getenv(name)) }
 		cfg.APIKey = get("TAILSCALE_API_KEY")
 		cfg.OAuthClientID = get("TAILSCALE_OAUTH_CLIENT_ID")
 		cfg.OAuthClientSecret = get("TAILSCALE_OAUTH_CLIENT_SECRET")
-		if cfg.APIKey == "" && cfg.OAuthClientID == "" && cfg.OAuthClientSecret == "" {
+		cfg.IdentityToken = get("TAILSCALE_IDENTITY_TOKEN")
+		if cfg.APIKey == "" && cfg.OAuthClientID == "" && cfg.OAuthClientSecret == "" && cfg.IdentityToken == "" {
 			return nil, nil, usage(errors.New(noCredential))
 		}
 	}

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,10 +21,23 @@ HTTP, until interrupted. It starts empty and keeps invites in memory; it accepts
 given with --token, or a random one. Its URL and token are printed on stdout as export
 lines for a shell, so that other programs (this one without --fake, scripts, Terraform)
 can use it. Like the real API, it accepts the tailnet "-" and example.com; emails outside
-example.com get an invite URL; resend is limited to once a minute per invite.`
+example.com get an invite URL; resend is limited to once a minute per invite.
+
+--oauth-client-id (with --oauth-client-secret, or a random secret) makes it accept an
+OAuth client too, and --federated-client-id a federated identity (workload identity
+federation: any JWT whose exp claim is in the future); it prints a command for each.
+Their tokens may list, get and plan, and get 403 on create, resend and delete, as the
+real API's do.`
+
+// fakeServerFlags are the flags of fake-server.
+type fakeServerFlags struct {
+	listen, token              string
+	oauthClientID, oauthSecret string
+	federatedClientID          string
+}
 
 func newFakeServerCommand(o *options) *cobra.Command {
-	var listen, token string
+	var ff fakeServerFlags
 	cmd := &cobra.Command{
 		Use:   "fake-server",
 		Short: "Serve a fake Tailscale API for trying things out",
@@ -32,23 +47,44 @@ func newFakeServerCommand(o *options) *cobra.Command {
   tsinvites create --email amelie@example.com
   tsinvites list
 
-  tsinvites fake-server --listen 127.0.0.1:0 --token test-token   # a free port`,
+  tsinvites fake-server --listen 127.0.0.1:0 --token test-token   # a free port
+
+  # Try an OAuth client and a federated identity (list and plan only):
+  tsinvites fake-server --oauth-client-id ci --oauth-client-secret s3cret --federated-client-id ci-oidc`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return o.fakeServer(cmd.Context(), listen, token)
+			if ff.oauthSecret != "" && ff.oauthClientID == "" {
+				return usage(flagProblem{errors.New("--oauth-client-secret goes with --oauth-client-id")})
+			}
+			return o.fakeServer(cmd.Context(), ff)
 		},
 	}
-	cmd.Flags().StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on (port 0: a free port)")
-	cmd.Flags().StringVar(&token, "token", "", "API key the fake accepts (default: a random tskey-api-fake-... key)")
+	f := cmd.Flags()
+	f.StringVar(&ff.listen, "listen", "127.0.0.1:8080", "address to listen on (port 0: a free port)")
+	f.StringVar(&ff.token, "token", "", "API key the fake accepts (default: a random tskey-api-fake-... key)")
+	f.StringVar(&ff.oauthClientID, "oauth-client-id", "", "also accept this OAuth client (TAILSCALE_OAUTH_CLIENT_ID)")
+	f.StringVar(&ff.oauthSecret, "oauth-client-secret", "", "the OAuth client's secret (default: a random one)")
+	f.StringVar(&ff.federatedClientID, "federated-client-id", "", "also accept workload identity federation for this client ID (TAILSCALE_OAUTH_CLIENT_ID with TAILSCALE_IDENTITY_TOKEN)")
 	return cmd
 }
 
-// fakeServer serves the fake API on listen until ctx ends.
-func (o *options) fakeServer(ctx context.Context, listen, token string) error {
+// fakeServer serves the fake API on ff.listen until ctx ends.
+func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
+	token := ff.token
 	if token == "" {
 		token = "tskey-api-fake-" + rand.Text()
 	}
-	l, err := net.Listen("tcp", listen)
+	opts := []tsinvitestest.Option{tsinvitestest.WithToken(token), tsinvitestest.WithClock(o.env.now)}
+	if ff.oauthClientID != "" {
+		if ff.oauthSecret == "" {
+			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
+		}
+		opts = append(opts, tsinvitestest.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
+	}
+	if ff.federatedClientID != "" {
+		opts = append(opts, tsinvitestest.WithFederatedIdentity(ff.federatedClientID))
+	}
+	l, err := net.Listen("tcp", ff.listen)
 	if err != nil {
 		return failed(fmt.Errorf("fake-server: %w (pass --listen 127.0.0.1:0 for a free port)", err))
 	}
@@ -61,7 +97,7 @@ func (o *options) fakeServer(ctx context.Context, listen, token string) error {
 		url = fmt.Sprintf("http://127.0.0.1:%d", addr.Port)
 	}
 	srv := &http.Server{
-		Handler:           tsinvitestest.Handler(tsinvitestest.WithToken(token), tsinvitestest.WithClock(o.env.now)),
+		Handler:           tsinvitestest.Handler(opts...),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)
@@ -70,6 +106,14 @@ func (o *options) fakeServer(ctx context.Context, listen, token string) error {
 	w := o.env.stdout
 	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, token)
 	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, token)
+	if ff.oauthClientID != "" {
+		fmt.Fprintf(w, "# As the OAuth client (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",
+			shellWord(ff.oauthClientID), shellWord(ff.oauthSecret))
+	}
+	if ff.federatedClientID != "" {
+		fmt.Fprintf(w, "# As the federated identity, with a JWT valid for 24 hours (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_IDENTITY_TOKEN=%s tsinvites list\n",
+			shellWord(ff.federatedClientID), fakeJWT(o.env.now().Add(24*time.Hour)))
+	}
 	fmt.Fprintln(o.env.stderr, "tsinvites: serving the fake API; interrupt (Ctrl-C) to stop")
 
 	select {
@@ -87,4 +131,22 @@ func (o *options) fakeServer(ctx context.Context, listen, token string) error {
 	}
 	fmt.Fprintln(o.env.stderr, "tsinvites: fake API stopped")
 	return nil
+}
+
+// fakeJWT is an unsigned JWT that expires at exp: the fake takes any JWT with an exp
+// claim in the future, as the identity token of a CI system.
+func fakeJWT(exp time.Time) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	claims := fmt.Sprintf(`{"iss":"https://ci.example","sub":"tsinvites-fake-server","aud":"api.tailscale.com","exp":%d}`, exp.Unix())
+	return enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc([]byte(claims)) + "." + enc([]byte("unsigned"))
+}
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:/@%+=", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

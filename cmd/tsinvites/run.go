@@ -135,8 +135,11 @@ and makes them match a file of desired invites (plan, apply).
 
 Credentials come from the variables the Terraform provider uses: TAILSCALE_API_KEY (a
 user-owned API key: creating, resending and deleting need one), or
-TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET (list and get only), or
---api-key-file. The key is never taken as a flag (it would show in ps) and never printed.
+TAILSCALE_OAUTH_CLIENT_ID with TAILSCALE_OAUTH_CLIENT_SECRET (an OAuth client) or with
+TAILSCALE_IDENTITY_TOKEN (workload identity federation: a CI system's OIDC token, no
+stored secret), which may list, get and plan but not change invites; or --api-key-file,
+which wins over the variables. The key is never taken as a flag (it would show in ps)
+and never printed.
 
 --fake runs any command against a fake API in this process, seeded with sample invites:
 no credentials needed, nothing reaches Tailscale, and changes last for that one command.
