@@ -27,12 +27,21 @@ type SyncOptions struct {
 	ResendAfter time.Duration
 	// Now is the time ResendAfter counts back from; zero means time.Now().
 	Now time.Time
-	// BatchSize is the number of invites Apply creates per API call, 1 to 100; zero
-	// means 100.
+	// BatchSize is the number of invites Apply creates per API call, 1 to
+	// MaxSyncBatchSize (100); zero means 100.
 	BatchSize int
-	// Concurrency is the number of deletes and resends Apply runs at once, 1 to 64;
-	// zero means 4.
+	// Concurrency is the number of deletes and resends Apply runs at once, 1 to
+	// MaxSyncConcurrency (64); zero means 4.
 	Concurrency int
+	// StopAfterFailedBatch makes Apply send no more create calls once one has failed
+	// (or may have reached the API): the creates and recreates of the later batches are
+	// [StatusNotAttempted]. Without it the later batches are sent. Deletes and resends
+	// run either way.
+	StopAfterFailedBatch bool
+	// NotFoundFails makes a delete of an invite that does not exist (404) fail, rather
+	// than count as done: for deletes of IDs a person gave, where a wrong ID is worth
+	// reporting. A plan made by Plan wants the invite gone, however it went.
+	NotFoundFails bool
 	// WithoutUsers plans from the open invites alone, without reading the tailnet's
 	// users: for a credential that may not read them. People who have joined are then
 	// not recognised: their invite is gone, so each gets a create.
@@ -48,8 +57,8 @@ type SyncOptions struct {
 const (
 	DefaultSyncBatchSize   = 100
 	DefaultSyncConcurrency = 4
-	maxSyncBatchSize       = 100
-	maxSyncConcurrency     = 64 // the default HTTP client's connections per host
+	MaxSyncBatchSize       = 100
+	MaxSyncConcurrency     = 64 // the default HTTP client's connections per host
 )
 
 // check refuses options out of range; the error is the reason alone.
@@ -57,10 +66,10 @@ func (o SyncOptions) check() error {
 	switch {
 	case o.ResendAfter < 0:
 		return fmt.Errorf("option ResendAfter %s is negative", o.ResendAfter)
-	case o.BatchSize < 0 || o.BatchSize > maxSyncBatchSize:
-		return fmt.Errorf("option BatchSize %d: want 1 to %d (0 for %d)", o.BatchSize, maxSyncBatchSize, DefaultSyncBatchSize)
-	case o.Concurrency < 0 || o.Concurrency > maxSyncConcurrency:
-		return fmt.Errorf("option Concurrency %d: want 1 to %d (0 for %d)", o.Concurrency, maxSyncConcurrency, DefaultSyncConcurrency)
+	case o.BatchSize < 0 || o.BatchSize > MaxSyncBatchSize:
+		return fmt.Errorf("option BatchSize %d: want 1 to %d (0 for %d)", o.BatchSize, MaxSyncBatchSize, DefaultSyncBatchSize)
+	case o.Concurrency < 0 || o.Concurrency > MaxSyncConcurrency:
+		return fmt.Errorf("option Concurrency %d: want 1 to %d (0 for %d)", o.Concurrency, MaxSyncConcurrency, DefaultSyncConcurrency)
 	}
 	return nil
 }
@@ -280,6 +289,23 @@ func (p *Plan) String() string {
 // emailKey is how Plan matches emails: trimmed, without case.
 func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
+// firstOf remembers where each email (by emailKey) was first seen, for the duplicate
+// checks of Plan and Apply.
+type firstOf map[string]int
+
+// seen reports the position where email was first seen and true, or records i as its
+// first and returns false. An empty email is never a duplicate.
+func (f firstOf) seen(email string, i int) (int, bool) {
+	if email == "" {
+		return 0, false
+	}
+	if j, dup := f[emailKey(email)]; dup {
+		return j, true
+	}
+	f[emailKey(email)] = i
+	return 0, false
+}
+
 // Plan lists the open invites of the client's tailnet and compares them with desired,
 // matching emails without case and surrounding spaces. For each desired invite it plans
 // a create (no open invite for the email), a recreate (open, with another role), a
@@ -422,7 +448,7 @@ func lastEmailed(t time.Time) string {
 // roles defaulted; the error lists every problem.
 func checkDesired(op operation, desired []CreateUserInviteRequest) ([]CreateUserInviteRequest, error) {
 	want := make([]CreateUserInviteRequest, len(desired))
-	first := map[string]int{}
+	first := firstOf{}
 	var problems []string
 	for i, d := range desired {
 		d.Email = strings.TrimSpace(d.Email)
@@ -436,10 +462,8 @@ func checkDesired(op operation, desired []CreateUserInviteRequest) ([]CreateUser
 		case err != nil:
 			problems = append(problems, fmt.Sprintf("invite %d: %v", i+1, err))
 		default:
-			if j, dup := first[emailKey(d.Email)]; dup {
+			if j, dup := first.seen(d.Email, i); dup {
 				problems = append(problems, fmt.Sprintf("invites %d and %d are both for %q", j+1, i+1, d.Email))
-			} else {
-				first[emailKey(d.Email)] = i
 			}
 		}
 	}
@@ -518,7 +542,12 @@ func (r *ApplyResult) Count(s Status) int {
 // at a time. A recreate deletes the invite it replaces only after its new invite
 // exists, so a failure in between leaves the person invited (twice, until the next
 // Plan and Apply delete the old invite). A delete of an invite that is gone already
-// (accepted or deleted since Plan) counts as done.
+// (accepted or deleted since Plan) counts as done, unless Options.NotFoundFails.
+//
+// A plan may be built by hand, not only by Plan: a create without email makes an
+// invite to share by hand (its InviteURL in the result), and deletes and resends of
+// given IDs run as a plan's do. Options.StopAfterFailedBatch stops the creates at the
+// first create call that fails.
 //
 // The result has one entry per change. When the context ends, no new call is started
 // and the changes not begun are [StatusNotAttempted]. A create batch that fails after it
@@ -561,6 +590,14 @@ func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 
 	// Phase 1: creates, a batch at a time.
 	for start := 0; start < len(creates) && ctx.Err() == nil; start += batch {
+		if opts.StopAfterFailedBatch && start > 0 && slices.ContainsFunc(creates[start-batch:start], func(i int) bool {
+			return res.Results[i].Status == StatusFailed || res.Results[i].Status == StatusUnknown
+		}) {
+			for _, i := range creates[start:] {
+				res.Results[i].Err = fmt.Errorf("tsinvites: apply: not attempted after create batch %d failed", start/batch)
+			}
+			break
+		}
 		idx := creates[start:min(start+batch, len(creates))]
 		reqs := make([]CreateUserInviteRequest, len(idx))
 		for j, i := range idx {
@@ -601,7 +638,7 @@ func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 	for range min(cmp.Or(opts.Concurrency, DefaultSyncConcurrency), len(later)) {
 		wg.Go(func() {
 			for i := range work {
-				finish(i, c.applyOne(ctx, res.Results[i]))
+				finish(i, c.applyOne(ctx, res.Results[i], opts))
 			}
 		})
 	}
@@ -614,7 +651,7 @@ func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 			}
 		}
 		for _, i := range later[k:] { // the context ended: settle the rest unsent
-			finish(i, c.applyOne(ctx, res.Results[i]))
+			finish(i, c.applyOne(ctx, res.Results[i], opts))
 		}
 		break
 	}
@@ -625,7 +662,7 @@ func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 
 // applyOne makes a delete or resend, or deletes the invite a done recreate replaced.
 // The result it is given is not shared while it runs.
-func (c *Client) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
+func (c *Client) applyOne(ctx context.Context, r ChangeResult, opts SyncOptions) ChangeResult {
 	if err := ctx.Err(); err != nil { // not started
 		if r.Action == ActionRecreate {
 			r.Status, r.Err = StatusFailed, fmt.Errorf("tsinvites: apply: created invite %s, but deleting the invite it replaces, %s, was not started: %w", r.NewInviteID, r.InviteID, err)
@@ -637,7 +674,7 @@ func (c *Client) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
 	case ActionResend:
 		err = c.Resend(ctx, r.InviteID)
 	case ActionDelete, ActionRecreate:
-		if err = c.Delete(ctx, r.InviteID); IsNotFound(err) {
+		if err = c.Delete(ctx, r.InviteID); IsNotFound(err) && (r.Action == ActionRecreate || !opts.NotFoundFails) {
 			err = nil // gone already: what the plan wanted
 		}
 	}
@@ -678,7 +715,7 @@ func applyError(ctx context.Context, res *ApplyResult) error {
 		return fmt.Errorf("%s: %w; first failure: %w", summary, ctx.Err(), first)
 	case ctx.Err() != nil:
 		return fmt.Errorf("%s: %w", summary, ctx.Err())
-	case first == nil: // not expected: only the context leaves changes not attempted
+	case first == nil: // not expected: the context or a failed batch leaves changes not attempted
 		return errors.New(summary)
 	}
 	return fmt.Errorf("%s: %w", summary, first)
@@ -695,18 +732,18 @@ func checkPlan(c *Client, plan *Plan) error {
 	if !strings.EqualFold(plan.Tailnet, c.tailnet) {
 		return fmt.Errorf("the plan is for tailnet %q, the client for %q", plan.Tailnet, c.tailnet)
 	}
-	creating := map[string]int{}
+	creating := firstOf{}
 	for i, ch := range plan.Changes {
 		switch ch.Action {
 		case ActionCreate, ActionRecreate:
 			req := CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}
-			if err := req.Validate(); err != nil || ch.Email == "" || ch.Role == "" {
+			// A create may have no email (an invite to share by hand); a recreate has one.
+			if err := req.Validate(); err != nil || ch.Email == "" && ch.Action == ActionRecreate || ch.Role == "" {
 				return fmt.Errorf("change %d (%s): want a valid email and role: %v", i+1, ch.Action, err)
 			}
-			if j, dup := creating[emailKey(ch.Email)]; dup {
+			if j, dup := creating.seen(ch.Email, i); dup {
 				return fmt.Errorf("changes %d and %d both create an invite for %q", j+1, i+1, ch.Email)
 			}
-			creating[emailKey(ch.Email)] = i
 		case ActionResend, ActionDelete:
 		case ActionUnchanged:
 			return fmt.Errorf("change %d: unchanged invites belong in Unchanged, not Changes", i+1)

@@ -274,6 +274,7 @@ func TestApplyRefusesBadPlansBeforeSending(t *testing.T) {
 		{"create twice", c, plan(tsinvites.Change{Action: "create", Email: "a@example.com", Role: "member"}, tsinvites.Change{Action: "recreate", Email: "A@example.com", Role: "admin", InviteID: "1"}), "changes 1 and 2 both create"},
 		{"bad email", c, plan(tsinvites.Change{Action: "create", Email: "nope", Role: "member"}), "change 1 (create): want a valid email"},
 		{"no role", c, plan(tsinvites.Change{Action: "create", Email: "a@example.com"}), "change 1 (create): want a valid email and role"},
+		{"recreate without email", c, plan(tsinvites.Change{Action: "recreate", Role: "admin", InviteID: "1"}), "change 1 (recreate): want a valid email and role"},
 		{"no invite ID", c, plan(tsinvites.Change{Action: "delete", Email: "a@example.com"}), "change 1 (delete): invite ID is empty"},
 		{"bad ID", c, plan(tsinvites.Change{Action: "resend", InviteID: ".."}), `change 1 (resend): invite ID ".." is not allowed`},
 		{"unknown action", c, plan(tsinvites.Change{Action: "update", InviteID: "1"}), `change 1: unknown action "update"`},
@@ -668,5 +669,99 @@ func TestApplyOnAnswersTheFakeDoesNotGive(t *testing.T) {
 	}
 	if diff := cmp.Diff([]tsinvites.Status{"done", "unknown", "done"}, got); diff != "" || err == nil || resent.Load() != 1 {
 		t.Errorf("statuses (-want +got):\n%s\nerror: %v; %d resends", diff, err, resent.Load())
+	}
+}
+
+// statuses is the results' statuses, in order.
+func statuses(res *tsinvites.ApplyResult) []tsinvites.Status {
+	var out []tsinvites.Status
+	for _, r := range res.Results {
+		out = append(out, r.Status)
+	}
+	return out
+}
+
+// TestApplyPlanBuiltByHand: Apply runs a plan it did not make: creates without email
+// (whose invites come back with their URLs), and deletes and resends of given IDs.
+func TestApplyPlanBuiltByHand(t *testing.T) {
+	t.Parallel()
+	c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("b@example.com", "member")))
+	plan := &tsinvites.Plan{Tailnet: "-", Changes: []tsinvites.Change{
+		{Action: tsinvites.ActionCreate, Role: tsinvites.UserRoleMember},
+		{Action: tsinvites.ActionCreate, Role: tsinvites.UserRoleAdmin},
+		{Action: tsinvites.ActionCreate, Email: "c@example.com", Role: tsinvites.UserRoleMember},
+		{Action: tsinvites.ActionResend, InviteID: "1"},
+		{Action: tsinvites.ActionDelete, InviteID: "2"},
+	}}
+	res, err := c.Apply(context.Background(), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res.Results[:2] {
+		if r.Status != tsinvites.StatusDone || r.Invite == nil || r.Invite.Email != "" || r.Invite.InviteURL == "" || r.Invite.Role != plan.Changes[i].Role {
+			t.Errorf("result %d = %+v, invite %+v: want done, an invite without email, with a URL and the role", i, r, r.Invite)
+		}
+	}
+	if diff := cmp.Diff([]tsinvites.Status{"done", "done", "done", "done", "done"}, statuses(res)); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if n := srv.RequestCount(tsinvitestest.OpCreate); n != 1 {
+		t.Errorf("%d create calls, want 1", n)
+	}
+	if diff := cmp.Diff([]string{" admin", " member", "a@example.com member", "c@example.com member"}, openState(srv)); diff != "" {
+		t.Errorf("open invites (-want +got):\n%s", diff)
+	}
+}
+
+// TestApplyStopAfterFailedBatch: with StopAfterFailedBatch, the creates after a failed
+// create call are not attempted, and the deletes still run; without it they are sent.
+func TestApplyStopAfterFailedBatch(t *testing.T) {
+	t.Parallel()
+	for _, stop := range []bool{true, false} {
+		t.Run(fmt.Sprint(stop), func(t *testing.T) {
+			t.Parallel()
+			c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("old@example.com", "member")))
+			var changes []tsinvites.Change
+			for i := range 5 {
+				changes = append(changes, tsinvites.Change{Action: tsinvites.ActionCreate, Email: fmt.Sprintf("p%d@example.com", i), Role: "member"})
+			}
+			changes = append(changes, tsinvites.Change{Action: tsinvites.ActionDelete, InviteID: "1"})
+			plan := &tsinvites.Plan{Tailnet: "-", Changes: changes, Options: tsinvites.SyncOptions{BatchSize: 2, StopAfterFailedBatch: stop}}
+			var calls atomic.Int32
+			plan.Options.Progress = func(tsinvites.ChangeResult) {
+				if calls.Add(1) == 2 { // after the first batch
+					srv.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: http.StatusBadRequest})
+				}
+			}
+			res, err := c.Apply(context.Background(), plan)
+			want := []tsinvites.Status{"done", "done", "failed", "failed", "not-attempted", "done"}
+			if !stop {
+				want[4] = "done"
+			}
+			if diff := cmp.Diff(want, statuses(res)); diff != "" || err == nil {
+				t.Errorf("statuses (-want +got):\n%s\nerror: %v", diff, err)
+			}
+			if stop && res.Results[4].Error != "tsinvites: apply: not attempted after create batch 2 failed" {
+				t.Errorf("error of the creates not attempted: %q", res.Results[4].Error)
+			}
+			if n, want := srv.RequestCount(tsinvitestest.OpCreate), map[bool]int{true: 2, false: 3}[stop]; n != want {
+				t.Errorf("%d create calls, want %d", n, want)
+			}
+		})
+	}
+}
+
+// TestApplyNotFoundFails: a delete of an invite that does not exist is done, or with
+// NotFoundFails failed with the API's 404.
+func TestApplyNotFoundFails(t *testing.T) {
+	t.Parallel()
+	c, _, _ := fakeClient(t)
+	for _, strict := range []bool{false, true} {
+		plan := &tsinvites.Plan{Tailnet: "-", Changes: []tsinvites.Change{{Action: tsinvites.ActionDelete, InviteID: "99"}},
+			Options: tsinvites.SyncOptions{NotFoundFails: strict}}
+		res, err := c.Apply(context.Background(), plan)
+		if got := res.Results[0]; strict != (got.Status == tsinvites.StatusFailed) || strict != tsinvites.IsNotFound(err) || strict != tsinvites.IsNotFound(got.Err) {
+			t.Errorf("NotFoundFails %t: result %+v, error %v", strict, got, err)
+		}
 	}
 }
