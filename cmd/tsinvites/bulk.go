@@ -1,10 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,54 +16,97 @@ import (
 	"github.com/tsinvites/tsinvites"
 )
 
-// The states of one item of a bulk command.
-const (
-	statusDone         = "done"
-	statusFailed       = "failed"
-	statusNotAttempted = "not-attempted"
-	statusUnknown      = "unknown" // create: the request failed after it may have reached the API
-	statusDryRun       = "dry-run"
-)
+// The bulk commands (create, resend, delete and apply) run on one engine: each builds a
+// tsinvites.Plan of changes (apply has Client.Plan make it) and runs it with
+// Client.Apply, which batches the creates, runs the deletes and resends a few at a time
+// and says what became of each change. They print one report, of items.
+
+// statusDryRun is the status of an item of a dry run, for which nothing was sent; the
+// other statuses are tsinvites.Status's own.
+const statusDryRun tsinvites.Status = "dry-run"
 
 // progressThreshold is the number of items above which a progress bar is shown on a
 // terminal.
 const progressThreshold = 20
 
-// result is the outcome of one item: an invite ID to delete or resend, or an email to
-// invite. Its JSON form is part of the stable output.
-type result struct {
-	ID     string                `json:"id,omitempty"`
-	Email  string                `json:"email,omitempty"`
-	Role   tsinvites.UserRole    `json:"role,omitempty"`
-	Line   int                   `json:"line,omitempty"`  // create --from-csv: the line in the file
-	Batch  int                   `json:"batch,omitempty"` // create: the request it goes in
-	Status string                `json:"status"`
-	Error  string                `json:"error,omitempty"`
-	Invite *tsinvites.UserInvite `json:"invite,omitempty"` // create: the invite made
+// bulkOp is a bulk command, as its report names it.
+type bulkOp struct {
+	name     string // create, resend, delete, apply, get
+	verb     string // past tense: created
+	noun     string // what it counts: invite or change
+	progress string // the progress bar's label
 }
 
-// report is the JSON document that create, resend and delete print with -o json.
+var (
+	opCreate = bulkOp{"create", "created", "invite", "creating"}
+	opResend = bulkOp{"resend", "resent", "invite", "resending"}
+	opDelete = bulkOp{"delete", "deleted", "invite", "deleting"}
+	opApply  = bulkOp{"apply", "applied", "change", "applying"}
+	opGet    = bulkOp{"get", "got", "invite", "getting"}
+)
+
+func (op bulkOp) count(n int) string { return plural(n, op.noun, op.noun+"s") }
+
+// item is one change of a report and what became of it. Its JSON form is part of the
+// stable output.
+type item struct {
+	tsinvites.ChangeResult
+	// Line is where the item came from: its line in the CSV, YAML or JSON file.
+	Line int `json:"line,omitempty"`
+	// Batch is the create call a create or recreate goes in, from 1.
+	Batch int `json:"batch,omitempty"`
+	// Invite is the invite made, with its URL only when printed with --show-urls.
+	Invite *tsinvites.UserInvite `json:"invite,omitempty"`
+}
+
+// what names the item for a person: the plan's line for apply, otherwise the email
+// (and its line) or the invite ID.
+func (it item) what(op bulkOp) string {
+	switch {
+	case op == opApply:
+		return it.Change.String()
+	case it.Action == tsinvites.ActionCreate && it.Email == "":
+		return "an invite without email"
+	case it.Action == tsinvites.ActionCreate && it.Line > 0:
+		return fmt.Sprintf("%s (line %d)", it.Email, it.Line)
+	case it.Action == tsinvites.ActionCreate:
+		return it.Email
+	}
+	return "invite " + it.InviteID
+}
+
+// report is what a bulk command did, item by item: with -o json, this document.
 type report struct {
-	Operation    string   `json:"operation"`
-	DryRun       bool     `json:"dryRun,omitempty"`
-	Done         int      `json:"done"`
-	Failed       int      `json:"failed"`
-	NotAttempted int      `json:"notAttempted"`
-	Unknown      int      `json:"unknown"` // may have been created: list to see
-	Results      []result `json:"results"`
+	Operation    string `json:"operation"`
+	Tailnet      string `json:"tailnet"`
+	DryRun       bool   `json:"dryRun,omitempty"`
+	Done         int    `json:"done"`
+	Failed       int    `json:"failed"`
+	Unknown      int    `json:"unknown"` // creates that may have been made: list to see
+	NotAttempted int    `json:"notAttempted"`
+	Unchanged    int    `json:"unchanged"` // apply: the invites of the file that need nothing
+	Results      []item `json:"results"`
+
+	op        bulkOp
+	created   []tsinvites.UserInvite // the invites made, with their URLs
+	behindBar bool                   // a progress bar was shown
+	listed    bool                   // the items not done were printed one a line
 }
 
-func newReport(op string, results []result) *report {
-	r := &report{Operation: op, Results: results}
-	for _, res := range results {
-		switch res.Status {
-		case statusDone:
+func newReport(op bulkOp, tailnet string, items []item) *report {
+	r := &report{Operation: op.name, Tailnet: cmp.Or(tailnet, "-"), Results: items, op: op}
+	for _, it := range items {
+		switch it.Status {
+		case tsinvites.StatusDone:
 			r.Done++
-		case statusFailed:
+			if it.Invite != nil {
+				r.created = append(r.created, *it.Invite)
+			}
+		case tsinvites.StatusFailed:
 			r.Failed++
-		case statusNotAttempted:
+		case tsinvites.StatusNotAttempted:
 			r.NotAttempted++
-		case statusUnknown:
+		case tsinvites.StatusUnknown:
 			r.Unknown++
 		case statusDryRun:
 			r.DryRun = true
@@ -71,8 +115,8 @@ func newReport(op string, results []result) *report {
 	return r
 }
 
-// exitCode is 0 when every item was done, 3 when some were (or may have been), 1 when
-// none were.
+// exitCode is 0 when every item was done (or it was a dry run), 3 when some were (or
+// may have been), 1 when none were.
 func (r *report) exitCode() int {
 	switch {
 	case r.DryRun || r.Failed+r.NotAttempted+r.Unknown == 0:
@@ -83,14 +127,14 @@ func (r *report) exitCode() int {
 	return exitFailed
 }
 
-// err is the error for the exit code, nil when every item was done. verb is the past
-// tense of the operation ("deleted").
-func (r *report) err(verb string) error {
+// err is the error for the exit code, nil when every item was done: a summary such as
+// "deleted 2 of 3 invites; 1 failed".
+func (r *report) err() error {
 	code := r.exitCode()
 	if code == exitOK {
 		return nil
 	}
-	msg := fmt.Sprintf("%s %d of %s", verb, r.Done, plural(len(r.Results), "invite", "invites"))
+	msg := fmt.Sprintf("%s %d of %s", r.op.verb, r.Done, r.op.count(len(r.Results)))
 	if r.Failed > 0 {
 		msg += fmt.Sprintf("; %d failed", r.Failed)
 	}
@@ -98,18 +142,193 @@ func (r *report) err(verb string) error {
 		msg += fmt.Sprintf("; %d not attempted", r.NotAttempted)
 	}
 	if r.Unknown > 0 {
-		msg += fmt.Sprintf("; %d may have been created (check with 'tsinvites list' before trying them again)", r.Unknown)
+		msg += fmt.Sprintf("; %d may have been created", r.Unknown)
+		if r.op != opApply {
+			msg += " (check with 'tsinvites list' before trying them again)"
+		}
+	}
+	if r.op == opApply {
+		msg += ": run apply again to finish (it plans only what is left)"
+	}
+	if i := slices.IndexFunc(r.Results, func(it item) bool {
+		return it.Status == tsinvites.StatusFailed || it.Status == tsinvites.StatusUnknown
+	}); i >= 0 && !r.listed { // the reasons are in the JSON or CSV: say the first here too
+		msg += fmt.Sprintf("; the first: %s: %s", r.Results[i].what(r.op), r.Results[i].Error)
 	}
 	return &exitError{code: code, err: errors.New(msg)}
 }
 
-// forEach calls do for each of n items, at most concurrency at a time, and returns their
-// results (in item order): done, failed with the reason, or not attempted when ctx ended
-// before the item was started.
-func forEach(ctx context.Context, n, concurrency int, prog *progress, do func(ctx context.Context, i int) error) []result {
-	results := make([]result, n)
-	for i := range results {
-		results[i].Status = statusNotAttempted
+// planItems are the items of plan's changes, not yet run: creates and recreates numbered
+// by the create call they go in (batchSize each), lines from lineOf (nil: none).
+func planItems(plan *tsinvites.Plan, status tsinvites.Status, lineOf func(i int, ch tsinvites.Change) int) []item {
+	batch := cmp.Or(plan.Options.BatchSize, tsinvites.DefaultSyncBatchSize)
+	items := make([]item, len(plan.Changes))
+	creates := 0
+	for i, ch := range plan.Changes {
+		items[i] = item{ChangeResult: tsinvites.ChangeResult{Change: ch, Status: status}}
+		if ch.Action == tsinvites.ActionCreate || ch.Action == tsinvites.ActionRecreate {
+			items[i].Batch = creates/batch + 1
+			creates++
+		}
+		if lineOf != nil {
+			items[i].Line = lineOf(i, ch)
+		}
+	}
+	return items
+}
+
+// execute runs plan with the engine, tsinvites.Client.Apply, behind a progress bar, and
+// returns the report of items (from planItems), each with its outcome.
+func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, plan *tsinvites.Plan, items []item) (*report, error) {
+	prog := o.newProgress(len(plan.Changes), op.progress)
+	plan.Options.Progress = func(tsinvites.ChangeResult) { prog.add(1) }
+	res, err := c.Apply(ctx, plan)
+	prog.done()
+	if res == nil { // refused before sending
+		return nil, apiFailure(err)
+	}
+	for i, r := range res.Results {
+		items[i].ChangeResult = r
+		items[i].Error = itemError(ctx, r.Status, r.Err)
+		items[i].Invite = r.Invite
+	}
+	rep := newReport(op, plan.Tailnet, items)
+	rep.behindBar = prog != nil
+	return rep, nil
+}
+
+// itemError is why an item is not done, for people: without the "tsinvites: ..."
+// prefix (the report says which item it is about), and for an item not started, why.
+func itemError(ctx context.Context, status tsinvites.Status, err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case status == tsinvites.StatusNotAttempted && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return "not started: " + stopReason(ctx)
+	}
+	return reason(err)
+}
+
+// stopReason says why ctx ended, for people.
+func stopReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "--timeout reached"
+	}
+	return "interrupted"
+}
+
+// reason is an error's text without the "tsinvites: <operation>: " prefix: the report
+// already says which item it was about.
+func reason(err error) string {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "tsinvites: apply: "); ok { // the engine's own
+		return rest
+	}
+	var apiErr *tsinvites.APIError
+	if errors.As(err, &apiErr) {
+		if i := strings.Index(msg, fmt.Sprintf(": %d ", apiErr.StatusCode)); i >= 0 {
+			return msg[i+2:]
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out (--timeout or the 60s request limit)"
+	}
+	if errors.Is(err, context.Canceled) {
+		return "interrupted"
+	}
+	return strings.TrimPrefix(msg, "tsinvites: ")
+}
+
+// report prints a report: with json the document and with csv a row per item, on
+// stdout; with table, for a dry run what would be done on stdout, otherwise the
+// invites made (create, or with --show-urls) on stdout and a line per item not done on
+// stderr (resend and delete: every item, unless behind a progress bar). A count on
+// stderr ends a report of items that were all done.
+func (p *printer) report(r *report) error {
+	var err error
+	// resend and delete list each item done, unless behind a progress bar; create
+	// prints the invites made, and apply has printed its plan.
+	listedDone := p.format == "table" && (r.op == opResend || r.op == opDelete) && !r.behindBar
+	switch p.format {
+	case "json":
+		shown := *r
+		shown.Results = make([]item, len(r.Results))
+		for i, it := range r.Results {
+			if it.Invite != nil {
+				inv := p.visible(*it.Invite)
+				it.Invite = &inv
+			}
+			shown.Results[i] = it
+		}
+		err = p.json(shown)
+	case "csv":
+		w := newCSVWriter(p.stdout)
+		header := []string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}
+		if p.showURLs {
+			header = append(header, "inviteUrl")
+		}
+		_ = w.Write(header)
+		for _, it := range r.Results {
+			_ = w.Write(p.withURL([]string{string(it.Action), itoa(it.Line), itoa(it.Batch), it.Email, string(it.Role), it.InviteID, it.NewInviteID, string(it.Status), it.Error}, it.Invite))
+		}
+		w.Flush()
+		err = w.Error()
+	default:
+		if r.DryRun { // what would be done is the data
+			for _, it := range r.Results {
+				printLine(p.stdout, "would be %s: %s", r.op.verb, it.what(r.op))
+			}
+			fmt.Fprintln(p.stderr, "Dry run: nothing was sent.")
+			return nil
+		}
+		if len(r.created) > 0 && (r.op == opCreate || p.showURLs) {
+			err = p.invites(r.created) // with the URL note
+		}
+		r.listed = true
+		for _, it := range r.Results {
+			switch {
+			case it.Status == tsinvites.StatusDone && listedDone:
+				what := it.what(r.op)
+				if it.NewInviteID != "" {
+					what += " → invite " + it.NewInviteID
+				}
+				printLine(p.stderr, "%s %s", r.op.verb, what)
+			case it.Status != tsinvites.StatusDone:
+				printLine(p.stderr, "%s %s: %s", strings.ToUpper(string(it.Status)), it.what(r.op), it.Error)
+			}
+		}
+	}
+	if p.format != "table" || r.op != opCreate && !p.showURLs {
+		p.urlNote(r.created)
+	}
+	if err == nil && !r.DryRun && !listedDone && len(r.Results) > 0 && r.exitCode() == exitOK {
+		fmt.Fprintf(p.stderr, "%s %s.\n", capitalize(r.op.verb), r.op.count(r.Done))
+	}
+	return err
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// forEach calls get for each of n items, at most concurrency at a time, and returns
+// their items (in order): done, failed with the reason, or not attempted when ctx ended
+// before the item was started. It is get's: the commands that change invites run on
+// tsinvites.Client.Apply.
+func forEach(ctx context.Context, n, concurrency int, prog *progress, get func(ctx context.Context, i int) error) []item {
+	items := make([]item, n)
+	for i := range items {
+		items[i].Status = tsinvites.StatusNotAttempted
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -119,10 +338,10 @@ func forEach(ctx context.Context, n, concurrency int, prog *progress, do func(ct
 				if ctx.Err() != nil { // the feeder and ctx.Done raced: leave it not attempted
 					continue
 				}
-				if err := do(ctx, i); err != nil {
-					results[i].Status, results[i].Error = statusFailed, reason(err)
+				if err := get(ctx, i); err != nil {
+					items[i].Status, items[i].Error = tsinvites.StatusFailed, reason(err)
 				} else {
-					results[i].Status = statusDone
+					items[i].Status = tsinvites.StatusDone
 				}
 				prog.add(1)
 			}
@@ -141,128 +360,12 @@ feed:
 	}
 	close(next)
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		for i := range results {
-			if results[i].Status == statusNotAttempted {
-				results[i].Error = "not started: " + stopReason(ctx)
-			}
+	for i := range items {
+		if items[i].Status == tsinvites.StatusNotAttempted {
+			items[i].Error = "not started: " + stopReason(ctx)
 		}
 	}
-	return results
-}
-
-// stopReason says why ctx ended, for people.
-func stopReason(ctx context.Context) string {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return "--timeout reached"
-	}
-	return "interrupted"
-}
-
-// reason is an error's text without the "tsinvites: <operation>: " prefix: the report
-// already says which item it was about.
-func reason(err error) string {
-	var apiErr *tsinvites.APIError
-	msg := err.Error()
-	if errors.As(err, &apiErr) {
-		if i := strings.Index(msg, fmt.Sprintf(": %d ", apiErr.StatusCode)); i >= 0 {
-			return msg[i+2:]
-		}
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "timed out (--timeout or the 60s request limit)"
-	}
-	if errors.Is(err, context.Canceled) {
-		return "interrupted"
-	}
-	return strings.TrimPrefix(msg, "tsinvites: ")
-}
-
-// report prints the results of a bulk command: for table, one line per item on stderr
-// (only a count when everything worked behind a progress bar; on stdout for a dry run);
-// for json the report document and for csv one row per item, on stdout.
-func (p *printer) report(r *report, verb string, quietSuccess bool) error {
-	switch p.format {
-	case "json":
-		return p.json(r)
-	case "csv":
-		w := newCSVWriter(p.stdout)
-		if r.Operation == "create" {
-			header := []string{"line", "email", "role", "batch", "status", "id", "error"}
-			if p.showURLs {
-				header = append(header, "inviteUrl")
-			}
-			_ = w.Write(header)
-		} else {
-			_ = w.Write([]string{"id", "status", "error"})
-		}
-		for _, res := range r.Results {
-			if r.Operation != "create" {
-				_ = w.Write([]string{res.ID, res.Status, res.Error})
-				continue
-			}
-			id := ""
-			if res.Invite != nil {
-				id = res.Invite.ID
-			}
-			_ = w.Write(p.withURL([]string{itoa(res.Line), res.Email, string(res.Role), itoa(res.Batch), res.Status, id, res.Error}, res.Invite))
-		}
-		w.Flush()
-		return w.Error()
-	}
-	if r.DryRun { // what would be done is the data
-		printResultLines(p.stdout, r, verb)
-		fmt.Fprintln(p.stderr, "Dry run: nothing was sent.")
-		return nil
-	}
-	if quietSuccess && r.exitCode() == exitOK {
-		fmt.Fprintf(p.stderr, "%s %s.\n", capitalize(verb), plural(r.Done, "invite", "invites"))
-		return nil
-	}
-	printResultLines(p.stderr, r, verb)
-	return nil
-}
-
-// printResultLines lists each item and what happened to it.
-func printResultLines(w io.Writer, r *report, verb string) {
-	for _, res := range r.Results {
-		what := "invite " + res.ID
-		if res.Email != "" {
-			what = res.Email
-			if res.Line > 0 {
-				what += fmt.Sprintf(" (line %d)", res.Line)
-			}
-		}
-		switch res.Status {
-		case statusDone:
-			if res.Invite != nil {
-				what += " → invite " + res.Invite.ID
-			}
-			printLine(w, "%s %s", verb, what)
-		case statusFailed:
-			printLine(w, "FAILED %s: %s", what, res.Error)
-		case statusNotAttempted:
-			printLine(w, "not attempted: %s: %s", what, res.Error)
-		case statusUnknown:
-			printLine(w, "UNKNOWN %s: %s", what, res.Error)
-		case statusDryRun:
-			printLine(w, "would be %s: %s", verb, what)
-		}
-	}
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strconv.Itoa(n)
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return items
 }
 
 // progress is a progress bar on stderr, or nothing (a nil *progress is valid).

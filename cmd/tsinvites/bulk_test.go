@@ -14,6 +14,8 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
@@ -74,11 +76,11 @@ func TestCreateBatchFails(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitPartial, got.stderr)
 			}
 			r := decodeReport(t, got.stdout)
-			batch2 := statusFailed
+			batch2 := tsinvites.StatusFailed
 			if tc.mayExist {
-				batch2 = statusUnknown
+				batch2 = tsinvites.StatusUnknown
 			}
-			want := []string{statusDone, statusDone, batch2, batch2, statusNotAttempted}
+			want := []tsinvites.Status{tsinvites.StatusDone, tsinvites.StatusDone, batch2, batch2, tsinvites.StatusNotAttempted}
 			for i, res := range r.Results {
 				if res.Status != want[i] || res.Batch != i/2+1 || res.Line != i+2 {
 					t.Errorf("result %d = %+v, want status %s, batch %d, line %d", i, res, want[i], i/2+1, i+2)
@@ -235,7 +237,7 @@ func TestCancelStopsNewWork(t *testing.T) {
 		t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitPartial, got.stderr)
 	}
 	r := decodeReport(t, got.stdout)
-	if r.Results[0].Status != statusDone || r.Results[2].Status != statusNotAttempted || r.Results[3].Status != statusNotAttempted {
+	if r.Results[0].Status != tsinvites.StatusDone || r.Results[2].Status != tsinvites.StatusNotAttempted || r.Results[3].Status != tsinvites.StatusNotAttempted {
 		t.Errorf("results %+v: want 1 done, 3 and 4 not attempted", r.Results)
 	}
 	if !strings.Contains(r.Results[3].Error, "interrupted") {
@@ -284,10 +286,10 @@ func TestTimeout(t *testing.T) {
 			t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitFailed, got.stderr)
 		}
 		r := decodeReport(t, got.stdout)
-		if r.Results[0].Status != statusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
+		if r.Results[0].Status != tsinvites.StatusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
 			t.Errorf("result 1 = %+v, want failed: timed out", r.Results[0])
 		}
-		if r.Results[1].Status != statusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
+		if r.Results[1].Status != tsinvites.StatusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
 			t.Errorf("result 2 = %+v, want not attempted: --timeout reached", r.Results[1])
 		}
 		if got := (invocation{args: []string{"--timeout", "100ms", "list"}, vars: vars, httpClient: hc}).run(t); got.code != exitOK {
@@ -377,5 +379,67 @@ func TestPlanLeavesLinkInvitesAlone(t *testing.T) {
 	got = invocation{args: []string{"plan", "-f", "-", "--prune", "-o", "table"}, stdin: csvOf("a@example.com"), vars: vars}.run(t)
 	if got.code != exitOK || strings.Count(got.stdout, "- delete    an invite without email (member, invite ") != 2 {
 		t.Errorf("plan --prune: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+}
+
+// TestOneReportFormat: create, resend, delete and apply print one report: the same
+// document with -o json (each result a change with its status), the same columns with
+// -o csv.
+func TestOneReportFormat(t *testing.T) {
+	t.Parallel()
+	runs := map[string]invocation{
+		"create": {args: []string{"create", "--from-csv", "-"}, stdin: goodCSV},
+		"link":   {args: []string{"create", "--link"}},
+		"resend": {args: []string{"resend", "1", "99"}},
+		"delete": {args: []string{"delete", "2", "99"}},
+		"apply":  {args: []string{"apply", "-f", "-", "--prune", "--yes"}, stdin: desiredCSV},
+		"dry":    {args: []string{"delete", "1", "--dry-run"}},
+	}
+	keysOf := func(m map[string]json.RawMessage) []string {
+		var keys []string
+		for k := range m {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	wantDoc := []string{"done", "failed", "notAttempted", "operation", "results", "tailnet", "unchanged", "unknown"}
+	var header string
+	for name, inv := range runs {
+		_, vars := sampleServer(t)
+		inv.vars = vars
+		inv.args = append(inv.args, "-o", "json")
+		got := inv.run(t)
+		var doc map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(got.stdout), &doc); err != nil {
+			t.Fatalf("%s: %v\n%s%s", name, err, got.stdout, got.stderr)
+		}
+		if diff := cmp.Diff(wantDoc, slices.DeleteFunc(keysOf(doc), func(k string) bool { return k == "dryRun" })); diff != "" {
+			t.Errorf("%s: the report's keys (-want +got):\n%s", name, diff)
+		}
+		var results []map[string]json.RawMessage
+		if err := json.Unmarshal(doc["results"], &results); err != nil || len(results) == 0 {
+			t.Fatalf("%s: results %s: %v", name, doc["results"], err)
+		}
+		for _, res := range results {
+			if _, ok := res["action"]; !ok || res["status"] == nil {
+				t.Errorf("%s: result %v has no action or status", name, keysOf(res))
+			}
+			if _, ok := res["id"]; ok {
+				t.Errorf("%s: result has an id key; the invite acted on is inviteId", name)
+			}
+		}
+		inv.args[len(inv.args)-1] = "csv"
+		inv.stdin = runs[name].stdin
+		_, inv.vars = sampleServer(t)
+		got = inv.run(t)
+		first, _, _ := strings.Cut(got.stdout, "\n")
+		first = strings.TrimSuffix(first, ",inviteUrl") // create --link shows the URLs
+		if header == "" {
+			header = first
+		}
+		if first != header || !strings.HasPrefix(first, "action,") {
+			t.Errorf("%s: CSV header %q, want %q", name, first, header)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 			prog.done()
 			var invites []tsinvites.UserInvite
 			for i := range results {
-				results[i].ID = ids[i]
+				results[i].InviteID = ids[i]
 				if found[i] != nil {
 					invites = append(invites, *found[i])
 				}
@@ -90,28 +91,29 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 					return failed(err)
 				}
 			}
-			r := newReport("get", results)
+			r := newReport(opGet, c.Tailnet(), results)
+			r.listed = true // below
 			if r.exitCode() != exitOK {
 				for _, res := range results {
-					if res.Status != statusDone {
-						printLine(o.env.stderr, "tsinvites: get invite %s: %s", res.ID, res.Error)
+					if res.Status != tsinvites.StatusDone {
+						printLine(o.env.stderr, "tsinvites: get invite %s: %s", res.InviteID, res.Error)
 					}
 				}
 				if len(ids) == 1 {
 					return &exitError{code: exitFailed}
 				}
 			}
-			return r.err("got")
+			return r.err()
 		},
 	}
-	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "how many requests to send at once")
+	cmd.Flags().IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", tsinvites.MaxSyncConcurrency))
 	return cmd
 }
 
 // ids checks the ID arguments (reading them from stdin for "-") and --concurrency.
 func (o *options) ids(args []string, concurrency int) ([]string, error) {
-	if concurrency < 1 || concurrency > 64 {
-		return nil, usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to 64", concurrency)})
+	if err := checkConcurrency(concurrency); err != nil {
+		return nil, err
 	}
 	if len(args) == 1 && args[0] == "-" {
 		var err error
@@ -137,6 +139,14 @@ func (o *options) ids(args []string, concurrency int) ([]string, error) {
 	return args, nil
 }
 
+// checkConcurrency checks --concurrency against the engine's limit.
+func checkConcurrency(n int) error {
+	if n < 1 || n > tsinvites.MaxSyncConcurrency {
+		return usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to %d", n, tsinvites.MaxSyncConcurrency)})
+	}
+	return nil
+}
+
 // maxIDs caps how many IDs are read from stdin.
 const maxIDs = 100_000
 
@@ -158,14 +168,15 @@ func readIDs(r io.Reader) ([]string, error) {
 	return ids, nil
 }
 
-// newIDCommand makes resend and delete: the same work on each ID, with a report.
-func newIDCommand(o *options, use, short, long, example, verb, progressDesc string, do func(context.Context, *tsinvites.Client, string) error) *cobra.Command {
+// newIDCommand makes resend and delete: a plan of the same change for each ID, run by
+// the engine (tsinvites.Client.Apply), with a report.
+func newIDCommand(o *options, op bulkOp, action tsinvites.Action, short, long, example string) *cobra.Command {
 	var (
 		concurrency int
 		dryRun      bool
 	)
 	cmd := &cobra.Command{
-		Use:     use + " ID...",
+		Use:     op.name + " ID...",
 		Short:   short,
 		Long:    long,
 		Example: example,
@@ -175,60 +186,54 @@ func newIDCommand(o *options, use, short, long, example, verb, progressDesc stri
 			if err != nil {
 				return err
 			}
+			// A wrong ID is worth reporting: the invite the person meant is still open.
+			plan := &tsinvites.Plan{Tailnet: cmp.Or(o.tailnet, "-"), Changes: make([]tsinvites.Change, len(ids)),
+				Options: tsinvites.SyncOptions{Concurrency: concurrency, NotFoundFails: true}}
+			for i, id := range ids {
+				plan.Changes[i] = tsinvites.Change{Action: action, InviteID: id}
+			}
 			p := o.printer()
 			if dryRun {
-				results := make([]result, len(ids))
-				for i, id := range ids {
-					results[i] = result{ID: id, Status: statusDryRun}
-				}
-				return p.report(newReport(use, results), verb, false)
+				return p.report(newReport(op, plan.Tailnet, planItems(plan, statusDryRun, nil)))
 			}
 			ctx, c, done, err := o.connect(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer done()
-			prog := o.newProgress(len(ids), progressDesc)
-			results := forEach(ctx, len(ids), concurrency, prog, func(ctx context.Context, i int) error {
-				return do(ctx, c, ids[i])
-			})
-			prog.done()
-			for i := range results {
-				results[i].ID = ids[i]
+			plan.Tailnet = c.Tailnet()
+			r, err := o.execute(ctx, c, op, plan, planItems(plan, tsinvites.StatusNotAttempted, nil))
+			if err != nil {
+				return err
 			}
-			r := newReport(use, results)
-			if err := p.report(r, verb, prog != nil); err != nil {
+			if err := p.report(r); err != nil {
 				return failed(err)
 			}
-			return r.err(verb)
+			return r.err()
 		},
 	}
-	cmd.Flags().IntVar(&concurrency, "concurrency", 4, "how many requests to send at once")
+	cmd.Flags().IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", tsinvites.MaxSyncConcurrency))
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be done, send nothing")
 	return cmd
 }
 
 func newResendCommand(o *options) *cobra.Command {
-	return newIDCommand(o, "resend", "Send invitation emails again",
+	return newIDCommand(o, opResend, tsinvites.ActionResend, "Send invitation emails again",
 		`Send the invitation emails of invites again. The API allows it only for invites created
 with an email, and at most once a minute for each invite (a refused resend says how long
 to wait). Needs a user-owned API key. Give - to read IDs from stdin, one a line.`,
 		`  tsinvites resend 12
   tsinvites resend 12 13 14 --concurrency 2
-  tsinvites list -o json | jq -r '.[] | select(.email != null) | .id' | tsinvites resend -`,
-		"resent", "resending",
-		func(ctx context.Context, c *tsinvites.Client, id string) error { return c.Resend(ctx, id) })
+  tsinvites list -o json | jq -r '.[] | select(.email != null) | .id' | tsinvites resend -`)
 }
 
 func newDeleteCommand(o *options) *cobra.Command {
-	return newIDCommand(o, "delete", "Delete invites",
+	return newIDCommand(o, opDelete, tsinvites.ActionDelete, "Delete invites",
 		`Delete open invites: their URLs stop working. Needs a user-owned API key. Give - to read
 IDs from stdin, one a line.`,
 		`  tsinvites delete 12
   tsinvites delete 12 13 14 --dry-run
-  tsinvites list -o json | jq -r '.[] | select(.role == "admin") | .id' | tsinvites delete -`,
-		"deleted", "deleting",
-		func(ctx context.Context, c *tsinvites.Client, id string) error { return c.Delete(ctx, id) })
+  tsinvites list -o json | jq -r '.[] | select(.role == "admin") | .id' | tsinvites delete -`)
 }
 
 func newVersionCommand(o *options) *cobra.Command {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,11 +21,12 @@ invites without email (--link), whose URLs you share by hand.
 The CSV file needs a header line naming its columns: email, and optionally role (empty
 means --role, which defaults to member; any case). Other columns, such as an HR export's
 name and department, are ignored and listed on stderr; --email-column and --role-column
-pick columns with other names ("Work Email"). Every row is checked first (bad address, unknown
-role, the same email twice): if any row is bad, each problem is listed with its line
-number and nothing is sent. Invites are then created in batches of --batch-size, one API
-call each. If a batch fails, the batches before it are done and the later ones are not
-attempted; the report says which emails are in which state.
+pick columns with other names ("Work Email"). Every row is checked first (bad address,
+unknown role, the same email twice): if any row is bad, each problem is listed with its
+line number and nothing is sent. Invites are then created in batches of --batch-size (1
+to 100, the API's limit per call), one API call each. If a batch fails, the batches
+before it are done and the later ones are not attempted; the report says which emails
+are in which state (the same report as resend, delete and apply give).
 
 Invites for emails outside the tailnet's domain come with an invite URL, hidden unless
 --show-urls. With --link the URLs are the point, and are printed: each lets anyone who
@@ -57,6 +59,9 @@ func newCreateCommand(o *options) *cobra.Command {
 		Example: createExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if batchSize < 1 || batchSize > tsinvites.MaxSyncBatchSize {
+				return usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to %d", batchSize, tsinvites.MaxSyncBatchSize)})
+			}
 			if !link && cmd.Flags().Changed("count") {
 				return usage(flagProblem{errors.New("--count goes with --link: give --email or --from-csv for invites with email")})
 			}
@@ -74,9 +79,6 @@ func newCreateCommand(o *options) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if batchSize < 1 || batchSize > 1000 {
-				return usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to 1000", batchSize)})
-			}
 			return o.create(cmd.Context(), rows, batchSize, dryRun, link)
 		},
 	}
@@ -87,7 +89,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	registerColumnFlags(cmd, &cols)
 	f.BoolVar(&link, "link", false, "create invites without email and print their URLs, to share by hand")
 	f.IntVar(&count, "count", 1, fmt.Sprintf("with --link: how many invites, 1 to %d (one API call)", maxLinks))
-	f.IntVar(&batchSize, "batch-size", 100, "invites per API call")
+	f.IntVar(&batchSize, "batch-size", tsinvites.DefaultSyncBatchSize, fmt.Sprintf("invites per API call, 1 to %d", tsinvites.MaxSyncBatchSize))
 	f.BoolVar(&dryRun, "dry-run", false, "check the input and print what would be sent, send nothing")
 	_ = cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
@@ -176,30 +178,33 @@ func registerColumnFlags(cmd *cobra.Command, cols *csvColumns) {
 	f.StringVar(&cols.role, "role-column", "", `the CSV column holding the roles, by its name in the header (default "role"; any case)`)
 }
 
-// create creates the invites in batches, one after the other, and stops at the first
-// batch that fails: its invites are reported failed and later batches not attempted.
-// With link (invites without email) their URLs are printed: they are what was asked for.
+// create creates the invites with the engine (tsinvites.Client.Apply), in batches one
+// after the other, and stops at the first batch that fails: its invites are reported
+// failed (or unknown) and later batches not attempted. With link (invites without
+// email) their URLs are printed: they are what was asked for.
 func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, dryRun, link bool) error {
-	results := make([]result, len(rows))
+	plan := &tsinvites.Plan{Tailnet: cmp.Or(o.tailnet, "-"), Changes: make([]tsinvites.Change, len(rows)),
+		Options: tsinvites.SyncOptions{BatchSize: batchSize, StopAfterFailedBatch: true}}
 	for i, row := range rows {
-		results[i] = result{Email: row.req.Email, Role: row.req.Role, Batch: i/batchSize + 1, Status: statusNotAttempted}
-		if row.fromCSV {
-			results[i].Line = row.line
+		plan.Changes[i] = tsinvites.Change{Action: tsinvites.ActionCreate, Email: row.req.Email, Role: row.req.Role}
+	}
+	lineOf := func(i int, _ tsinvites.Change) int {
+		if rows[i].fromCSV {
+			return rows[i].line
 		}
+		return 0
 	}
 	p := o.printer()
 	p.showURLs = p.showURLs || link
-	batches := (len(rows) + batchSize - 1) / batchSize
 	if dryRun {
-		for i := range results {
-			results[i].Status = statusDryRun
-		}
+		r := newReport(opCreate, plan.Tailnet, planItems(plan, statusDryRun, lineOf))
 		if p.format != "table" {
-			return p.report(newReport("create", results), "created", false)
+			return p.report(r)
 		}
+		batches := (len(rows) + batchSize - 1) / batchSize
 		fmt.Fprintf(o.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
 			plural(len(rows), "invite", "invites"), plural(batches, "API call", "API calls"), batchSize)
-		return p.dryRunTable(results)
+		return p.dryRunTable(r.Results)
 	}
 
 	ctx, c, done, err := o.connect(ctx)
@@ -207,72 +212,22 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		return err
 	}
 	defer done()
-	prog := o.newProgress(len(rows), "creating")
-	var created []tsinvites.UserInvite
-	for start := 0; start < len(rows); start += batchSize {
-		end := min(start+batchSize, len(rows))
-		if ctx.Err() != nil {
-			for i := start; i < len(rows); i++ {
-				results[i].Error = "not started: " + stopReason(ctx)
-			}
-			break
-		}
-		reqs := make([]tsinvites.CreateUserInviteRequest, 0, end-start)
-		for _, row := range rows[start:end] {
-			reqs = append(reqs, row.req)
-		}
-		invites, err := c.Create(ctx, reqs...)
-		if err != nil {
-			// The SDK says when the batch may have been created (its error says so too).
-			why, status := reason(err), statusFailed
-			if errors.Is(err, tsinvites.ErrMayHaveCreated) {
-				status = statusUnknown
-			}
-			for i := start; i < end; i++ {
-				results[i].Status, results[i].Error = status, why
-			}
-			for i := end; i < len(rows); i++ {
-				results[i].Error = fmt.Sprintf("not attempted after batch %d failed", results[start].Batch)
-			}
-			break
-		}
-		for i := start; i < end; i++ {
-			results[i].Status = statusDone
-			if k := i - start; k < len(invites) {
-				inv := p.visible(invites[k])
-				results[i].Invite = &inv
-				created = append(created, invites[k])
-			}
-		}
-		prog.add(end - start)
+	plan.Tailnet = c.Tailnet()
+	r, err := o.execute(ctx, c, opCreate, plan, planItems(plan, tsinvites.StatusNotAttempted, lineOf))
+	if err != nil {
+		return err
 	}
-	prog.done()
-	if link && len(created) > 0 {
+	if link && len(r.created) > 0 {
 		fmt.Fprintln(o.env.stderr, linkWarning)
 	}
-	r := newReport("create", results)
-	if p.format == "table" {
-		if len(created) > 0 {
-			if err := p.invites(created); err != nil {
-				return failed(err)
-			}
-		}
-		if r.exitCode() != exitOK {
-			printResultLines(o.env.stderr, r, "created")
-		} else {
-			fmt.Fprintf(o.env.stderr, "Created %s.\n", plural(r.Done, "invite", "invites"))
-		}
-	} else {
-		if err := p.report(r, "created", false); err != nil {
-			return failed(err)
-		}
-		p.urlNote(created)
+	if err := p.report(r); err != nil {
+		return failed(err)
 	}
-	return r.err("created")
+	return r.err()
 }
 
 // dryRunTable prints the invites a create would send, batch by batch.
-func (p *printer) dryRunTable(results []result) error {
+func (p *printer) dryRunTable(results []item) error {
 	tw := tabwriter.NewWriter(p.stdout, 0, 0, 2, ' ', 0)
 	withLine := len(results) > 0 && results[0].Line > 0
 	if withLine {

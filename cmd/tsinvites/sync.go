@@ -104,7 +104,7 @@ func newPlanCommand(o *options) *cobra.Command {
 		Example: planExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			desired, err := sf.read(o)
+			desired, _, err := sf.read(o)
 			if err != nil {
 				return err
 			}
@@ -144,13 +144,13 @@ func newApplyCommand(o *options) *cobra.Command {
 		Example: applyExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if concurrency < 1 || concurrency > 64 {
-				return usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to 64", concurrency)})
+			if err := checkConcurrency(concurrency); err != nil {
+				return err
 			}
 			if !yes && (sf.file == "-" || !o.env.stdinTTY) {
 				return usageErrorf("apply needs --yes when it cannot ask for confirmation (stdin is not a terminal, or is the file); nothing was sent")
 			}
-			desired, err := sf.read(o)
+			desired, lineOf, err := sf.read(o)
 			if err != nil {
 				return err
 			}
@@ -167,48 +167,51 @@ func newApplyCommand(o *options) *cobra.Command {
 			if err != nil {
 				return failed(err)
 			}
-			return o.apply(cmd.Context(), c, plan, yes)
+			return o.apply(cmd.Context(), c, plan, yes, lineOf)
 		},
 	}
 	sf.register(cmd)
 	f := cmd.Flags()
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
-	f.IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, "deletes and resends at once")
+	f.IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("deletes and resends at once, 1 to %d", tsinvites.MaxSyncConcurrency))
 	return cmd
 }
 
 // read checks the flags and reads the desired invites; every error is a usage error.
-func (sf *syncFlags) read(o *options) ([]tsinvites.CreateUserInviteRequest, error) {
+// lineOf gives the line of the file each email (any case) is on.
+func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteRequest, lineOf map[string]int, _ error) {
 	switch {
 	case sf.file == "":
-		return nil, usage(flagProblem{errors.New("give the desired invites with -f FILE (\"-\": stdin)")})
+		return nil, nil, usage(flagProblem{errors.New("give the desired invites with -f FILE (\"-\": stdin)")})
 	case sf.resendAfter < 0:
-		return nil, usage(flagProblem{fmt.Errorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)})
+		return nil, nil, usage(flagProblem{fmt.Errorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)})
 	}
 	if err := sf.cols.check(); err != nil {
-		return nil, usage(flagProblem{err})
+		return nil, nil, usage(flagProblem{err})
 	}
 	r, source := o.env.stdin, "stdin"
 	if sf.file != "-" {
 		f, err := os.Open(sf.file)
 		if err != nil {
-			return nil, usage(fmt.Errorf("-f: %w", err))
+			return nil, nil, usage(fmt.Errorf("-f: %w", err))
 		}
 		defer f.Close()
 		r, source = f, sf.file
 	}
 	file, err := readDesired(r, source, sf.format, sf.cols)
 	if err != nil {
-		return nil, usage(err)
+		return nil, nil, usage(err)
 	}
 	if note := file.ignoredNote(source); note != "" {
 		printLine(o.env.stderr, "%s", note)
 	}
-	desired := make([]tsinvites.CreateUserInviteRequest, len(file.rows))
+	desired = make([]tsinvites.CreateUserInviteRequest, len(file.rows))
+	lineOf = make(map[string]int, len(file.rows))
 	for i, row := range file.rows {
 		desired[i] = row.req
+		lineOf[strings.ToLower(row.req.Email)] = row.line
 	}
-	return desired, nil
+	return desired, lineOf, nil
 }
 
 func (sf *syncFlags) options(o *options) tsinvites.SyncOptions {
@@ -289,27 +292,10 @@ func printablePlan(plan *tsinvites.Plan) *tsinvites.Plan {
 	return &p
 }
 
-// applyReport is what apply prints with -o json.
-type applyReport struct {
-	Tailnet      string        `json:"tailnet"`
-	Done         int           `json:"done"`
-	Failed       int           `json:"failed"`
-	Unknown      int           `json:"unknown"` // creates that may have been made
-	NotAttempted int           `json:"notAttempted"`
-	Unchanged    int           `json:"unchanged"`
-	Results      []applyResult `json:"results"`
-}
-
-// applyResult is a change's result, with the invite it made (its URL only with
-// --show-urls), as create's report has it.
-type applyResult struct {
-	tsinvites.ChangeResult
-	Invite *tsinvites.UserInvite `json:"invite,omitempty"`
-}
-
-// apply shows the plan, asks for confirmation unless yes, applies it with a progress
-// bar and reports what became of each change.
-func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvites.Plan, yes bool) error {
+// apply shows the plan, asks for confirmation unless yes, runs it with the engine
+// (tsinvites.Client.Apply) behind a progress bar and reports what became of each
+// change, with the line of the file it comes from (lineOf, by lower-cased email).
+func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvites.Plan, yes bool, lineOf map[string]int) error {
 	p := o.printer()
 	// The plan is for the person; with -o json or csv it goes to stderr, off the data.
 	planOut, planTTY := o.env.stdout, o.env.stdoutTTY
@@ -317,8 +303,16 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 		planOut, planTTY = o.env.stderr, o.env.stderrTTY
 	}
 	o.writePlanText(planOut, plan, planTTY)
+	items := planItems(plan, tsinvites.StatusNotAttempted, func(_ int, ch tsinvites.Change) int {
+		if ch.Action == tsinvites.ActionDelete { // an open invite, not a person of the file
+			return 0
+		}
+		return lineOf[strings.ToLower(ch.Email)]
+	})
 	if plan.Empty() {
-		return o.printApplied(p, applyReport{Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged), Results: []applyResult{}}, nil)
+		r := newReport(opApply, plan.Tailnet, items)
+		r.Unchanged = len(plan.Unchanged)
+		return p.report(r)
 	}
 	if !yes {
 		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
@@ -332,80 +326,15 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 
 	ctx, cancel := o.withTimeout(ctx)
 	defer cancel()
-	prog := o.newProgress(len(plan.Changes), "applying")
-	plan.Options.Progress = func(tsinvites.ChangeResult) { prog.add(1) }
-	result, applyErr := c.Apply(ctx, plan)
-	prog.done()
-	if result == nil { // refused before sending
-		return failed(applyErr)
+	r, err := o.execute(ctx, c, opApply, plan, items)
+	if err != nil {
+		return err
 	}
-	rep := applyReport{
-		Tailnet: plan.Tailnet, Unchanged: len(plan.Unchanged),
-		Done: result.Count(tsinvites.StatusDone), Failed: result.Count(tsinvites.StatusFailed),
-		Unknown: result.Count(tsinvites.StatusUnknown), NotAttempted: result.Count(tsinvites.StatusNotAttempted),
-	}
-	var created []tsinvites.UserInvite
-	for _, r := range result.Results {
-		ar := applyResult{ChangeResult: r}
-		if r.Invite != nil {
-			created = append(created, *r.Invite)
-			inv := p.visible(*r.Invite)
-			ar.Invite = &inv
-		}
-		if r.Err != nil {
-			ar.Error = reason(r.Err)
-		}
-		rep.Results = append(rep.Results, ar)
-	}
-	if err := o.printApplied(p, rep, created); err != nil {
+	r.Unchanged = len(plan.Unchanged)
+	if err := p.report(r); err != nil {
 		return failed(err)
 	}
-	switch {
-	case applyErr == nil:
-		fmt.Fprintf(o.env.stderr, "Applied %s.\n", plural(rep.Done, "change", "changes"))
-		return nil
-	case rep.Done > 0 || rep.Unknown > 0:
-		return &exitError{code: exitPartial, err: fmt.Errorf("applied %d of %s; %d failed, %d may have been created, %d not attempted: run apply again to finish (it plans only what is left)",
-			rep.Done, plural(len(rep.Results), "change", "changes"), rep.Failed, rep.Unknown, rep.NotAttempted)}
-	}
-	return failed(fmt.Errorf("applied none of %s: %s", plural(len(rep.Results), "change", "changes"), reason(applyErr)))
-}
-
-// printApplied prints the outcome: with -o json the report, with csv a row per change
-// (with the invite URL made, for --show-urls); with table a line on stderr for each
-// change not done, and the invites created when --show-urls asks for their URLs.
-func (o *options) printApplied(p *printer, rep applyReport, created []tsinvites.UserInvite) error {
-	switch o.output {
-	case "json":
-		if err := p.json(rep); err != nil {
-			return err
-		}
-	case "csv":
-		cw := newCSVWriter(p.stdout)
-		header := []string{"action", "email", "role", "inviteId", "newInviteId", "status", "error"}
-		if p.showURLs {
-			header = append(header, "inviteUrl")
-		}
-		_ = cw.Write(header)
-		for _, r := range rep.Results {
-			_ = cw.Write(p.withURL([]string{string(r.Action), r.Email, string(r.Role), r.InviteID, r.NewInviteID, string(r.Status), r.Error}, r.Invite))
-		}
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
-	default:
-		for _, r := range rep.Results {
-			if r.Status != tsinvites.StatusDone {
-				printLine(o.env.stderr, "%s %s: %s", strings.ToUpper(string(r.Status)), r.Change, r.Error)
-			}
-		}
-		if p.showURLs && len(created) > 0 {
-			return p.invites(created)
-		}
-	}
-	p.urlNote(created)
-	return nil
+	return r.err()
 }
 
 // confirm asks question on stderr and reads the answer from stdin; only "yes" agrees.

@@ -241,7 +241,7 @@ func TestApplyPartlyDoneThenAgain(t *testing.T) {
 	if !strings.Contains(got.stderr, "applying") {
 		t.Errorf("no progress bar for 151 changes on a terminal:\n%q", got.stderr)
 	}
-	var rep applyReport
+	var rep report
 	if err := json.Unmarshal([]byte(got.stdout), &rep); err != nil {
 		t.Fatalf("%v\n%s", err, got.stdout)
 	}
