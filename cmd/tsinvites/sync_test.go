@@ -343,3 +343,36 @@ func TestRoleFlagAnyCase(t *testing.T) {
 		t.Errorf("roles (-want +got):\n%s", diff)
 	}
 }
+
+// TestApplyThousandThenJoined: 1,000 people applied from a file, 300 of them accept
+// their invites, and the next plan shows 300 joined and nothing to create, in two
+// requests (the invites and the users).
+func TestApplyThousandThenJoined(t *testing.T) {
+	t.Parallel()
+	f, vars := middleServer(t, func(*tsinvitestest.Fake, *http.Request) {})
+	var desired strings.Builder
+	desired.WriteString("email,role\n")
+	for i := range 1000 {
+		fmt.Fprintf(&desired, "p%04d@example.com,member\n", i)
+	}
+	path := writeFile(t, "people.csv", desired.String())
+	if got := cli(t, vars, "apply", "-f", path, "--yes", "-o", "json"); got.code != exitOK {
+		t.Fatalf("apply: exit %d\n%s", got.code, got.stderr)
+	}
+	if n := f.RequestCount(tsinvitestest.OpCreate); n != 10 {
+		t.Errorf("%d create calls, want 10 of 100", n)
+	}
+	for _, inv := range f.Invites()[:300] {
+		if err := f.AcceptInvite(inv.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := f.TotalRequests()
+	got := cli(t, vars, "plan", "-f", path, "--detailed-exitcode", "-o", "table")
+	if got.code != exitOK || !strings.Contains(got.stdout, "No changes: 700 open invites match the list; 300 joined.") {
+		t.Errorf("plan: exit %d\n%s%s", got.code, got.stdout, got.stderr)
+	}
+	if n := f.TotalRequests() - before; n > 3 {
+		t.Errorf("the plan took %d requests, want at most 3", n)
+	}
+}
