@@ -80,3 +80,22 @@ func TestCIRecipe(t *testing.T) {
 		t.Errorf("%d open invites, want 2 (Bo and Cy; Ann joined)", n)
 	}
 }
+
+// TestCIRecipeInREADME: the README's recipe gives the commands TestCIRecipe runs.
+func TestCIRecipeInREADME(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(b), "### Scheduled jobs (CI)\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	if !ok {
+		t.Fatal(`README.md has no "### Scheduled jobs (CI)" section`)
+	}
+	for _, line := range []string{recipeNightly, recipeReviewed} {
+		if !strings.Contains(section, "\n"+line+"\n") {
+			t.Errorf("the README's recipe has no line %q", line)
+		}
+	}
+}
