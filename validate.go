@@ -39,19 +39,14 @@ func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 	if len(invites) == 0 {
 		return invalid(op, "no invites given")
 	}
-	first := map[string]int{} // lower-cased email → index of its first invite
+	first := firstOf{}
 	for i, inv := range invites {
 		if err := inv.Validate(); err != nil {
 			return invalid(op, "invite %d: %v", i+1, err)
 		}
-		if inv.Email == "" {
-			continue
-		}
-		key := strings.ToLower(inv.Email)
-		if j, dup := first[key]; dup {
+		if j, dup := first.seen(inv.Email, i); dup {
 			return invalid(op, "invites %d and %d are both for %q", j+1, i+1, inv.Email)
 		}
-		first[key] = i
 	}
 	return nil
 }
