@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pipenet"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -64,79 +64,11 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// pipeNetwork is a network of net.Pipe connections, for a server and its clients in a
-// testing/synctest bubble: a goroutine waiting on a loopback socket is not durably
-// blocked (the bubble's clock would never move while a connection is open), one
-// waiting on a pipe is.
-type pipeNetwork struct {
-	conns  chan net.Conn // the servers' ends, to Accept
-	closed chan struct{}
-	once   sync.Once
-}
-
-func (n *pipeNetwork) Accept() (net.Conn, error) {
-	select {
-	case c := <-n.conns:
-		return c, nil
-	case <-n.closed:
-		return nil, net.ErrClosed
-	}
-}
-
-func (n *pipeNetwork) Close() error {
-	n.once.Do(func() { close(n.closed) })
-	return nil
-}
-
-func (n *pipeNetwork) Addr() net.Addr { return pipeAddr{} }
-
-// dial connects to the network's server, whatever the address.
-func (n *pipeNetwork) dial(ctx context.Context, _, _ string) (net.Conn, error) {
-	client, server := net.Pipe()
-	select {
-	case n.conns <- server:
-		return client, nil
-	case <-n.closed:
-		return nil, &net.OpError{Op: "dial", Net: "pipe", Err: syscall.ECONNREFUSED}
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-}
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "pipe" }
-
-// pipeBaseURL is the BaseURL of a client of servePipe: the pipe's dial ignores it.
-const pipeBaseURL = "http://127.0.0.1"
-
-// servePipe serves h with net/http's server on a new pipeNetwork, until the test ends,
-// and returns a transport (net/http's, with its connection pool and httptrace events)
-// that dials it. Call it inside the bubble.
-func servePipe(t *testing.T, h http.Handler) *http.Transport {
-	t.Helper()
-	n := &pipeNetwork{conns: make(chan net.Conn), closed: make(chan struct{})}
-	srv := &http.Server{Handler: h}
-	served := make(chan struct{})
-	go func() {
-		defer close(served)
-		_ = srv.Serve(n)
-	}()
-	tr := &http.Transport{DialContext: n.dial}
-	t.Cleanup(func() {
-		tr.CloseIdleConnections()
-		_ = srv.Close()
-		<-served
-	})
-	return tr
-}
-
-// pipeClient is a client of fake over servePipe, with the retry policy.
+// pipeClient is a client of fake over pipenet.Serve, with the retry policy.
 func pipeClient(t *testing.T, fake *tsinvitestest.Fake, policy tsinvites.RetryPolicy) *tsinvites.Client {
 	t.Helper()
-	c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: pipeBaseURL, Retry: policy,
-		HTTPClient: &http.Client{Transport: servePipe(t, fake)}})
+	c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: pipenet.BaseURL, Retry: policy,
+		HTTPClient: &http.Client{Transport: pipenet.Serve(t, fake)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,11 +178,11 @@ func runScenario(t *testing.T, sc scenario) {
 	if sc.policy != nil {
 		policy = *sc.policy
 	}
-	tr := servePipe(t, srv)
+	tr := pipenet.Serve(t, srv)
 	if sc.dialFailures > 0 {
 		tr.DialContext = failingDials(sc.dialFailures, tr.DialContext)
 	}
-	c, err := tsinvites.New(tsinvites.Config{APIKey: srv.Token(), BaseURL: pipeBaseURL, Retry: policy, HTTPClient: &http.Client{Transport: tr}})
+	c, err := tsinvites.New(tsinvites.Config{APIKey: srv.Token(), BaseURL: pipenet.BaseURL, Retry: policy, HTTPClient: &http.Client{Transport: tr}})
 	if err != nil {
 		t.Fatal(err)
 	}

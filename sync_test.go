@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pipenet"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -602,7 +603,7 @@ func TestApplyConcurrencyIsBounded(t *testing.T) {
 		}
 		fake := tsinvitestest.Handler(tsinvitestest.WithInvites(seed...))
 		var inFlight, most atomic.Int32
-		tr := servePipe(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tr := pipenet.Serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodDelete {
 				n := inFlight.Add(1)
 				defer inFlight.Add(-1)
@@ -612,7 +613,7 @@ func TestApplyConcurrencyIsBounded(t *testing.T) {
 			}
 			fake.ServeHTTP(w, r)
 		}))
-		c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: pipeBaseURL, HTTPClient: &http.Client{Transport: tr}})
+		c, err := tsinvites.New(tsinvites.Config{APIKey: fake.Token(), BaseURL: pipenet.BaseURL, HTTPClient: &http.Client{Transport: tr}})
 		if err != nil {
 			t.Fatal(err)
 		}
