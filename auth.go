@@ -20,7 +20,7 @@ import (
 // It must be safe for concurrent use.
 type bearer interface {
 	token(ctx context.Context) (string, error)
-	refused(token string) bool // whether it forgot the token, so another may come
+	refused(token string) bool // whether another attempt would get another token
 }
 
 // sourceBearer asks a caller's oauth2.TokenSource, which caches (or not) by itself.
@@ -78,14 +78,15 @@ func (t *tokenCache) token(ctx context.Context) (string, error) {
 	return tok.AccessToken, nil
 }
 
+// refused forgets token if it is still the cached one, and reports whether another
+// attempt will get a new token: also true for callers whose token another forgot.
 func (t *tokenCache) refused(token string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	forgot := token != "" && t.cached == token
-	if forgot {
+	if token != "" && t.cached == token {
 		t.cached = ""
 	}
-	return forgot
+	return token != ""
 }
 
 // authorize is the generated client's request editor: it adds the User-Agent and the
@@ -108,8 +109,8 @@ func (c *Client) authorize(ctx context.Context, req *http.Request) error {
 	return nil
 }
 
-// tokenError describes a failed token fetch: the endpoint's answer becomes an *APIError
-// and only 400 and 401 blame the credentials.
+// tokenError describes a failed token fetch. Only a 5xx or 429 is retried; a 400 or 401
+// blames the credentials.
 func (c *Client) tokenError(err error) error {
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) || re.Response == nil {
@@ -117,12 +118,21 @@ func (c *Client) tokenError(err error) error {
 	}
 	resp := *re.Response
 	resp.Body = http.NoBody
-	apiErr := newAPIErrorFromBody(&resp, re.Body, "get an OAuth token", c.redact, time.Now())
-	switch resp.StatusCode {
-	case http.StatusBadRequest, http.StatusUnauthorized:
-		return fmt.Errorf("the token endpoint refused the %s (check TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET): %w", c.authKind, apiErr)
+	apiErr := newAPIErrorFromBody(&resp, re.Body, "", c.redact, time.Now())
+	e := &tokenEndpointError{retryAfter: apiErr.RetryAfter,
+		transient: resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500}
+	e.msg = fmt.Sprintf("the token endpoint answered %d %s", resp.StatusCode, strings.ToLower(http.StatusText(resp.StatusCode)))
+	if apiErr.Message != "" {
+		e.msg += ": " + apiErr.Message
 	}
-	return fmt.Errorf("%w: %w", errTokenEndpoint, apiErr)
+	if !e.transient {
+		vars := "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET"
+		if c.authKind == "federated identity" {
+			vars = "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_IDENTITY_TOKEN"
+		}
+		e.msg = fmt.Sprintf("the token endpoint refused the %s (check %s): %s", c.authKind, vars, e.msg)
+	}
+	return e
 }
 
 // bearerOf returns the token a sent request carried.

@@ -131,8 +131,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	base, err := checkBaseURL(cfg.BaseURL)
-	if err != nil {
-		return nil, err
+	if err != nil { // a credential put in the wrong variable must not show
+		return nil, errors.New(newRedactor(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken).redact(err.Error()))
 	}
 	tailnet := cmp.Or(cfg.Tailnet, "-")
 	if err := checkPathValue("tailnet", tailnet); err != nil {
@@ -239,8 +239,8 @@ func checkBaseURL(raw string) (string, error) {
 	}
 	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 	switch {
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
-		return "", fmt.Errorf("%s %q: want an http(s) URL such as %s", what, shown, DefaultBaseURL)
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "": // not shown: maybe no URL at all
+		return "", fmt.Errorf("%s is not an http(s) URL (not shown: it may hold a secret); want one such as %s", what, DefaultBaseURL)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return "", fmt.Errorf("%s %q: want no user, query or fragment", what, shown)
 	case u.Scheme == "http" && !isLoopback(u.Hostname()):

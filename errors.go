@@ -254,10 +254,18 @@ func (e *redactedError) Unwrap() error { return e.err }
 
 // Errors wrapped by others, to be told apart with errors.Is.
 var (
-	errRedirect = errors.New("refusing redirect")
-	// errTokenEndpoint: the token endpoint failed (5xx, 429, not JSON); retried like a
-	// GET, as no API request was sent.
-	errTokenEndpoint = errors.New("the token endpoint failed")
-	errTrailingData  = errors.New("the answer has more after its JSON value")
-	errSpaceRun      = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", maxSpaceRun)
+	errRedirect     = errors.New("refusing redirect")
+	errTrailingData = errors.New("the answer has more after its JSON value")
+	errSpaceRun     = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", maxSpaceRun)
 )
+
+// tokenEndpointError is a token endpoint's answer other than a token. It is not an
+// *APIError (IsNotFound and the like are about the API's answers), though its text is
+// capped and cleaned like one.
+type tokenEndpointError struct {
+	msg        string
+	transient  bool          // a 5xx or 429: retried like a GET, as no API request was sent
+	retryAfter time.Duration // the endpoint's Retry-After, if any
+}
+
+func (e *tokenEndpointError) Error() string { return e.msg }

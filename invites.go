@@ -134,7 +134,7 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 		case inv.Email != "" && asked && created[i].ID == "":
 			created[i] = inv
 		default:
-			extra = append(extra, fmt.Sprintf("invite %s for %q", inv.ID, inv.Email))
+			extra = append(extra, fmt.Sprintf("invite %q for %q", inv.ID, inv.Email))
 		}
 	}
 	for i, inv := range created {

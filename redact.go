@@ -33,6 +33,8 @@ var secretPatterns = []struct {
 	with string
 }{
 	{regexp.MustCompile(`(?i)tskey-[A-Za-z0-9_-]+`), "tskey-" + redacted},
+	// A JWT (an identity token, possibly a rotated one the Config never held).
+	{regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`), redacted},
 	// Invite URLs look like https://login.tailscale.com/uinv/<code>; other forms are
 	// caught by path (/uinv/, /invite/) and any login.tailscale.com link with a path.
 	{regexp.MustCompile(`(?i)https?://[^\s"'<>]*/(?:uinv|invite)/[^\s"'<>]*`), "[invite URL redacted]"},

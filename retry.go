@@ -36,7 +36,9 @@ const (
 //     dial (one that does not report its connections through net/http/httptrace never
 //     counts as unsent). Once it may have reached the server it is never sent again: a
 //     retry could duplicate invites and emails.
-//   - Resend: only on 429.
+//   - Resend: on 429, and on a failure before anything was sent, as Create.
+//   - Any call, once, on a 401 for an OAuth or federated token: the token is forgotten
+//     and the next attempt fetches another.
 //
 // Waits grow exponentially with jitter (about 0.5 s, 1 s, 2 s, ..., at most MaxBackoff);
 // a server's Retry-After is honoured instead when it is at most MaxRetryAfter. The

@@ -563,7 +563,7 @@ func (r *ApplyResult) Count(s Status) int {
 // [ErrInvalidInput].
 func (c *Client) Apply(ctx context.Context, plan *Plan) (*ApplyResult, error) {
 	op := operation{verb: "apply"}
-	if err := checkPlan(c, plan); err != nil {
+	if err := checkPlan(ctx, c, plan); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
 	opts := plan.Options
@@ -722,8 +722,13 @@ func applyError(ctx context.Context, res *ApplyResult) error {
 }
 
 // checkPlan refuses a plan that Apply cannot make safely with client c.
-func checkPlan(c *Client, plan *Plan) error {
-	if plan == nil {
+func checkPlan(ctx context.Context, c *Client, plan *Plan) error {
+	switch {
+	case c == nil || c.gen == nil:
+		return errors.New("the Client was not made with tsinvites.New")
+	case ctx == nil:
+		return errors.New("nil context")
+	case plan == nil:
 		return errors.New("no plan given")
 	}
 	if err := plan.Options.check(); err != nil {
@@ -738,8 +743,11 @@ func checkPlan(c *Client, plan *Plan) error {
 		case ActionCreate, ActionRecreate:
 			req := CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}
 			// A create may have no email (an invite to share by hand); a recreate has one.
-			if err := req.Validate(); err != nil || ch.Email == "" && ch.Action == ActionRecreate || ch.Role == "" {
-				return fmt.Errorf("change %d (%s): want a valid email and role: %v", i+1, ch.Action, err)
+			if err := req.Validate(); err != nil {
+				return fmt.Errorf("change %d (%s): %v", i+1, ch.Action, err)
+			}
+			if ch.Email == "" && ch.Action == ActionRecreate || ch.Role == "" {
+				return fmt.Errorf("change %d (%s): want an email (a recreate has one) and a role", i+1, ch.Action)
 			}
 			if j, dup := creating.seen(ch.Email, i); dup {
 				return fmt.Errorf("changes %d and %d both create an invite for %q", j+1, i+1, ch.Email)

@@ -82,9 +82,9 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 			a.method, a.path = probe.method, probe.path
 		}
 		a.cut = isConnError(err) && ctx.Err() == nil
-		var apiErr *APIError
-		if errors.Is(err, errTokenEndpoint) && errors.As(err, &apiErr) {
-			a.unsent, a.retryAfter = true, apiErr.RetryAfter // the token fetch failed
+		var tokenErr *tokenEndpointError
+		if errors.As(err, &tokenErr) && tokenErr.transient {
+			a.unsent, a.retryAfter = true, tokenErr.retryAfter // the token fetch failed
 		}
 		a.unsent = a.unsent || a.cut && !a.reached
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
@@ -153,7 +153,8 @@ func decodeAnswer(dec *json.Decoder, out any) error {
 }
 
 // checkAnswer refuses what decodes without error but is not the API's answer: data after
-// the JSON value, null for a list, and invites without an ID (such as {} or [{}]).
+// the JSON value, null for a list, invites without an ID (such as {} or [{}]), a list of
+// users without its users.
 func checkAnswer(dec *json.Decoder, out any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		extra, _ := io.ReadAll(io.LimitReader(dec.Buffered(), 40))
@@ -169,6 +170,10 @@ func checkAnswer(dec *json.Decoder, out any) error {
 		invites = *out
 	case *UserInvite:
 		invites = []UserInvite{*out}
+	case *UserList: // a tailnet always has a user, its owner: no list is no answer
+		if out.Users == nil {
+			return errors.New(`the answer has no "users" array`)
+		}
 	}
 	for i, inv := range invites {
 		if inv.ID == "" {
@@ -224,7 +229,7 @@ func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
 		return nil, err
 	}
 	if tok != json.Delim('[') {
-		return nil, fmt.Errorf("the answer is not a JSON array but starts with %v", tok)
+		return nil, fmt.Errorf("the answer is not a JSON array but starts with %q", fmt.Sprint(tok))
 	}
 	defer func() { // once the array has begun, its end is missing, not the answer
 		if errors.Is(err, io.EOF) {

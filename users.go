@@ -28,8 +28,5 @@ func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User,
 	if err != nil {
 		return nil, err
 	}
-	if list.Users == nil {
-		list.Users = []User{}
-	}
 	return list.Users, nil
 }

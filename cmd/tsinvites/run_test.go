@@ -49,7 +49,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"apply", "-f", "-", "--yes", "--concurrency", "65"}, "--concurrency 65: want 1 to 64"},
 		{[]string{"create", "--from-csv", filepath.Join("testdata", "no-such.csv")}, "no such file"},
 		{[]string{"--timeout", "-1s", "list"}, "--timeout -1s"},
-		{[]string{"--base-url", "ftp://example.com", "list"}, "want an http(s) URL"},
+		{[]string{"--base-url", "ftp://example.com", "list"}, "is not an http(s) URL"},
 		{[]string{"--base-url", "http://api.example.com", "list"}, "refusing to send credentials over plain http"},
 		{[]string{"--tailnet", "..", "list"}, `tailnet ".." is not allowed`},
 	}
