@@ -127,6 +127,24 @@ func (r *report) exitCode() int {
 	return exitFailed
 }
 
+// finish prints the report and returns the command's error. A report that cannot be
+// written (a full disk, a closed pipe) does not hide what was done: the exit code and
+// the summary on stderr still say it, so that nobody re-runs a create that was made.
+func (p *printer) finish(r *report) error {
+	printErr := p.report(r)
+	if printErr == nil {
+		return r.err()
+	}
+	if r.exitCode() == exitOK && r.Done > 0 {
+		return &exitError{code: exitPartial, err: fmt.Errorf("%s %s, but the report could not be written: %w", r.op.verb, r.op.count(r.Done), printErr)}
+	}
+	var xe *exitError
+	if errors.As(r.err(), &xe) {
+		return &exitError{code: xe.code, err: fmt.Errorf("%w (and the report could not be written: %v)", xe.err, printErr)}
+	}
+	return failed(printErr)
+}
+
 // err is the error for the exit code, nil when every item was done: a summary such as
 // "deleted 2 of 3 invites; 1 failed".
 func (r *report) err() error {

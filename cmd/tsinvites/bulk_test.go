@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -122,13 +124,17 @@ func TestCreateTablePartial(t *testing.T) {
 // TestDryRunSendsNothing: --dry-run and bad input send no request at all.
 func TestDryRunSendsNothing(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{
-		{"create", "--email", "a@example.com", "--dry-run"},
-		{"create", "--from-csv", "-", "--dry-run"},
-		{"delete", "1", "2", "--dry-run"},
-		{"resend", "1", "--dry-run"},
-		{"create", "--from-csv", "-", "--batch-size", "1"}, // one bad row: nothing is sent
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"create", "--email", "a@example.com", "--dry-run"}, exitOK},
+		{[]string{"create", "--from-csv", "-", "--dry-run"}, exitOK},
+		{[]string{"delete", "1", "2", "--dry-run"}, exitOK},
+		{[]string{"resend", "1", "--dry-run"}, exitOK},
+		{[]string{"create", "--from-csv", "-", "--batch-size", "1"}, exitUsage}, // one bad row: nothing is sent
 	} {
+		args := tc.args
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()
 			srv, vars := sampleServer(t)
@@ -147,8 +153,8 @@ func TestDryRunSendsNothing(t *testing.T) {
 			if got.code == exitOK && got.stdout == "" {
 				t.Errorf("a dry run printed nothing on stdout")
 			}
-			if got.code != exitOK && got.code != exitUsage {
-				t.Errorf("exit %d; stderr:\n%s", got.code, got.stderr)
+			if got.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", got.code, tc.code, got.stderr)
 			}
 		})
 	}
@@ -441,5 +447,28 @@ func TestOneReportFormat(t *testing.T) {
 		if first != header || !strings.HasPrefix(first, "action,") {
 			t.Errorf("%s: CSV header %q, want %q", name, first, header)
 		}
+	}
+}
+
+// failingWriter fails every write, as stdout does on a full disk or a closed pipe.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A report that cannot be written does not turn a create that was made into "failed":
+// exit 3, and stderr says what was done, so nobody runs it again for a duplicate.
+func TestUnwritableReportKeepsWhatWasDone(t *testing.T) {
+	t.Parallel()
+	srv, vars := sampleServer(t)
+	var stderr bytes.Buffer
+	code := run(t.Context(), []string{"create", "--email", "new@example.com", "-o", "json"}, &env{
+		stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &stderr,
+		getenv: func(name string) string { return vars[name] }, now: func() time.Time { return testNow },
+	})
+	if code != exitPartial || !strings.Contains(stderr.String(), "created 1 invite") {
+		t.Errorf("exit %d, stderr %q; want 3 and the created invite named", code, stderr.String())
+	}
+	if n := len(srv.Invites()); n != len(sampleInvites)+1 {
+		t.Errorf("%d invites, want the samples and the new one", n)
 	}
 }

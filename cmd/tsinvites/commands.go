@@ -206,10 +206,7 @@ func newIDCommand(o *options, op bulkOp, action tsinvites.Action, short, long, e
 			if err != nil {
 				return err
 			}
-			if err := p.report(r); err != nil {
-				return failed(err)
-			}
-			return r.err()
+			return p.finish(r)
 		},
 	}
 	cmd.Flags().IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", tsinvites.MaxSyncConcurrency))

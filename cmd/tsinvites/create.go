@@ -220,10 +220,7 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 	if link && len(r.created) > 0 {
 		fmt.Fprintln(o.env.stderr, linkWarning)
 	}
-	if err := p.report(r); err != nil {
-		return failed(err)
-	}
-	return r.err()
+	return p.finish(r)
 }
 
 // dryRunTable prints the invites a create would send, batch by batch.

@@ -331,10 +331,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 		return err
 	}
 	r.Unchanged = len(plan.Unchanged)
-	if err := p.report(r); err != nil {
-		return failed(err)
-	}
-	return r.err()
+	return p.finish(r)
 }
 
 // confirm asks question on stderr and reads the answer from stdin; only "yes" agrees.
