@@ -76,8 +76,12 @@ type Config struct {
 // TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_IDENTITY_TOKEN, TAILSCALE_TAILNET and
 // TAILSCALE_BASE_URL. Unset variables leave their fields empty; [New] reports what is
 // missing.
-func ConfigFromEnv() Config {
-	env := func(name string) string { return strings.TrimSpace(os.Getenv(name)) }
+func ConfigFromEnv() Config { return ConfigFromLookup(os.Getenv) }
+
+// ConfigFromLookup is [ConfigFromEnv] with the variables read through getenv (for a
+// program with its own environment, or a test), each trimmed of white space.
+func ConfigFromLookup(getenv func(name string) string) Config {
+	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
 	return Config{
 		APIKey:            env("TAILSCALE_API_KEY"),
 		OAuthClientID:     env("TAILSCALE_OAUTH_CLIENT_ID"),

@@ -12,8 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 const (
@@ -159,7 +160,7 @@ func errorMessage(body []byte, contentType string) string {
 func shorten(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "?") {
-		if isControl(r) {
+		if textsafe.Escaped(r) {
 			q := strconv.QuoteRuneToASCII(r)
 			b.WriteString(q[1 : len(q)-1])
 		} else {
@@ -170,11 +171,6 @@ func shorten(s string) string {
 		return s
 	}
 	return string([]rune(s)[:maxMessage]) + "…"
-}
-
-// isControl reports control characters and the bidi controls that can reorder a line.
-func isControl(r rune) bool {
-	return unicode.IsControl(r) || r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
 }
 
 // ErrInvalidInput is matched, with [errors.Is], by every error for input that the client

@@ -50,11 +50,8 @@ func (o *options) client() (*tsinvites.Client, func(), error) {
 		}
 		cfg.APIKey = key
 	default: // the variables tsinvites.ConfigFromEnv and the Terraform provider read
-		get := func(name string) string { return strings.TrimSpace(o.env.getenv(name)) }
-		cfg.APIKey = get("TAILSCALE_API_KEY")
-		cfg.OAuthClientID = get("TAILSCALE_OAUTH_CLIENT_ID")
-		cfg.OAuthClientSecret = get("TAILSCALE_OAUTH_CLIENT_SECRET")
-		cfg.IdentityToken = get("TAILSCALE_IDENTITY_TOKEN")
+		env := tsinvites.ConfigFromLookup(o.env.getenv)
+		cfg.APIKey, cfg.OAuthClientID, cfg.OAuthClientSecret, cfg.IdentityToken = env.APIKey, env.OAuthClientID, env.OAuthClientSecret, env.IdentityToken
 		if cfg.APIKey == "" && cfg.OAuthClientID == "" && cfg.OAuthClientSecret == "" && cfg.IdentityToken == "" {
 			return nil, nil, usage(errors.New(noCredential))
 		}

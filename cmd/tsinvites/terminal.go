@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // printable returns s as it may be shown to a person: every character a terminal would
@@ -29,7 +31,7 @@ func printable(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case escapedRune(r):
+		case textsafe.Escaped(r):
 			q := strconv.QuoteRune(r) // '\x1b'
 			b.WriteString(q[1 : len(q)-1])
 		default:
@@ -40,15 +42,9 @@ func printable(s string) string {
 	return b.String()
 }
 
-// escapedRune reports whether printable escapes r.
-func escapedRune(r rune) bool {
-	return r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f ||
-		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
-}
-
 // needsEscape reports whether printable would change s.
 func needsEscape(s string) bool {
-	return !utf8.ValidString(s) || strings.ContainsFunc(s, escapedRune)
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, textsafe.Escaped)
 }
 
 // printLine prints one line for a person on w: format and args as for fmt.Printf,
