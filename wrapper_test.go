@@ -453,7 +453,7 @@ func TestCredentialNeverInErrors(t *testing.T) {
 	// A transport failure names the URL but never the key.
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, BaseURL: closed.URL})
+	c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, BaseURL: closed.URL, Retry: fastRetries})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -924,7 +924,7 @@ func (bareTransport) RoundTrip(*http.Request) (*http.Response, error) {
 
 func TestTransportWithoutRequestInResponse(t *testing.T) {
 	t.Parallel()
-	c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, HTTPClient: &http.Client{Transport: bareTransport{}}})
+	c, err := tsinvites.New(tsinvites.Config{APIKey: testKey, HTTPClient: &http.Client{Transport: bareTransport{}}, Retry: fastRetries})
 	if err != nil {
 		t.Fatal(err)
 	}
