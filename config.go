@@ -134,9 +134,10 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	redact := newRedactor(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken)
 	base, err := checkBaseURL(cfg.BaseURL)
 	if err != nil { // a credential put in the wrong variable must not show
-		return nil, errors.New(newRedactor(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken).redact(err.Error()))
+		return nil, errors.New(redact.redact(err.Error()))
 	}
 	tailnet := cmp.Or(cfg.Tailnet, "-")
 	if err := checkPathValue("tailnet", tailnet); err != nil {
@@ -152,7 +153,7 @@ func New(cfg Config) (*Client, error) {
 		baseURL:         base,
 		authKind:        authKind,
 		userAgentHeader: []string{cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version)},
-		redact:          newRedactor(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken),
+		redact:          redact,
 		retry:           retry,
 		logger:          cfg.Logger,
 	}
