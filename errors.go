@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"net/http"
 	"regexp"
@@ -193,7 +194,7 @@ type operation struct {
 func (o operation) String() string {
 	switch {
 	case o.verb == "create":
-		return "create " + plural(o.count, "invite", "invites")
+		return "create " + words.Plural(o.count, "invite", "invites")
 	case o.withID:
 		return fmt.Sprintf("%s %q", o.verb, o.id)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"net/http"
 	"strings"
 )
@@ -122,12 +123,12 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 		if r.Email == "" {
 			noEmail = append(noEmail, i)
 		} else {
-			byEmail[strings.ToLower(r.Email)] = i
+			byEmail[words.EmailKey(r.Email)] = i
 		}
 	}
 	var extra, missing []string
 	for _, inv := range answer {
-		i, asked := byEmail[strings.ToLower(inv.Email)]
+		i, asked := byEmail[words.EmailKey(inv.Email)]
 		switch {
 		case inv.Email == "" && len(noEmail) > 0:
 			created[noEmail[0]], noEmail = inv, noEmail[1:]

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"net"
 	"net/http"
@@ -126,7 +127,7 @@ func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait
 	case !retryable(kind, a):
 		return 0, false, "not safe or not useful to retry"
 	case n >= r.policy.MaxAttempts:
-		return 0, false, plural(n, "attempt", "attempts") + " made"
+		return 0, false, words.Plural(n, "attempt", "attempts") + " made"
 	case a.retryAfter > r.policy.MaxRetryAfter:
 		return 0, false, fmt.Sprintf("Retry-After %s is longer than the %s cap", a.retryAfter, r.policy.MaxRetryAfter)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"slices"
 	"strings"
 	"sync"
@@ -196,17 +197,9 @@ func (j Joined) String() string {
 		s += fmt.Sprintf(": the list says %s; a user's role is not changed here", j.Role)
 	}
 	if len(j.OpenInvites) > 0 {
-		s += fmt.Sprintf(": %s still open", plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
+		s += fmt.Sprintf(": %s still open", words.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
 	}
 	return s
-}
-
-// plural formats n with the singular or plural noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Empty reports whether the plan changes nothing.
@@ -236,7 +229,7 @@ func (p *Plan) Summary() string {
 	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete; %d unchanged",
 		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.Count(ActionUnchanged))
 	if p.Empty() {
-		s = "No changes: " + plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
+		s = "No changes: " + words.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
 	}
 	if p != nil && !p.Options.WithoutUsers {
 		s += fmt.Sprintf("; %d joined", len(p.Joined))
@@ -246,10 +239,10 @@ func (p *Plan) Summary() string {
 	}
 	s += "."
 	if p != nil && p.NotListed > 0 {
-		s += " " + plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
+		s += " " + words.Plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
 	}
 	if n := p.countJoined(func(j Joined) bool { return len(j.OpenInvites) > 0 && !p.Options.Prune }); n > 0 {
-		s += " " + plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
+		s += " " + words.Plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
 	}
 	return s
 }
@@ -286,9 +279,6 @@ func (p *Plan) String() string {
 	return b.String()
 }
 
-// emailKey is how Plan matches emails: trimmed, without case.
-func emailKey(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
-
 // firstOf remembers where each email (by emailKey) was first seen, for the duplicate
 // checks of Plan and Apply.
 type firstOf map[string]int
@@ -299,10 +289,10 @@ func (f firstOf) seen(email string, i int) (int, bool) {
 	if email == "" {
 		return 0, false
 	}
-	if j, dup := f[emailKey(email)]; dup {
+	if j, dup := f[words.EmailKey(email)]; dup {
 		return j, true
 	}
-	f[emailKey(email)] = i
+	f[words.EmailKey(email)] = i
 	return 0, false
 }
 
@@ -351,7 +341,7 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 			return nil, err
 		}
 		for _, u := range list {
-			users[emailKey(u.LoginName)] = u
+			users[words.EmailKey(u.LoginName)] = u
 		}
 	}
 	now := opts.Now
@@ -361,12 +351,12 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 
 	byEmail := map[string][]UserInvite{}
 	for _, inv := range open {
-		byEmail[emailKey(inv.Email)] = append(byEmail[emailKey(inv.Email)], inv)
+		byEmail[words.EmailKey(inv.Email)] = append(byEmail[words.EmailKey(inv.Email)], inv)
 	}
 	p := &Plan{Tailnet: c.tailnet, Options: opts, Changes: []Change{}, Unchanged: []Change{}, Joined: []Joined{}}
 	var creates, recreates, resends, deletes []Change
 	for _, d := range want {
-		key := emailKey(d.Email)
+		key := words.EmailKey(d.Email)
 		invs := byEmail[key]
 		delete(byEmail, key)
 		if u, joined := users[key]; joined {
@@ -407,7 +397,7 @@ func (c *Client) Plan(ctx context.Context, desired []CreateUserInviteRequest, op
 		}
 	}
 	for _, inv := range open { // in list order
-		if _, left := byEmail[emailKey(inv.Email)]; !left {
+		if _, left := byEmail[words.EmailKey(inv.Email)]; !left {
 			continue
 		}
 		switch {
@@ -709,7 +699,7 @@ func applyError(ctx context.Context, res *ApplyResult) error {
 		return nil
 	}
 	summary := fmt.Sprintf("tsinvites: apply: %d of %s done, %d failed, %d unknown (may have been created), %d not attempted; Plan and Apply again to finish",
-		done, plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+		done, words.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
 	switch {
 	case ctx.Err() != nil && first != nil:
 		return fmt.Errorf("%s: %w; first failure: %w", summary, ctx.Err(), first)

@@ -2,6 +2,7 @@ package tsinvites
 
 import (
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"net/mail"
 	"slices"
 	"strings"
@@ -39,14 +40,15 @@ func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 	if len(invites) == 0 {
 		return invalid(op, "no invites given")
 	}
-	first := firstOf{}
+	first := map[string]int{} // email key → index of the invite it was first in
 	for i, inv := range invites {
 		if err := inv.Validate(); err != nil {
 			return invalid(op, "invite %d: %v", i+1, err)
 		}
-		if j, dup := first.seen(inv.Email, i); dup {
+		if j, dup := first[words.EmailKey(inv.Email)]; dup && inv.Email != "" {
 			return invalid(op, "invites %d and %d are both for %q", j+1, i+1, inv.Email)
 		}
+		first[words.EmailKey(inv.Email)] = i
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ var (
 	opGet    = bulkOp{"get", "got", "invite", "getting"}
 )
 
-func (op bulkOp) count(n int) string { return plural(n, op.noun, op.noun+"s") }
+func (op bulkOp) count(n int) string { return words.Plural(n, op.noun, op.noun+"s") }
 
 // item is one change of a report and what became of it. Its JSON form is part of the
 // stable output.

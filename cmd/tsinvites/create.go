@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"os"
 	"strings"
@@ -203,7 +204,7 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		}
 		batches := (len(rows) + batchSize - 1) / batchSize
 		fmt.Fprintf(o.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
-			plural(len(rows), "invite", "invites"), plural(batches, "API call", "API calls"), batchSize)
+			words.Plural(len(rows), "invite", "invites"), words.Plural(batches, "API call", "API calls"), batchSize)
 		return p.dryRunTable(r.Results)
 	}
 

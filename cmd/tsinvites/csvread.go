@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"slices"
 	"strconv"
@@ -78,7 +79,7 @@ func (e *inputError) count() int { return len(e.problems) + e.more }
 
 func (e *inputError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, plural(e.count(), "problem", "problems"))
+	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, words.Plural(e.count(), "problem", "problems"))
 	for i, p := range e.problems {
 		if i == maxShownProblems && e.more > 0 { // the problem that stopped the reading
 			fmt.Fprintf(&b, "\n  ... and %d more", e.more)
@@ -308,7 +309,7 @@ func readCSV(r io.Reader, source string, defaultRole tsinvites.UserRole, cols cs
 			break
 		}
 		if len(rec) != len(header) {
-			report(line, "%s, the header has %d", plural(len(rec), "field", "fields"), len(header))
+			report(line, "%s, the header has %d", words.Plural(len(rec), "field", "fields"), len(header))
 			continue
 		}
 		// Copies: a kept substring would keep the whole row (its other columns) alive.
@@ -365,7 +366,7 @@ func duplicateEmail(firstLine map[string]int, email string, line int, where stri
 	if email == "" {
 		return ""
 	}
-	key := strings.ToLower(email)
+	key := words.EmailKey(email)
 	if first, dup := firstLine[key]; dup {
 		return fmt.Sprintf("duplicate email %q (first %s %d)", shortText(email), where, first)
 	}

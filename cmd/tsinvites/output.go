@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -111,7 +112,7 @@ func (p *printer) urlNote(invites []tsinvites.UserInvite) {
 		}
 	}
 	if n > 0 {
-		fmt.Fprintf(p.stderr, "tsinvites: %s an invite URL, hidden: anyone holding one can join the tailnet; add --show-urls to see them\n", plural(n, "invite has", "invites have"))
+		fmt.Fprintf(p.stderr, "tsinvites: %s an invite URL, hidden: anyone holding one can join the tailnet; add --show-urls to see them\n", words.Plural(n, "invite has", "invites have"))
 	}
 }
 
@@ -130,14 +131,6 @@ func orDash(s string) string {
 	return s
 }
 
-// plural returns "1 <one>" or "n <many>".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // ago describes t relative to now: "never", "just now", "5 minutes ago", "3 days ago",
 // or the date for anything older than 30 days.
 func ago(t, now time.Time) string {
@@ -149,11 +142,11 @@ func ago(t, now time.Time) string {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute", "minutes") + " ago"
+		return words.Plural(int(d/time.Minute), "minute", "minutes") + " ago"
 	case d < 24*time.Hour:
-		return plural(int(d/time.Hour), "hour", "hours") + " ago"
+		return words.Plural(int(d/time.Hour), "hour", "hours") + " ago"
 	case d < 30*24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+		return words.Plural(int(d/(24*time.Hour)), "day", "days") + " ago"
 	}
 	return t.UTC().Format(time.DateOnly)
 }

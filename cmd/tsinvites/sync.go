@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"os"
 	"slices"
@@ -209,7 +210,7 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 	lineOf = make(map[string]int, len(file.rows))
 	for i, row := range file.rows {
 		desired[i] = row.req
-		lineOf[strings.ToLower(row.req.Email)] = row.line
+		lineOf[words.EmailKey(row.req.Email)] = row.line
 	}
 	return desired, lineOf, nil
 }
@@ -307,7 +308,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 		if ch.Action == tsinvites.ActionDelete { // an open invite, not a person of the file
 			return 0
 		}
-		return lineOf[strings.ToLower(ch.Email)]
+		return lineOf[words.EmailKey(ch.Email)]
 	})
 	if plan.Empty() {
 		r := newReport(opApply, plan.Tailnet, items)
@@ -315,7 +316,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 		return p.report(r)
 	}
 	if !yes {
-		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
+		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", words.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
 		if err != nil {
 			return failed(err)
 		}
