@@ -12,10 +12,13 @@ import (
 	"os"
 	"path"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
+	"github.com/tsinvites/tsinvites/internal/httpx"
+
+	"github.com/tsinvites/tsinvites/internal/redact"
+	"github.com/tsinvites/tsinvites/internal/token"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
@@ -98,7 +101,7 @@ func (cfg Config) String() string {
 		if s == "" {
 			return `""`
 		}
-		return redacted
+		return redact.Redacted
 	}
 	ts := "<nil>"
 	if cfg.TokenSource != nil {
@@ -111,82 +114,79 @@ func (cfg Config) String() string {
 // GoString formats the Config for %#v, with its secrets redacted.
 func (cfg Config) GoString() string { return cfg.String() }
 
-// Client calls the user-invites endpoints of the Tailscale API. Make one with [New]. A
-// Client is safe for concurrent use and holds no state that changes between calls
-// (beyond its OAuth token cache).
-type Client struct {
-	gen                        *GeneratedClient // sends every request (see glue.gen.go)
-	tailnet, baseURL, authKind string
-	bearer                     bearer // nil for an API key, whose header never changes
-	redact                     *redactor
-	retry                      RetryPolicy
-	logger                     *slog.Logger
-	// The header values every request gets; apiKeyHeader is nil unless there is an API key.
-	userAgentHeader, apiKeyHeader []string
+// serverPath is where the API's paths start on its host.
+const serverPath = "/api/v2"
+
+// A bearer gives the token for one request, and forgets a token the API refused (401).
+// It must be safe for concurrent use.
+type bearer interface {
+	Token(ctx context.Context) (string, error)
+	Refused(token string) bool // whether another attempt would get another token
 }
 
-// New checks cfg and returns a Client. It fails, before any I/O, when cfg has no
-// credential or more than one kind, when BaseURL is not an http(s) URL or is plain http
-// to a host other than loopback, when Tailnet is not usable in a path, or when Retry has
-// negative values.
-func New(cfg Config) (*Client, error) {
+// client checks cfg and makes a Client (without its generated client) and the hardened
+// *http.Client that sends its requests.
+func (cfg Config) client() (*Client, *http.Client, error) {
 	authKind, err := checkCredentials(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	redact := newRedactor(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken)
+	red := redact.New(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken)
 	base, err := checkBaseURL(cfg.BaseURL)
 	if err != nil { // a credential put in the wrong variable must not show
-		return nil, errors.New(redact.redact(err.Error()))
+		return nil, nil, errors.New(red.String(err.Error()))
 	}
 	tailnet := cmp.Or(cfg.Tailnet, "-")
 	if err := checkPathValue("tailnet", tailnet); err != nil {
-		return nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
+		return nil, nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
 	}
 	retry, err := cfg.Retry.withDefaults()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	hc := safeHTTPClient(cfg.HTTPClient)
+	hc := httpx.SafeClient(cfg.HTTPClient)
 	c := &Client{
 		tailnet:         tailnet,
 		baseURL:         base,
 		authKind:        authKind,
 		userAgentHeader: []string{cmp.Or(cfg.UserAgent, "tsinvites-go/"+Version)},
-		redact:          redact,
+		redact:          red,
 		retry:           retry,
 		logger:          cfg.Logger,
 	}
-	switch {
-	case cfg.APIKey != "":
+	if cfg.APIKey != "" {
 		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
+	} else {
+		c.bearer = cfg.bearer(authKind, base+serverPath, hc, red)
+	}
+	return c, hc, nil
+}
+
+// bearer gives the tokens of cfg's OAuth client, federated identity or token source,
+// fetched with hc (the client's own hardened *http.Client).
+func (cfg Config) bearer(authKind, api string, hc *http.Client, red *redact.Redactor) bearer {
+	switch {
 	case cfg.TokenSource != nil:
-		c.bearer = sourceBearer{cfg.TokenSource}
+		return token.Source{TS: cfg.TokenSource}
 	case authKind == "federated identity":
 		jwt := cfg.IdentityTokenFunc
 		if jwt == nil {
 			jwt = func(context.Context) (string, error) { return cfg.IdentityToken, nil }
 		}
-		x := &tokenExchange{url: base + "/api/v2/oauth/token-exchange", clientID: cfg.OAuthClientID, jwt: jwt, hc: hc}
-		c.bearer = &tokenCache{lock: make(chan struct{}, 1), fetch: x.token}
-	default:
-		cc := &clientcredentials.Config{
-			ClientID:     cfg.OAuthClientID,
-			ClientSecret: cfg.OAuthClientSecret,
-			TokenURL:     base + "/api/v2/oauth/token",
-			Scopes:       cfg.Scopes,
-			AuthStyle:    oauth2.AuthStyleInParams,
-		}
-		c.bearer = &tokenCache{lock: make(chan struct{}, 1), fetch: func(ctx context.Context) (*oauth2.Token, error) {
-			return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc)) // the same hardened client
-		}}
+		x := &token.Exchange{URL: api + "/oauth/token-exchange", ClientID: cfg.OAuthClientID, JWT: jwt,
+			HTTPClient: hc, Secret: red.Remember, MaxBody: maxErrorBody}
+		return token.NewCache(x.Token)
 	}
-	// c.authorize adds the credential; sender tells the retry loop the request was handed over.
-	c.gen, err = NewClient(base+"/api/v2/", WithHTTPClient(sender{hc}), WithRequestEditorFn(c.authorize))
-	if err != nil {
-		return nil, fmt.Errorf("tsinvites: %w", err)
+	cc := &clientcredentials.Config{
+		ClientID:     cfg.OAuthClientID,
+		ClientSecret: cfg.OAuthClientSecret,
+		TokenURL:     api + "/oauth/token",
+		Scopes:       cfg.Scopes,
+		AuthStyle:    oauth2.AuthStyleInParams,
 	}
-	return c, nil
+	return token.NewCache(func(ctx context.Context) (*oauth2.Token, error) {
+		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, hc)) // the same hardened client
+	})
 }
 
 // checkCredentials checks that cfg gives exactly one kind of credential, and names it.
@@ -210,7 +210,7 @@ func checkCredentials(cfg Config) (string, error) {
 	case client && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) || !headerSafe(cfg.IdentityToken)):
 		return "", errors.New("tsinvites: the OAuth client ID, secret or identity token has spaces or control characters")
 	case cfg.IdentityToken != "":
-		if err := checkJWT(cfg.IdentityToken, time.Now()); err != nil {
+		if err := token.CheckJWT(cfg.IdentityToken, time.Now()); err != nil {
 			return "", fmt.Errorf("tsinvites: Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN): %w", err)
 		}
 		return "federated identity", nil
@@ -263,68 +263,3 @@ func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }
-
-// defaultTransport is shared by every Client made without Config.HTTPClient, so that
-// dropped clients leave no connections behind; it keeps up to 64 (idle) per host.
-var defaultTransport = sync.OnceValue(func() http.RoundTripper {
-	tr, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		return http.DefaultTransport
-	}
-	tr = tr.Clone()
-	tr.MaxIdleConnsPerHost, tr.MaxConnsPerHost = 64, 64
-	return tr
-})
-
-// safeHTTPClient copies hc (default: 60 s timeout over defaultTransport), refusing
-// redirects to another host, from https to http, or that change the method.
-func safeHTTPClient(hc *http.Client) *http.Client {
-	c := http.Client{Timeout: 60 * time.Second, Transport: defaultTransport()}
-	if hc != nil {
-		c = *hc
-	}
-	next := c.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		from := via[0].URL
-		if req.URL.Host != from.Host || from.Scheme == "https" && req.URL.Scheme != "https" {
-			return fmt.Errorf("tsinvites: %w from %s://%s to %s://%s: the credential stays on the API's host", errRedirect, from.Scheme, from.Host, req.URL.Scheme, req.URL.Host)
-		}
-		if req.Method != via[0].Method { // net/http makes a POST or DELETE a GET on 301, 302, 303
-			return fmt.Errorf("tsinvites: %w: it would turn the %s into a %s and drop what was sent", errRedirect, via[0].Method, req.Method)
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("tsinvites: stopped after 10 redirects")
-		}
-		return nil
-	}
-	return &c
-}
-
-// String describes the client without its credential.
-func (c *Client) String() string {
-	return fmt.Sprintf("tsinvites.Client{BaseURL: %q, Tailnet: %q, Auth: %s}", c.baseURL, c.tailnet, c.authKind)
-}
-
-// GoString describes the client for %#v, without its credential.
-func (c *Client) GoString() string { return c.String() }
-
-// Tailnet returns the tailnet the client works on ("-" for the credential's own).
-func (c *Client) Tailnet() string { return c.tailnet }
-
-// WithTailnet returns a client for another tailnet that shares c's credential, HTTP
-// client and token cache. "" means "-". A tailnet that cannot be used in a path is
-// reported by the first call that needs it.
-func (c *Client) WithTailnet(tailnet string) *Client {
-	other := *c
-	other.tailnet = cmp.Or(tailnet, "-")
-	return &other
-}
-
-// API returns the generated low-level client, with the credential, User-Agent, base URL
-// and redirect policy applied, for what the wrapper does not cover. Its methods return
-// a nil error on 4xx and 5xx answers (look at StatusCode()), do not check input, and
-// read whole bodies without the wrapper's 16 MiB cap.
-func (c *Client) API() *ClientWithResponses { return &ClientWithResponses{c.gen} }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"net/http"
 	"regexp"
@@ -15,7 +14,12 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/tsinvites/tsinvites/internal/words"
+
+	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/textsafe"
+	"github.com/tsinvites/tsinvites/internal/token"
+	"golang.org/x/oauth2"
 )
 
 const (
@@ -95,21 +99,21 @@ func hasStatus(err error, status int) bool {
 }
 
 // newAPIError reads (at most maxErrorBody of) a non-2xx answer into an *APIError.
-func newAPIError(resp *http.Response, operation string, r *redactor, now time.Time) *APIError {
+func newAPIError(resp *http.Response, operation string, r *redact.Redactor, now time.Time) *APIError {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	return newAPIErrorFromBody(resp, body, operation, r, now)
 }
 
 // newAPIErrorFromBody is newAPIError for a body already read (such as x/oauth2's).
 // The message is redacted after decoding, as JSON escapes can hide a secret.
-func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *redactor, now time.Time) *APIError {
+func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *redact.Redactor, now time.Time) *APIError {
 	body = body[:min(len(body), maxErrorBody)]
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 		Operation:  operation,
-		Message:    shorten(r.redact(errorMessage(body, resp.Header.Get("Content-Type")))),
-		Body:       r.redactJSON(body),
+		Message:    shorten(r.String(errorMessage(body, resp.Header.Get("Content-Type")))),
+		Body:       r.JSON(body),
 	}
 	if resp.Request != nil {
 		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
@@ -230,7 +234,7 @@ var ErrMayHaveCreated = errors.New("the invites may have been created")
 
 // wrap says what was being done in the text of err, with secrets removed.
 func (c *Client) wrap(op operation, err error) error {
-	return &redactedError{msg: c.redact.redact(fmt.Sprintf("tsinvites: %v: %v", op, err)), err: err}
+	return &redactedError{msg: c.redact.String(fmt.Sprintf("tsinvites: %v: %v", op, err)), err: err}
 }
 
 // decodeError reports a 2xx answer that is not what the API documents (after which a
@@ -249,13 +253,6 @@ type redactedError struct {
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.err }
 
-// Errors wrapped by others, to be told apart with errors.Is.
-var (
-	errRedirect     = errors.New("refusing redirect")
-	errTrailingData = errors.New("the answer has more after its JSON value")
-	errSpaceRun     = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", maxSpaceRun)
-)
-
 // tokenEndpointError is a token endpoint's answer other than a token. It is not an
 // *APIError (IsNotFound and the like are about the API's answers), though its text is
 // capped and cleaned like one.
@@ -266,3 +263,32 @@ type tokenEndpointError struct {
 }
 
 func (e *tokenEndpointError) Error() string { return e.msg }
+
+// tokenError describes a failed token fetch. Only a 5xx or 429 is retried; a 400 or 401
+// blames the credentials; a 200 without a token blames the endpoint.
+func (c *Client) tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.Is(err, token.ErrMalformed) {
+		return &tokenEndpointError{msg: fmt.Sprintf("the %s's token endpoint answered 200 but %v", c.authKind, c.redact.String(err.Error()))}
+	}
+	if !errors.As(err, &re) || re.Response == nil {
+		return fmt.Errorf("get a token from the %s: %w", c.authKind, err)
+	}
+	resp := *re.Response
+	resp.Body = http.NoBody
+	apiErr := newAPIErrorFromBody(&resp, re.Body, "", c.redact, time.Now())
+	e := &tokenEndpointError{retryAfter: apiErr.RetryAfter,
+		transient: resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500}
+	e.msg = fmt.Sprintf("the token endpoint answered %d %s", resp.StatusCode, strings.ToLower(http.StatusText(resp.StatusCode)))
+	if apiErr.Message != "" {
+		e.msg += ": " + apiErr.Message
+	}
+	if !e.transient {
+		vars := "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET"
+		if c.authKind == "federated identity" {
+			vars = "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_IDENTITY_TOKEN"
+		}
+		e.msg = fmt.Sprintf("the token endpoint refused the %s (check %s): %s", c.authKind, vars, e.msg)
+	}
+	return e
+}

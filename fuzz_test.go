@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/tsinvites/tsinvites/internal/redact"
 )
 
 // fuzzSecret is an OAuth client secret that the error must never show.
@@ -36,7 +38,7 @@ func FuzzAPIError(f *testing.F) {
 	} {
 		f.Add(seed.status, []byte(seed.body), seed.ctype, seed.retry)
 	}
-	r := newRedactor(fuzzSecret)
+	r := redact.New(fuzzSecret)
 	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, status int, body []byte, ctype, retryAfter string) {
 		req, err := http.NewRequest(http.MethodGet, "https://api.tailscale.com/api/v2/user-invites/1", nil)

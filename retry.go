@@ -3,21 +3,14 @@ package tsinvites
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/tsinvites/tsinvites/internal/words"
+
 	"github.com/cenkalti/backoff/v5"
-	"golang.org/x/oauth2"
 )
 
 // Defaults of a [RetryPolicy] whose fields are zero.
@@ -155,97 +148,4 @@ func retryable(kind opKind, a attempt) bool {
 		return a.cut // no answer, or a 2xx answer whose body broke off
 	}
 	return false
-}
-
-// isConnError reports a failure of the connection that another attempt may not have:
-// refused, reset, timed out, closed early. TLS, redirect and OAuth refusals are not.
-func isConnError(err error) bool {
-	var (
-		dnsErr  *net.DNSError
-		opErr   *net.OpError
-		timeout interface{ Timeout() bool }
-	)
-	switch {
-	case err == nil, errors.Is(err, errRedirect), errors.As(err, new(*tls.CertificateVerificationError)),
-		errors.As(err, new(x509.UnknownAuthorityError)), errors.As(err, new(x509.HostnameError)),
-		errors.As(err, new(*oauth2.RetrieveError)):
-		return false
-	case errors.As(err, &dnsErr):
-		return !dnsErr.IsNotFound
-	case errors.As(err, &opErr) && (opErr.Op == "remote error" || opErr.Op == "local error"),
-		errors.As(err, new(tls.AlertError)):
-		return false // a TLS alert: the handshake was refused, and would be again
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE),
-		errors.As(err, &opErr):
-		return true
-	case errors.Is(err, context.DeadlineExceeded): // http.Client.Timeout, not the caller's
-		return true
-	}
-	// *url.Error has a Timeout method of its own: look inside it.
-	inner := errors.Unwrap(err)
-	return inner != nil && errors.As(inner, &timeout) && timeout.Timeout()
-}
-
-// connProbe follows one attempt: whether its request reached the transport (sender
-// marks it) and, through httptrace, whether the transport asked for and got a
-// connection after that (the token fetch's own does not count).
-type connProbe struct {
-	handed, getConn, gotConn atomic.Bool
-	method, path             string // of the request handed over, for the log
-}
-
-// probeKey is the context key under which a call's probe travels to sender.
-type probeKey struct{}
-
-// attach returns ctx carrying the probe, with an httptrace hook when trace is set.
-func (p *connProbe) attach(ctx context.Context, trace bool) context.Context {
-	ctx = context.WithValue(ctx, probeKey{}, p)
-	if !trace {
-		return ctx
-	}
-	mark := func(b *atomic.Bool) {
-		if p.handed.Load() {
-			b.Store(true)
-		}
-	}
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) { mark(&p.getConn) },
-		GotConn: func(httptrace.GotConnInfo) { mark(&p.gotConn) },
-	})
-}
-
-// handOver records that req reached the transport.
-func (p *connProbe) handOver(req *http.Request) {
-	p.method, p.path = req.Method, req.URL.EscapedPath()
-	p.handed.Store(true)
-}
-
-// reached reports whether a request that ended with err (nil: answered) may have
-// reached the server. Only evidence says it did not: it never reached the transport, or
-// the transport asked for a connection, got none, and failed to dial.
-func (p *connProbe) reached(err error) bool {
-	if p == nil || err == nil {
-		return true
-	}
-	return p.handed.Load() && (!p.getConn.Load() || p.gotConn.Load() || !isDialError(err))
-}
-
-// isDialError reports a failure to connect (name lookup included), before any byte is sent.
-func isDialError(err error) bool {
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
-}
-
-// sleep waits for d or until ctx ends, leaving no timer behind.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

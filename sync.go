@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tsinvites/tsinvites/internal/words"
 )
 
 // Plan and Apply make the open invites of a tailnet match a desired list ("declarative

@@ -1,6 +1,7 @@
 package tsinvites
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,13 +9,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
-	"strconv"
+	"strings"
 	"time"
+
+	"github.com/tsinvites/tsinvites/internal/httpx"
+	"github.com/tsinvites/tsinvites/internal/jsonbody"
+	"github.com/tsinvites/tsinvites/internal/words"
 )
 
-// maxBody caps how much of a successful answer is read.
-const maxBody = 16 << 20
+// maxBody caps how much of a successful answer is read; maxUsersBody, of a users list
+// (50,000 users are about 21 MiB; Tailscale's plans go to tens of thousands).
+const (
+	maxBody      = 16 << 20
+	maxUsersBody = 256 << 20
+)
 
 // send makes one attempt's request through the generated client.
 type send func(ctx context.Context) (*http.Response, error)
@@ -25,9 +33,7 @@ type sender struct{ hc *http.Client }
 
 // Do sends req with the hardened *http.Client.
 func (s sender) Do(req *http.Request) (*http.Response, error) {
-	if p, _ := req.Context().Value(probeKey{}).(*connProbe); p != nil {
-		p.handOver(req)
-	}
+	httpx.HandOver(req)
 	resp, err := s.hc.Do(req)
 	if resp != nil && resp.Request == nil { // a custom transport may leave it out
 		resp.Request = req
@@ -61,7 +67,7 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 			return a.err
 		}
 		reached = reached || a.reached && a.status != http.StatusTooManyRequests && a.status != http.StatusUnauthorized // those did nothing
-		if err := sleep(ctx, wait); err != nil {
+		if err := httpx.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("%w (gave up waiting to retry: %w)", a.err, err)
 		}
 	}
@@ -70,18 +76,18 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 // try makes one attempt of a call. The answer's body is always drained (up to 64 KiB)
 // and closed, so that the connection can be reused.
 func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, out any) (a attempt) {
-	var probe *connProbe // watches mutating calls, and every call for the log
+	var probe *httpx.Probe // watches mutating calls, and every call for the log
 	if kind != opRead || c.logger != nil {
-		probe = &connProbe{}
-		ctx = probe.attach(ctx, kind != opRead)
+		probe = &httpx.Probe{}
+		ctx = probe.Attach(ctx, kind != opRead)
 	}
 	resp, err := send(ctx)
-	a.reached = probe.reached(err)
+	a.reached = probe.Reached(err)
 	if err != nil {
 		if probe != nil {
-			a.method, a.path = probe.method, probe.path
+			a.method, a.path = probe.Method, probe.Path
 		}
-		a.cut = isConnError(err) && ctx.Err() == nil
+		a.cut = httpx.IsConnError(err) && ctx.Err() == nil
 		var tokenErr *tokenEndpointError
 		if errors.As(err, &tokenErr) && tokenErr.transient {
 			a.unsent, a.retryAfter = true, tokenErr.retryAfter // the token fetch failed
@@ -90,61 +96,74 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
 		return a
 	}
-	a.method, a.path = resp.Request.Method, resp.Request.URL.EscapedPath()
-	body := &bodyReader{r: resp.Body}
+	a.method, a.path, a.status = resp.Request.Method, resp.Request.URL.EscapedPath(), resp.StatusCode
+	body := &jsonbody.Reader{R: resp.Body}
 	defer func() {
-		body.left, body.limitSpace = maxErrorBody, false // what is left, up to 64 KiB
+		body.Left, body.LimitSpace = maxErrorBody, false // what is left, up to 64 KiB
 		_, _ = io.Copy(io.Discard, body)
 		_ = resp.Body.Close()
 	}()
-	a.status = resp.StatusCode
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	switch {
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		apiErr := newAPIError(resp, op.String(), c.redact, time.Now())
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
 		if resp.StatusCode == http.StatusUnauthorized && c.bearer != nil {
 			// A 401 did nothing; once its token is forgotten, the next attempt gets another.
-			a.unsent = c.bearer.refused(bearerOf(resp.Request))
+			a.unsent = c.bearer.Refused(strings.TrimPrefix(resp.Request.Header.Get("Authorization"), "Bearer "))
 		}
 		if resp.StatusCode >= 500 { // the server may have done it before failing
 			a.err = c.maybeDone(kind, true, apiErr)
 		}
-		return a
-	}
-	if out == nil {
-		return a
-	}
-	// From here on the API answered 2xx: a create was done, whatever goes wrong.
-	body.left, body.limitSpace = maxBody+1, true
-	dec := json.NewDecoder(body)
-	if err = decodeAnswer(dec, out); err == nil {
-		err = checkAnswer(dec, out)
-	}
-	if err != nil {
-		switch {
-		case body.left <= 0:
-			err = fmt.Errorf("the answer is larger than %d MiB", maxBody>>20)
-		case errors.Is(err, io.EOF):
-			err = errors.New("the answer is empty")
-		case ctx.Err() != nil:
-			err = fmt.Errorf("%w: %w", ctx.Err(), err)
-		case isConnError(body.err): // not a body that is bad JSON, but one cut short
-			a.cut = true
-			err = fmt.Errorf("the answer broke off: %w", body.err)
-		case errors.Is(err, errTrailingData), errors.Is(err, errSpaceRun):
-		default:
-			err = fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type"))
+	case out != nil: // the API answered 2xx: a create was done, whatever goes wrong
+		if err := c.readAnswer(ctx, resp, body, out, &a); err != nil {
+			a.err = c.decodeError(op, kind, err)
 		}
-		a.err = c.decodeError(op, kind, err)
 	}
 	return a
 }
 
-// decodeAnswer decodes a 2xx body into out: an array of invites element by element.
-func decodeAnswer(dec *json.Decoder, out any) error {
+// readAnswer decodes a 2xx answer's body into out, and explains why it cannot.
+func (c *Client) readAnswer(ctx context.Context, resp *http.Response, body *jsonbody.Reader, out any, a *attempt) error {
+	limit := int64(maxBody)
+	if _, users := out.(*UserList); users {
+		limit = maxUsersBody
+	}
+	body.Left, body.LimitSpace = limit+1, true
+	dec := json.NewDecoder(body)
+	err := decodeAnswer(dec, out)
+	if err == nil {
+		err = checkAnswer(dec, out)
+	}
+	switch {
+	case err == nil:
+		return nil
+	case body.Left <= 0:
+		return fmt.Errorf("the answer is larger than %d MiB", limit>>20)
+	case errors.Is(err, io.EOF):
+		return errors.New("the answer is empty")
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
+	case httpx.IsConnError(body.Err): // not a body that is bad JSON, but one cut short
+		a.cut = true
+		return fmt.Errorf("the answer broke off: %w", body.Err)
+	case errors.Is(err, jsonbody.ErrTrailingData), errors.Is(err, jsonbody.ErrSpaceRun):
+		return err
+	}
+	return fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type"))
+}
+
+// decodeAnswer decodes a 2xx body into out; arrays (of invites, of users) a value at a
+// time.
+func decodeAnswer(dec *json.Decoder, out any) (err error) {
 	switch out := out.(type) {
 	case *[]UserInvite:
-		var err error
-		*out, err = decodeInvites(dec)
+		*out, err = jsonbody.Array[UserInvite](dec)
+		return err
+	case *UserList: // a tailnet always has a user, its owner: no list is no answer
+		var found bool
+		if out.Users, found, err = jsonbody.Field[User](dec, "users"); err == nil && !found {
+			err = errors.New(`the answer has no "users" array`)
+		}
 		return err
 	case *UserInvite:
 		*out = UserInvite{} // no leftovers from an earlier attempt
@@ -153,13 +172,10 @@ func decodeAnswer(dec *json.Decoder, out any) error {
 }
 
 // checkAnswer refuses what decodes without error but is not the API's answer: data after
-// the JSON value, null for a list, invites without an ID (such as {} or [{}]), a list of
-// users without its users.
+// the JSON value, null for a list, invites without an ID (such as {} or [{}]).
 func checkAnswer(dec *json.Decoder, out any) error {
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		extra, _ := io.ReadAll(io.LimitReader(dec.Buffered(), 40))
-		return fmt.Errorf("%w: %s (a proxy or cache between this program and the API may have changed the answer)",
-			errTrailingData, strconv.QuoteToASCII(string(extra)))
+	if err := jsonbody.End(dec); err != nil {
+		return err
 	}
 	var invites []UserInvite
 	switch out := out.(type) {
@@ -170,10 +186,6 @@ func checkAnswer(dec *json.Decoder, out any) error {
 		invites = *out
 	case *UserInvite:
 		invites = []UserInvite{*out}
-	case *UserList: // a tailnet always has a user, its owner: no list is no answer
-		if out.Users == nil {
-			return errors.New(`the answer has no "users" array`)
-		}
 	}
 	for i, inv := range invites {
 		if inv.ID == "" {
@@ -181,80 +193,6 @@ func checkAnswer(dec *json.Decoder, out any) error {
 		}
 	}
 	return nil
-}
-
-// bodyReader reads a body up to a limit and keeps the connection's first error (not
-// io.EOF), so that a body cut short is told from bad JSON. With limitSpace it refuses a
-// long run of white space, which encoding/json's Decoder rescans on every read.
-type bodyReader struct {
-	r          io.Reader
-	left       int64 // bytes it may still read
-	err        error
-	limitSpace bool
-	spaceRun   int // white space characters in a row so far
-}
-
-// maxSpaceRun is the longest run of white space an answer may have.
-const maxSpaceRun = 4096
-
-func (b *bodyReader) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= int64(n)
-	if err != nil && err != io.EOF && b.err == nil {
-		b.err = err
-	}
-	if b.limitSpace {
-		for _, c := range p[:n] {
-			if c > ' ' || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				b.spaceRun = 0
-			} else if b.spaceRun++; b.spaceRun > maxSpaceRun {
-				return 0, errSpaceRun
-			}
-		}
-	}
-	return n, err
-}
-
-// decodeInvites decodes a JSON array of invites element by element (the decoder never
-// holds the whole body) into blocks joined once at the end. null gives nil.
-func decodeInvites(dec *json.Decoder) (_ []UserInvite, err error) {
-	tok, err := dec.Token()
-	if err != nil || tok == nil {
-		return nil, err
-	}
-	if tok != json.Delim('[') {
-		return nil, fmt.Errorf("the answer is not a JSON array but starts with %q", fmt.Sprint(tok))
-	}
-	defer func() { // once the array has begun, its end is missing, not the answer
-		if errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
-		}
-	}()
-	var blocks [][]UserInvite
-	block := make([]UserInvite, 0, 16)
-	for dec.More() {
-		if len(block) == cap(block) {
-			blocks = append(blocks, block)
-			block = make([]UserInvite, 0, min(2*cap(block), 4096))
-		}
-		block = append(block, UserInvite{})
-		if err := dec.Decode(&block[len(block)-1]); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing ]
-		return nil, err
-	}
-	if len(blocks) == 0 {
-		return block, nil
-	}
-	return slices.Concat(append(blocks, block)...), nil
 }
 
 // log writes one debug line for an attempt; only the error could hold a secret, and it
@@ -275,4 +213,48 @@ func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait t
 		attrs = append(attrs, slog.String("not_retried", why))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "tsinvites: attempt", attrs...)
+}
+
+// pairCreated pairs a create's answer with its requests (see Create), reporting the
+// requests left without an invite and the invites no request asked for, or that share
+// an ID with another.
+func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInvite, error) {
+	created := make([]UserInvite, len(reqs))
+	byEmail := map[string]int{} // email key → index of its request
+	var noEmail []int
+	for i, r := range reqs {
+		if r.Email == "" {
+			noEmail = append(noEmail, i)
+		} else {
+			byEmail[words.EmailKey(r.Email)] = i
+		}
+	}
+	var extra, missing []string
+	times := map[string]int{} // how often each ID is in the answer
+	for _, inv := range answer {
+		times[inv.ID]++
+	}
+	for _, inv := range answer {
+		i, asked := byEmail[words.EmailKey(inv.Email)]
+		switch {
+		case times[inv.ID] > 1: // one invite cannot be two people's: neither is paired
+			extra = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", inv.ID, inv.Email, times[inv.ID]))
+		case inv.Email == "" && len(noEmail) > 0:
+			created[noEmail[0]], noEmail = inv, noEmail[1:]
+		case inv.Email != "" && asked && created[i].ID == "":
+			created[i] = inv
+		default:
+			extra = append(extra, fmt.Sprintf("invite %q for %q", inv.ID, inv.Email))
+		}
+	}
+	for i, inv := range created {
+		if inv.ID == "" {
+			missing = append(missing, fmt.Sprintf("request %d (%q)", i+1, reqs[i].Email))
+		}
+	}
+	if len(missing) == 0 && len(extra) == 0 {
+		return created, nil
+	}
+	return created, fmt.Errorf("the answer does not match the request: no invite for %s; not asked for: %s",
+		cmp.Or(strings.Join(missing, ", "), "none"), cmp.Or(strings.Join(extra, ", "), "none"))
 }

@@ -2,11 +2,12 @@ package tsinvites
 
 import (
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
 	"net/mail"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/tsinvites/tsinvites/internal/words"
 )
 
 // checkPathValue refuses a value that would not stay one path segment once escaped:
