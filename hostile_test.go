@@ -1,0 +1,139 @@
+package tsinvites_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+// One invite cannot be two people's: an answer that gives one ID to two requests pairs
+// neither, and may have created (issue 20, item 4).
+func TestCreateAnswerGivingOneIDToTwoPeopleIsUnpaired(t *testing.T) {
+	t.Parallel()
+	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `[{"id":"5","email":"a@example.com","role":"member"},{"id":"5","email":"b@example.com","role":"member"}]`)
+	})
+	got, err := c.Create(t.Context(), tsinvites.CreateUserInviteRequest{Email: "a@example.com"}, tsinvites.CreateUserInviteRequest{Email: "b@example.com"})
+	if !errors.Is(err, tsinvites.ErrMayHaveCreated) {
+		t.Errorf("err = %v, want ErrMayHaveCreated", err)
+	}
+	if len(got) != 2 || got[0].ID != "" || got[1].ID != "" {
+		t.Errorf("got %v, want neither request paired", got)
+	}
+}
+
+// A tailnet of 50,000 users (about 20 MiB of answer, more than the 16 MiB an invites
+// answer may have) is listed (issue 20, item 8).
+func TestLargeUserListIsRead(t *testing.T) {
+	t.Parallel()
+	const n = 50000
+	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"users":[`)
+		for i := range n {
+			if i > 0 {
+				_, _ = io.WriteString(w, ",")
+			}
+			_, _ = fmt.Fprintf(w, `{"id":"u%07d","displayName":"Person Number %07d of a very large tailnet","loginName":"person%07d@example.com","profilePicUrl":"https://example.com/pictures/%07d/avatar-large.png","tailnetId":"T1234567890","created":"2026-01-02T03:04:05Z","type":"member","role":"member","status":"active","deviceCount":2,"lastSeen":"2026-11-02T03:04:05Z","currentlyConnected":false}`, i, i, i, i)
+		}
+		_, _ = io.WriteString(w, `]}`)
+	})
+	users, err := c.ListUsers(t.Context(), tsinvites.ListUsersParams{})
+	if err != nil || len(users) != n || users[n-1].LoginName != fmt.Sprintf("person%07d@example.com", n-1) {
+		t.Fatalf("ListUsers: %d users, %v; want %d", len(users), err, n)
+	}
+}
+
+// identityAPI is a token exchange that answers with body, and an API that takes any token.
+type identityAPI struct {
+	body      func(jwt string) (int, string)
+	exchanges atomic.Int32
+}
+
+func (a *identityAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/oauth/token-exchange") {
+		a.exchanges.Add(1)
+		_ = r.ParseForm()
+		status, body := a.body(r.PostForm.Get("jwt"))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, body)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, `[]`)
+}
+
+func federated(t *testing.T, api http.Handler, jwt string) *tsinvites.Client {
+	t.Helper()
+	c, err := tsinvites.New(tsinvites.Config{OAuthClientID: "fed-client",
+		IdentityTokenFunc: func(context.Context) (string, error) { return jwt, nil },
+		BaseURL:           "http://127.0.0.1", HTTPClient: &http.Client{Transport: inMemory{api}},
+		Retry: tsinvites.RetryPolicy{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Every identity token the function gives is a secret, whatever its first characters:
+// one whose header does not encode to "eyJ", echoed by a refusing endpoint, is not shown
+// (issue 20, item 9).
+func TestEveryIdentityTokenIsRedacted(t *testing.T) {
+	t.Parallel()
+	enc := base64.RawURLEncoding.EncodeToString
+	jwt := enc([]byte(` {"alg":"RS256"}`)) + "." + enc([]byte(fmt.Sprintf(`{"exp":%d}`, time.Now().Add(time.Hour).Unix()))) + ".c2lnbmF0dXJl"
+	api := &identityAPI{body: func(jwt string) (int, string) {
+		return http.StatusUnauthorized, `{"message":"untrusted token ` + jwt + `"}`
+	}}
+	_, err := federated(t, api, jwt).List(t.Context())
+	if err == nil || strings.Contains(err.Error(), jwt) || strings.Contains(err.Error(), jwt[:20]) {
+		t.Errorf("err = %v, want an error without the identity token", err)
+	}
+}
+
+// expires_in is read as x/oauth2 reads it: a number or a string holding one, capped so
+// that a huge one never overflows into the past (issue 20, items 10 and 11).
+func TestExpiresInAsXOAuth2ReadsIt(t *testing.T) {
+	t.Parallel()
+	for _, expires := range []string{`"3600"`, `3600`, `10000000000`, `9223372036854775807`} {
+		t.Run(expires, func(t *testing.T) {
+			t.Parallel()
+			api := &identityAPI{body: func(string) (int, string) {
+				return http.StatusOK, `{"access_token":"fed-token-0123456789","token_type":"Bearer","expires_in":` + expires + `}`
+			}}
+			c := federated(t, api, testJWT("ci", time.Now().Add(time.Hour)))
+			for range 3 {
+				if _, err := c.List(t.Context()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := api.exchanges.Load(); n != 1 {
+				t.Errorf("%d exchanges for 3 calls, want 1 (the token reused)", n)
+			}
+		})
+	}
+}
+
+// A 200 without an access token is a malformed answer of the endpoint, not a refusal of
+// the credentials (issue 20, item 12).
+func TestTokenAnswerWithoutATokenIsMalformed(t *testing.T) {
+	t.Parallel()
+	for _, body := range []string{`{"token_type":"Bearer"}`, `{"access_token":""}`, `{"access_token":null}`, `{"access_token":["a"]}`, `<html>ok</html>`} {
+		api := &identityAPI{body: func(string) (int, string) { return http.StatusOK, body }}
+		_, err := federated(t, api, testJWT("ci", time.Now().Add(time.Hour))).List(t.Context())
+		if err == nil || !strings.Contains(err.Error(), "malformed") || strings.Contains(err.Error(), "refused") || strings.Contains(err.Error(), "check TAILSCALE") {
+			t.Errorf("answer %s: err = %v, want a malformed answer, the credentials not blamed", body, err)
+		}
+	}
+}
