@@ -73,23 +73,25 @@ func run(ctx context.Context, args []string, e *env) int {
 	root.SetIn(e.stdin)
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return exitOK
 	}
+	help := fmt.Sprintf("Run '%s --help' for usage.", cmd.CommandPath()) // the failing command's help
 	var xe *exitError
 	if errors.As(err, &xe) {
 		if xe.err != nil {
 			printError(e.stderr, xe.err)
 			if xe.code == exitUsage && isFlagProblem(xe.err) {
-				fmt.Fprintln(e.stderr, "Run 'tsinvites --help' for usage.")
+				fmt.Fprintln(e.stderr, help)
 			}
 		}
 		return xe.code
 	}
 	// Anything else comes from cobra itself: an unknown command, flag or argument count.
-	printError(e.stderr, err)
-	fmt.Fprintln(e.stderr, "Run 'tsinvites --help' for usage.")
+	// Its suggestions are indented with a tab, which printError would show as \t.
+	printError(e.stderr, errors.New(strings.ReplaceAll(err.Error(), "\n\t", "\n  ")))
+	fmt.Fprintln(e.stderr, help)
 	return exitUsage
 }
 
