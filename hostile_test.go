@@ -137,3 +137,29 @@ func TestTokenAnswerWithoutATokenIsMalformed(t *testing.T) {
 		}
 	}
 }
+
+// An email holding an invisible character looks like another address: Validate and
+// Create refuse it, showing the character escaped, and send nothing (issue 20, item 1).
+func TestEmailWithInvisibleCharacterIsRefused(t *testing.T) {
+	t.Parallel()
+	var requests atomic.Int32
+	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		http.Error(w, "must not be called", http.StatusTeapot)
+	})
+	for _, hidden := range []string{"\u200b", "\u00ad", "\u2060", "\ufeff", "\u00a0"} {
+		email := "ali" + hidden + "ce@example.com"
+		req := tsinvites.CreateUserInviteRequest{Email: email}
+		err := req.Validate()
+		want := strings.Trim(fmt.Sprintf("%+q", hidden), `"`)
+		if !errors.Is(err, tsinvites.ErrInvalidInput) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate(%+q) = %v, want ErrInvalidInput showing %s", email, err, want)
+		}
+		if _, err := c.Create(t.Context(), req); !errors.Is(err, tsinvites.ErrInvalidInput) {
+			t.Errorf("Create(%+q) = %v, want ErrInvalidInput", email, err)
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}

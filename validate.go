@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -56,14 +57,19 @@ func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 
 // Validate reports what is wrong with the request, as [Client.Create] checks it before
 // sending: an unknown role, or an email that is not a bare address such as
-// "amelie@example.com" (empty email and role are valid). The error's text is the reason
-// alone; it matches [ErrInvalidInput] with [errors.Is].
+// "amelie@example.com", or one holding an invisible character (a zero-width space, a
+// soft hyphen, a no-break space, ...) that makes it look like another address (empty
+// email and role are valid). The error's text is the reason alone; it matches
+// [ErrInvalidInput] with [errors.Is].
 func (r CreateUserInviteRequest) Validate() error {
 	if r.Role != "" && !r.Role.Valid() {
 		return reason("unknown role %q (want one of %s)", r.Role, strings.Join(roleNames(), ", "))
 	}
 	if r.Email == "" {
 		return nil
+	}
+	if c, found := words.Invisible(r.Email); found { // it would look like another address
+		return reason("email %s holds the invisible character %s", strconv.QuoteToASCII(r.Email), strconv.QuoteRuneToASCII(c))
 	}
 	addr, err := mail.ParseAddress(r.Email)
 	if err != nil {
