@@ -1,10 +1,13 @@
 // Package words holds the small text helpers the SDK, the engine and the CLI share:
-// plurals and the key by which emails are compared.
+// plurals, the key by which emails are compared, and the characters an email may not
+// hide.
 package words
 
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Plural formats n with the singular or plural noun: "1 invite", "3 invites".
@@ -33,4 +36,40 @@ func EmailKey(email string) string {
 		}
 	}
 	return email
+}
+
+// Invisible returns the first character of s that shows nothing, or shows as a space,
+// where an email is read: a control character, a format character (Unicode category
+// Cf: the zero-width space U+200B, the soft hyphen U+00AD, the word joiner U+2060, a
+// byte-order mark U+FEFF, the bidi marks), a space other than the ASCII one (the
+// no-break space U+00A0, U+2028, ...), or another default-ignorable character (the
+// combining grapheme joiner, variation selectors, Hangul fillers); and true. Such a
+// character makes an address that looks like another one. It returns 0, false when s
+// has none. Bytes that are not UTF-8 are not its business.
+func Invisible(s string) (rune, bool) {
+	for _, r := range s {
+		if r == ' ' || r == utf8.RuneError {
+			continue
+		}
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zs, unicode.Zl, unicode.Zp) || ignorable(r) {
+			return r, true
+		}
+	}
+	return 0, false
+}
+
+// ignorable reports whether r is one of the default-ignorable characters (Unicode's
+// Default_Ignorable_Code_Point) outside the categories Invisible checks by name.
+func ignorable(r rune) bool {
+	switch {
+	case r == 0x034F, // combining grapheme joiner
+		r == 0x115F || r == 0x1160, // Hangul choseong and jungseong fillers
+		r == 0x17B4 || r == 0x17B5, // Khmer inherent vowels
+		0x180B <= r && r <= 0x180F, // Mongolian free variation selectors and vowel separator
+		r == 0x3164 || r == 0xFFA0, // Hangul fillers
+		0xFE00 <= r && r <= 0xFE0F, // variation selectors
+		0xE0000 <= r && r <= 0xE0FFF: // tags and variation selectors supplement
+		return true
+	}
+	return false
 }

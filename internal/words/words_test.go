@@ -27,3 +27,26 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+// TestInvisible: every character that hides in an address is found, with its rune;
+// visible text, ASCII space and non-ASCII letters are not.
+func TestInvisible(t *testing.T) {
+	t.Parallel()
+	for _, r := range []rune{
+		0x200B, 0x00AD, 0x2060, 0xFEFF, 0x00A0, // issue 20: zero-width space, soft hyphen, word joiner, BOM, no-break space
+		0x200C, 0x200D, 0x200E, 0x202E, 0x2066, 0x180E, // other format characters
+		0x2007, 0x202F, 0x3000, 0x2028, 0x2029, 0x1680, // other spaces and separators
+		0x0000, 0x0009, 0x000A, 0x007F, 0x0085, // controls
+		0x034F, 0xFE0F, 0x115F, 0x3164, 0xE0041, 0x17B4, // other default-ignorables
+	} {
+		s := "ali" + string(r) + "ce@example.com"
+		if got, ok := Invisible(s); !ok || got != r {
+			t.Errorf("Invisible(%+q) = %U, %t; want %U, true", s, got, ok, r)
+		}
+	}
+	for _, s := range []string{"alice@example.com", "a b@example.com", "\u00e9lodie@example.com", "\u212Aate@example.com", "\u0130van@example.com", "用户@例子.广告", "a\xffb@example.com", ""} {
+		if got, ok := Invisible(s); ok {
+			t.Errorf("Invisible(%+q) = %U, true; want none", s, got)
+		}
+	}
+}
