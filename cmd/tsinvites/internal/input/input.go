@@ -119,13 +119,32 @@ func emailProblem(email string) string {
 	}
 	// Before Validate, which may refuse it too: this says which character it is.
 	if r, ok := words.Invisible(email); ok {
-		q := strconv.QuoteRuneToASCII(r)
-		return fmt.Sprintf("email %q holds an invisible character, %s: type the address again", shortText(email), q[1:len(q)-1])
+		return fmt.Sprintf("email %s holds an invisible character, %s: type the address again", quoteInvisible(shortText(email)), escapeRune(r))
 	}
 	if err := (tsinvites.CreateUserInviteRequest{Email: email}).Validate(); err != nil {
 		return err.Error()
 	}
 	return ""
+}
+
+// quoteInvisible quotes s as %q does, and also escapes the invisible characters %q
+// leaves as they are (such as the Hangul filler U+3164, a letter).
+func quoteInvisible(s string) string {
+	var b strings.Builder
+	for _, r := range strconv.Quote(s) {
+		if _, ok := words.Invisible(string(r)); ok {
+			b.WriteString(escapeRune(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// escapeRune is r as a Go escape: \u200b.
+func escapeRune(r rune) string {
+	q := strconv.QuoteRuneToASCII(r)
+	return q[1 : len(q)-1]
 }
 
 // duplicateEmail says that email is a duplicate when firstLine (email key → the line
