@@ -213,14 +213,16 @@ func FuzzReadCSV(f *testing.F) {
 		"",             // empty
 		"\uFEFF",       // only a BOM
 		"email,role\n", // only a header
-		"email\n" + strings.Repeat("x", 100_000) + "@a.com\n",           // huge field
-		"email,role\na@b.com,owner\nb@b.com,admin,\nfoo,admin\n\"a,b\n", // the hand-found crasher
-		"email\nA@example.com\na@example.com\n",                         // duplicates by case
-		"email\nAmelie <a@example.com>\n",                               // not bare
-		"role,email\n,a@example.com\n\n\n,b@example.com",                // order, blank lines, no final newline
-		"email\r\r\n\ra@example.com\r",                                  // stray CRs
-		"email\n\x00@example.com\n",                                     // NUL
-		"email\n\"a@example.com\"x\n",                                   // text after a quote
+		"email\n" + strings.Repeat("x", 100_000) + "@a.com\n",                 // huge field
+		"email,role\na@b.com,owner\nb@b.com,admin,\nfoo,admin\n\"a,b\n",       // the hand-found crasher
+		"email\nA@example.com\na@example.com\n",                               // duplicates by case
+		"email\nAmelie <a@example.com>\n",                                     // not bare
+		"role,email\n,a@example.com\n\n\n,b@example.com",                      // order, blank lines, no final newline
+		"email\r\r\n\ra@example.com\r",                                        // stray CRs
+		"email\n\x00@example.com\n",                                           // NUL
+		"email\n\"a@example.com\"x\n",                                         // text after a quote
+		"email,role\n'-a@example.com,'=chef\nb@example.com,chef\n",            // defused cells, a role column of job titles
+		"Email,Role\nali\u200bce@example.com,admin\nbob\u00a0@example.com,\n", // invisible characters
 	} {
 		f.Add([]byte(seed), "")
 	}
