@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
 )
 
 const createLong = `Create invites: one for each --email, one for each row of a CSV file, or --count
@@ -47,7 +48,7 @@ func newCreateCommand(o *options) *cobra.Command {
 		emails    []string
 		role      string
 		fromCSV   string
-		cols      csvColumns
+		cols      input.Columns
 		link      bool
 		count     int
 		batchSize int
@@ -66,8 +67,8 @@ func newCreateCommand(o *options) *cobra.Command {
 			if !link && cmd.Flags().Changed("count") {
 				return usage(flagProblem{errors.New("--count goes with --link: give --email or --from-csv for invites with email")})
 			}
-			if cols.given() && fromCSV == "" {
-				return usage(flagProblem{errors.New("--email-column and --role-column go with --from-csv")})
+			if cols.Given() && fromCSV == "" {
+				return usage(flagProblem{errors.New("--email-column and --role-column go with --from-csv, as --ignore-role-column does")})
 			}
 			role := tsinvites.UserRole(strings.ToLower(strings.TrimSpace(role))) // --role Admin is admin
 			var rows []inviteRow
@@ -85,7 +86,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&emails, "email", nil, "address to invite (repeat for more)")
-	f.StringVar(&role, "role", "", "role of the invites: "+roleList()+` (default "member"); for CSV, of rows without one`)
+	f.StringVar(&role, "role", "", "role of the invites: "+input.RoleList()+` (default "member"); for CSV, of rows without one`)
 	f.StringVar(&fromCSV, "from-csv", "", `read invites from this CSV file ("-": stdin) with a header line "email,role"`)
 	registerColumnFlags(cmd, &cols)
 	f.BoolVar(&link, "link", false, "create invites without email and print their URLs, to share by hand")
@@ -114,7 +115,7 @@ func linkRows(emails []string, fromCSV string, role tsinvites.UserRole, count in
 	case count < 1 || count > maxLinks:
 		return nil, usage(flagProblem{fmt.Errorf("--count %d: want 1 to %d", count, maxLinks)})
 	case role != "" && !role.Valid():
-		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, roleList())})
+		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, input.RoleList())})
 	}
 	if role == "" {
 		role = tsinvites.UserRoleMember
@@ -130,13 +131,13 @@ func linkRows(emails []string, fromCSV string, role tsinvites.UserRole, count in
 const linkWarning = "tsinvites: each invite URL lets anyone who holds it join the tailnet: share each with one person, privately"
 
 // createInput checks create's flags and reads its invites; every error is a usage error.
-func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string, cols csvColumns) ([]inviteRow, error) {
-	if err := cols.check(); err != nil {
+func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string, cols input.Columns) ([]inviteRow, error) {
+	if err := cols.Check(); err != nil {
 		return nil, usage(flagProblem{err})
 	}
 	switch {
 	case role != "" && !role.Valid():
-		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, roleList())})
+		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, input.RoleList())})
 	case len(emails) > 0 && fromCSV != "":
 		return nil, usage(flagProblem{fmt.Errorf("give --email or --from-csv, not both")})
 	case len(emails) == 0 && fromCSV == "":
@@ -162,21 +163,23 @@ func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV 
 		defer f.Close()
 		r = f
 	}
-	file, err := readCSV(r, source, role, cols)
+	file, err := input.ReadCSV(r, source, role, cols)
 	if err != nil {
 		return nil, usage(err)
 	}
-	if note := file.ignoredNote(source); note != "" {
+	if note := file.IgnoredNote(source); note != "" {
 		printLine(o.env.stderr, "%s", note)
 	}
-	return file.rows, nil
+	return fromInput(file.Rows), nil
 }
 
-// registerColumnFlags adds --email-column and --role-column, which fill cols.
-func registerColumnFlags(cmd *cobra.Command, cols *csvColumns) {
+// registerColumnFlags adds --email-column, --role-column and --ignore-role-column,
+// which fill cols.
+func registerColumnFlags(cmd *cobra.Command, cols *input.Columns) {
 	f := cmd.Flags()
-	f.StringVar(&cols.email, "email-column", "", `the CSV column holding the emails, by its name in the header (default "email"; any case)`)
-	f.StringVar(&cols.role, "role-column", "", `the CSV column holding the roles, by its name in the header (default "role"; any case)`)
+	f.StringVar(&cols.Email, "email-column", "", `the CSV column holding the emails, by its name in the header (default "email"; any case)`)
+	f.StringVar(&cols.Role, "role-column", "", `the CSV column holding the roles, by its name in the header (default "role"; any case)`)
+	f.BoolVar(&cols.IgnoreRole, "ignore-role-column", false, `read no role column (an HR export's "Role" of job titles): every invite gets the default role (member, or create's --role)`)
 }
 
 // create creates the invites with the engine (tsinvites.Client.Apply), in batches one

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
 )
 
 // printer writes data in the chosen output format.
@@ -157,7 +158,8 @@ func ago(t, now time.Time) string {
 //   - A cell that a spreadsheet would take for a formula (it starts with =, +, -, @, a
 //     tab or a carriage return: an email such as "=HYPERLINK(...)@example.com" is a valid
 //     address) gets a leading ', as OWASP advises against CSV injection; the spreadsheet
-//     then shows the text as it is.
+//     then shows the text as it is (input.DefuseCell; the CLI's CSV reader takes the '
+//     off again, input.RestoreCell, so that what it writes it reads back).
 //   - A cell holding a character that printable escapes (an escape sequence, a bidi
 //     override) is quoted too, and kept as it is: CSV is data.
 type csvWriter struct{ w *bufio.Writer }
@@ -171,10 +173,8 @@ func (w csvWriter) Write(row []string) error {
 		if i > 0 {
 			_ = w.w.WriteByte(',')
 		}
-		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-			cell = "'" + cell
-			row[i] = cell
-		}
+		cell = input.DefuseCell(cell)
+		row[i] = cell
 		if csvNeedsQuotes(cell) {
 			_, _ = w.w.WriteString(`"` + strings.ReplaceAll(cell, `"`, `""`) + `"`)
 		} else {

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
 )
 
 const planLong = `Compare a file of desired invites with the tailnet's open invites and print what
@@ -77,7 +78,7 @@ const applyExample = `  tsinvites apply -f invites.csv
 // syncFlags are the flags plan and apply share.
 type syncFlags struct {
 	file, format string
-	cols         csvColumns
+	cols         input.Columns
 	prune        bool
 	noUsers      bool
 	resendAfter  time.Duration
@@ -187,7 +188,7 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 	case sf.resendAfter < 0:
 		return nil, nil, usage(flagProblem{fmt.Errorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)})
 	}
-	if err := sf.cols.check(); err != nil {
+	if err := sf.cols.Check(); err != nil {
 		return nil, nil, usage(flagProblem{err})
 	}
 	r, source := o.env.stdin, "stdin"
@@ -199,18 +200,18 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 		defer f.Close()
 		r, source = f, sf.file
 	}
-	file, err := readDesired(r, source, sf.format, sf.cols)
+	file, err := input.ReadDesired(r, source, sf.format, sf.cols)
 	if err != nil {
 		return nil, nil, usage(err)
 	}
-	if note := file.ignoredNote(source); note != "" {
+	if note := file.IgnoredNote(source); note != "" {
 		printLine(o.env.stderr, "%s", note)
 	}
-	desired = make([]tsinvites.CreateUserInviteRequest, len(file.rows))
-	lineOf = make(map[string]int, len(file.rows))
-	for i, row := range file.rows {
-		desired[i] = row.req
-		lineOf[words.EmailKey(row.req.Email)] = row.line
+	desired = make([]tsinvites.CreateUserInviteRequest, len(file.Rows))
+	lineOf = make(map[string]int, len(file.Rows))
+	for i, row := range file.Rows {
+		desired[i] = row.Invite
+		lineOf[words.EmailKey(row.Invite.Email)] = row.Line
 	}
 	return desired, lineOf, nil
 }

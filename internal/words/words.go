@@ -63,11 +63,11 @@ func Invisible(s string) (rune, bool) {
 func ignorable(r rune) bool {
 	switch {
 	case r == 0x034F, // combining grapheme joiner
-		r == 0x115F || r == 0x1160, // Hangul choseong and jungseong fillers
-		r == 0x17B4 || r == 0x17B5, // Khmer inherent vowels
-		0x180B <= r && r <= 0x180F, // Mongolian free variation selectors and vowel separator
-		r == 0x3164 || r == 0xFFA0, // Hangul fillers
-		0xFE00 <= r && r <= 0xFE0F, // variation selectors
+		r == 0x115F || r == 0x1160,   // Hangul choseong and jungseong fillers
+		r == 0x17B4 || r == 0x17B5,   // Khmer inherent vowels
+		0x180B <= r && r <= 0x180F,   // Mongolian free variation selectors and vowel separator
+		r == 0x3164 || r == 0xFFA0,   // Hangul fillers
+		0xFE00 <= r && r <= 0xFE0F,   // variation selectors
 		0xE0000 <= r && r <= 0xE0FFF: // tags and variation selectors supplement
 		return true
 	}

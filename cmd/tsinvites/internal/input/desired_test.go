@@ -1,8 +1,9 @@
-package main
+package input
 
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,10 +125,10 @@ func TestReadDesired(t *testing.T) {
 		{name: "json empty", source: "in.json", in: " \n", problems: []string{"line 1: no invites: the file is empty"}},
 		{name: "json empty array", source: "in.json", in: "\n [ ]\n", problems: []string{"line 2: no invites: the array is empty"}},
 
-		// CSV is readCSV's.
+		// CSV is ReadCSV's.
 		{name: "csv by extension", source: "in.csv", in: "email,role\na@example.com,Admin\n",
 			want: []row{{2, "a@example.com", "admin"}}},
-		{name: "csv problems", source: "in.csv", in: "email,role\na@example.com,owner\n", problems: []string{"line 2: unknown role"},
+		{name: "csv problems", source: "in.csv", in: "email,role\na@example.com,owner\nb@example.com,admin\n", problems: []string{"line 2: unknown role"},
 			prefix: "in.csv (read as CSV): 1 problem"},
 		{name: "csv only a header", source: "in.csv", in: "email\n", problems: []string{"line 1: no invites: the file has only a header"}},
 
@@ -160,13 +161,13 @@ func TestReadDesired(t *testing.T) {
 			if source == "" {
 				source = "in.yaml"
 			}
-			file, err := readDesired(strings.NewReader(tt.in), source, tt.format, csvColumns{})
+			file, err := ReadDesired(strings.NewReader(tt.in), source, tt.format, Columns{})
 
-			rows := file.rows
+			rows := file.Rows
 			var got []row
 			for _, r := range rows {
-				got = append(got, row{r.line, r.req.Email, r.req.Role})
-				if !r.fromCSV {
+				got = append(got, row{r.Line, r.Invite.Email, r.Invite.Role})
+				if !r.FromFile {
 					t.Errorf("row %+v: fromCSV is false", r)
 				}
 			}
@@ -179,16 +180,16 @@ func TestReadDesired(t *testing.T) {
 				}
 				return
 			}
-			var ie *inputError
+			var ie *Error
 			if !errors.As(err, &ie) {
-				t.Fatalf("error %v, want an *inputError", err)
+				t.Fatalf("error %v, want an *Error", err)
 			}
 			if !strings.HasPrefix(err.Error(), tt.prefix) {
 				t.Errorf("error %q, want it to start with %q", err, tt.prefix)
 			}
 			var msgs []string
 			for _, p := range ie.problems {
-				msgs = append(msgs, "line "+itoa0(p.line)+": "+p.msg)
+				msgs = append(msgs, "line "+strconv.Itoa(p.line)+": "+p.msg)
 			}
 			if len(msgs) != len(tt.problems) {
 				t.Fatalf("problems:\n%s\nwant %d", strings.Join(msgs, "\n"), len(tt.problems))
@@ -205,10 +206,10 @@ func TestReadDesired(t *testing.T) {
 func TestReadDesiredUnknownFormat(t *testing.T) {
 	t.Parallel()
 	for _, format := range []string{"xml", "YAML", "yml", " csv"} {
-		file, err := readDesired(strings.NewReader("email\na@example.com\n"), "in.csv", format, csvColumns{})
+		file, err := ReadDesired(strings.NewReader("email\na@example.com\n"), "in.csv", format, Columns{})
 
-		rows := file.rows
-		var ie *inputError
+		rows := file.Rows
+		var ie *Error
 		if rows != nil || err == nil || errors.As(err, &ie) || !strings.Contains(err.Error(), "unknown format") {
 			t.Errorf("format %q: %v, %v; want an unknown format error", format, rows, err)
 		}
@@ -217,32 +218,38 @@ func TestReadDesiredUnknownFormat(t *testing.T) {
 
 func TestReadDesiredTooBig(t *testing.T) {
 	t.Parallel()
-	const yamlJSONLimit = "larger than 4 MiB, the limit for YAML and JSON"
+	const (
+		jsonLimit = "larger than 4 MiB, the limit for JSON"
+		yamlLimit = "larger than 512 KiB, the limit for YAML (some 12,000 invites); give a longer list as CSV (up to 16 MiB) or JSON (4 MiB)"
+	)
 	bigCSV, bigCSVLine := tooBigCSV()
 	tests := []struct {
 		source, format, in string
 		line               int
 		want               string
 	}{
-		{"big.yaml", "", "- email: a@example.com\n- email: " + strings.Repeat("x", maxTreeBytes), 2, yamlJSONLimit},
-		{"big.json", "", "[\n" + strings.Repeat(" ", maxTreeBytes), 2, yamlJSONLimit},
-		{"-", "", "\n- email: a@example.com\n" + strings.Repeat("x", maxTreeBytes), 3, yamlJSONLimit},                       // sniffed YAML
-		{"-", "", bigCSV, bigCSVLine, "larger than 16 MiB"},                                                                 // sniffed CSV
-		{"big.txt", "json", strings.Repeat("\n", maxTreeBytes-1) + "[{\"email\": \"a@b.c\"}]", maxTreeBytes, yamlJSONLimit}, // exactly on the limit's line
+		{"big.yaml", "", "- email: a@example.com\n- email: " + strings.Repeat("x", MaxYAMLBytes), 2, yamlLimit},
+		{"big.json", "", "[\n" + strings.Repeat(" ", MaxJSONBytes), 2, jsonLimit},
+		{"-", "", "\n- email: a@example.com\n" + strings.Repeat("x", MaxYAMLBytes), 3, yamlLimit},                       // sniffed YAML
+		{"-", "", bigCSV, bigCSVLine, "larger than 16 MiB"},                                                             // sniffed CSV
+		{"big.txt", "json", strings.Repeat("\n", MaxJSONBytes-1) + "[{\"email\": \"a@b.c\"}]", MaxJSONBytes, jsonLimit}, // exactly on the limit's line
+		{"big.txt", "yaml", strings.Repeat("\n", MaxYAMLBytes-1) + "- email: a@b.c\n", MaxYAMLBytes, yamlLimit},
 	}
 	for _, tt := range tests {
-		_, err := readDesired(strings.NewReader(tt.in), tt.source, tt.format, csvColumns{})
-		var ie *inputError
+		_, err := ReadDesired(strings.NewReader(tt.in), tt.source, tt.format, Columns{})
+		var ie *Error
 		if !errors.As(err, &ie) || len(ie.problems) != 1 || !strings.Contains(ie.problems[0].msg, tt.want) || ie.problems[0].line != tt.line {
 			t.Errorf("%s %q: error %v, want one problem on line %d: %s", tt.source, tt.format, err, tt.line, tt.want)
 		}
 	}
 	// Just under the limit is fine (capReader refuses a file of exactly the limit, as
 	// it cannot tell it from a longer one without reading on).
-	in := "[{\"email\": \"a@example.com\"}]"
-	in = strings.Repeat(" ", maxTreeBytes-1-len(in)) + in
-	if file, err := readDesired(strings.NewReader(in), "big.json", "", csvColumns{}); err != nil || len(file.rows) != 1 {
-		t.Errorf("just under 4 MiB: %v, %v", file.rows, err)
+	for source, limit := range map[string]int{"big.json": MaxJSONBytes, "big.yaml": MaxYAMLBytes} {
+		in := "[{\"email\": \"a@example.com\"}]"
+		in = strings.Repeat(" ", limit-1-len(in)) + in
+		if file, err := ReadDesired(strings.NewReader(in), source, "", Columns{}); err != nil || len(file.Rows) != 1 {
+			t.Errorf("%s just under its limit: %v, %v", source, file.Rows, err)
+		}
 	}
 }
 
@@ -251,8 +258,8 @@ func TestReadDesiredReadError(t *testing.T) {
 	broken := errors.New("the disk is on fire")
 	for _, source := range []string{"in.yaml", "in.json", "-"} {
 		r := io.MultiReader(strings.NewReader("- email: a@example.com\n"), errReader{broken})
-		_, err := readDesired(r, source, "", csvColumns{})
-		var ie *inputError
+		_, err := ReadDesired(r, source, "", Columns{})
+		var ie *Error
 		if !errors.Is(err, broken) || errors.As(err, &ie) {
 			t.Errorf("%s: error %v, want %v", source, err, broken)
 		}
@@ -265,7 +272,7 @@ type errReader struct{ err error }
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // FuzzReadDesired checks readDesired's promises on any input, in any format: it never
-// panics; it returns either an *inputError naming a line for every problem (or, for an
+// panics; it returns either an *Error naming a line for every problem (or, for an
 // unknown format, another error), or rows that all pass checkInvite, in file order, with
 // no email twice.
 func FuzzReadDesired(f *testing.F) {
@@ -289,17 +296,17 @@ func FuzzReadDesired(f *testing.F) {
 		f.Add([]byte(seed.in), seed.source, seed.format)
 	}
 	f.Fuzz(func(t *testing.T, in []byte, source, format string) {
-		file, err := readDesired(strings.NewReader(string(in)), source, format, csvColumns{})
+		file, err := ReadDesired(strings.NewReader(string(in)), source, format, Columns{})
 
-		rows := file.rows
+		rows := file.Rows
 		if err != nil {
 			if rows != nil {
 				t.Fatalf("rows %v with an error", rows)
 			}
-			var ie *inputError
+			var ie *Error
 			if !errors.As(err, &ie) {
 				if !strings.Contains(err.Error(), "unknown format") {
-					t.Fatalf("error %v is not an *inputError", err)
+					t.Fatalf("error %v is not an *Error", err)
 				}
 				return
 			}
@@ -325,15 +332,15 @@ func FuzzReadDesired(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for i, r := range rows {
-			if msg := checkInvite(r.req.Email, r.req.Role); msg != "" {
+			if msg := checkInvite(r.Invite.Email, r.Invite.Role); msg != "" {
 				t.Fatalf("row %d = %+v: %s", i, r, msg)
 			}
-			key := strings.ToLower(r.req.Email)
+			key := strings.ToLower(r.Invite.Email)
 			if seen[key] {
-				t.Fatalf("email %q accepted twice", r.req.Email)
+				t.Fatalf("email %q accepted twice", r.Invite.Email)
 			}
 			seen[key] = true
-			if r.line < 1 || !r.fromCSV || i > 0 && r.line < rows[i-1].line {
+			if r.Line < 1 || !r.FromFile || i > 0 && r.Line < rows[i-1].Line {
 				t.Fatalf("row %d = %+v", i, r)
 			}
 		}
