@@ -21,7 +21,7 @@ func (a *applier) runCreates(ctx context.Context, creates []int) {
 	for start := 0; start < len(creates); start += a.opts.BatchSize {
 		batch := start/a.opts.BatchSize + 1
 		idx := creates[start:min(start+a.opts.BatchSize, len(creates))]
-		ok, why := lim.acquire(ctx)
+		epoch, ok, why := lim.acquire(ctx)
 		a.mu.Lock()
 		if ok && a.opts.StopAfterFailedBatch && failed > 0 {
 			ok, why = false, changeError(nil, "not attempted after create batch %d failed", failed)
@@ -39,7 +39,7 @@ func (a *applier) runCreates(ctx context.Context, creates []int) {
 				failed = cmp.Or(failed, batch)
 				a.mu.Unlock()
 			}
-			lim.release(err)
+			lim.release(epoch, err)
 		})
 	}
 	wg.Wait()

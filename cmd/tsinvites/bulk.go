@@ -367,7 +367,7 @@ func capitalize(s string) string {
 // forEach calls get for each of n items, at most concurrency at a time, and returns
 // their items (in order): done, failed with the reason, or not attempted when ctx ended
 // before the item was started. It is get's: the commands that change invites run on
-// tsinvites.Client.Apply.
+// reconcile.Apply.
 func forEach(ctx context.Context, n, concurrency int, prog *progress, get func(ctx context.Context, i int) error) []item {
 	items := make([]item, n)
 	for i := range items {
