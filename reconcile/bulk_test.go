@@ -144,12 +144,16 @@ func TestApplyStopAfterFailedBatchWithCallsInFlight(t *testing.T) {
 		}}
 		c := bubbleClient(t, fake, rec.wrap(fake), tsinvites.RetryPolicy{})
 		res, err := reconcile.Apply(t.Context(), c, creates(10), reconcile.ApplyOptions{BatchSize: 2, Concurrency: 2, StopAfterFailedBatch: true})
-		want := []reconcile.Status{"failed", "failed", "done", "done", "not-attempted", "not-attempted", "not-attempted", "not-attempted", "not-attempted", "not-attempted"}
-		if diff := cmp.Diff(want, statuses(res)); diff != "" || err == nil {
+		// Batches 1 and 2 are in flight together; either may be the one that fails.
+		got := statuses(res)
+		slices.Sort(got[:4])
+		want := []reconcile.Status{"done", "done", "failed", "failed", "not-attempted", "not-attempted", "not-attempted", "not-attempted", "not-attempted", "not-attempted"}
+		if diff := cmp.Diff(want, got); diff != "" || err == nil {
 			t.Errorf("statuses (-want +got):\n%s\nerror: %v", diff, err)
 		}
-		if got := res.Results[4].Error; got != "reconcile: apply: not attempted after create batch 1 failed" {
-			t.Errorf("error of a create not attempted: %q", got)
+		failed := slices.IndexFunc(res.Results, func(r reconcile.ChangeResult) bool { return r.Status == reconcile.StatusFailed })/2 + 1
+		if got, want := res.Results[4].Error, fmt.Sprintf("reconcile: apply: not attempted after create batch %d failed", failed); got != want {
+			t.Errorf("error of a create not attempted: %q, want %q", got, want)
 		}
 		if n := fake.RequestCount(tsinvitestest.OpCreate); n != 2 {
 			t.Errorf("%d create calls, want 2", n)
