@@ -294,16 +294,7 @@ func (p *printer) report(r *report) error {
 	listedDone := p.format == "table" && (r.op == opResend || r.op == opDelete) && !r.behindBar
 	switch p.format {
 	case "json":
-		shown := *r
-		shown.Results = make([]item, len(r.Results))
-		for i, it := range r.Results {
-			if it.Invite != nil {
-				inv := p.visible(*it.Invite)
-				it.Invite = &inv
-			}
-			shown.Results[i] = it
-		}
-		err = p.json(shown)
+		err = p.reportJSON(r)
 	case "csv":
 		w := newCSVWriter(p.stdout)
 		header := []string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}
@@ -348,6 +339,20 @@ func (p *printer) report(r *report) error {
 		fmt.Fprintf(p.stderr, "%s %s.\n", capitalize(r.op.verb), r.op.count(r.Done))
 	}
 	return err
+}
+
+// reportJSON prints the report as JSON, each invite's URL shown only with --show-urls.
+func (p *printer) reportJSON(r *report) error {
+	shown := *r
+	shown.Results = make([]item, len(r.Results))
+	for i, it := range r.Results {
+		if it.Invite != nil {
+			inv := p.visible(*it.Invite)
+			it.Invite = &inv
+		}
+		shown.Results[i] = it
+	}
+	return p.json(shown)
 }
 
 func itoa(n int) string {
