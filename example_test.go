@@ -164,41 +164,6 @@ func ExampleClient_WithTailnet() {
 	// 0 <nil> example.com -
 }
 
-func ExampleClient_Plan() {
-	srv, c := startFake(tsinvitestest.WithInvites(
-		tsinvites.CreateUserInviteRequest{Email: "amelie@example.com", Role: tsinvites.UserRoleAdmin},
-		tsinvites.CreateUserInviteRequest{Email: "bob@example.com"},
-		tsinvites.CreateUserInviteRequest{Email: "left@example.com"},
-	))
-	defer srv.Close()
-	ctx := context.Background()
-
-	// The invites that should be open, from an HR export or a file in git.
-	desired := []tsinvites.CreateUserInviteRequest{
-		{Email: "Amelie@example.com", Role: tsinvites.UserRoleAdmin}, // matched without case
-		{Email: "bob@example.com", Role: tsinvites.UserRoleAuditor},  // a new role: recreated
-		{Email: "carol@example.com"},                                 // missing: created as member
-	}
-	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{Prune: true})
-	if err != nil {
-		log.Fatal(err) // a bad or duplicate email, or the list failed
-	}
-	fmt.Println(plan)
-
-	result, err := c.Apply(ctx, plan)
-	if err != nil {
-		// Some changes are not done: result says which. Plan and Apply again to finish.
-		log.Fatal(err)
-	}
-	fmt.Println(result.Count(tsinvites.StatusDone), "changes done")
-	// Output:
-	// + create    carol@example.com (member)
-	// ~ recreate  bob@example.com (member → auditor, invite 2)
-	// - delete    left@example.com (member, invite 3): not in the list
-	// Plan: 1 to create, 1 to recreate, 0 to resend, 1 to delete; 1 unchanged; 0 joined.
-	// 3 changes done
-}
-
 func ExampleClient_ListUsers() {
 	srv, c := startFake(tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "amelie@example.com", Role: tsinvites.UserRoleAdmin}))
 	defer srv.Close()
@@ -216,33 +181,6 @@ func ExampleClient_ListUsers() {
 	}
 	// Output:
 	// amelie@example.com admin active
-}
-
-func ExampleClient_Apply() {
-	srv, c := startFake(
-		tsinvitestest.WithUsers(tsinvites.User{LoginName: "amelie@example.com", Role: tsinvites.TailnetRoleAdmin}),
-		tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "stale@example.com"}))
-	defer srv.Close()
-	ctx := context.Background()
-
-	desired := []tsinvites.CreateUserInviteRequest{
-		{Email: "amelie@example.com", Role: tsinvites.UserRoleAdmin}, // joined already: nothing to do
-		{Email: "bob@example.com"},
-	}
-	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{Prune: true})
-	if err != nil {
-		log.Fatal(err)
-	}
-	result, err := c.Apply(ctx, plan)
-	for _, r := range result.Results {
-		fmt.Println(r)
-	}
-	if err != nil {
-		log.Fatal(err) // some changes are not done; Plan and Apply again to finish
-	}
-	// Output:
-	// + create    bob@example.com (member): done, new invite 2
-	// - delete    stale@example.com (member, invite 1): not in the list: done
 }
 
 func ExampleClient_API() {

@@ -354,18 +354,3 @@ func TestUserListWithoutUsersIsAnError(t *testing.T) {
 		}
 	}
 }
-
-// Apply on a nil Client or with a nil context is an error, as every other call, not a panic.
-func TestApplyOnANilClientIsAnError(t *testing.T) {
-	t.Parallel()
-	var c *tsinvites.Client
-	plan := &tsinvites.Plan{Tailnet: "-"}
-	if _, err := c.Apply(t.Context(), plan); !errors.Is(err, tsinvites.ErrInvalidInput) {
-		t.Errorf("nil Client: %v", err)
-	}
-	real, _ := rawServer(t, func(http.ResponseWriter, *http.Request) {})
-	var nilCtx context.Context
-	if _, err := real.Apply(nilCtx, plan); !errors.Is(err, tsinvites.ErrInvalidInput) {
-		t.Errorf("nil context: %v", err)
-	}
-}

@@ -5,26 +5,29 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/tsinvites/tsinvites/internal/words"
+
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 // The bulk commands (create, resend, delete and apply) run on one engine: each builds a
-// tsinvites.Plan of changes (apply has Client.Plan make it) and runs it with
-// Client.Apply, which batches the creates, runs the deletes and resends a few at a time
-// and says what became of each change. They print one report, of items.
+// reconcile.Plan of changes (apply has reconcile.NewPlan make it) and runs it with
+// reconcile.Apply, which batches the creates, runs the deletes and resends a few at a
+// time and says what became of each change. They print one report, of items.
 
 // statusDryRun is the status of an item of a dry run, for which nothing was sent; the
-// other statuses are tsinvites.Status's own.
-const statusDryRun tsinvites.Status = "dry-run"
+// other statuses are reconcile.Status's own.
+const statusDryRun reconcile.Status = "dry-run"
 
 // progressThreshold is the number of items above which a progress bar is shown on a
 // terminal.
@@ -51,7 +54,7 @@ func (op bulkOp) count(n int) string { return words.Plural(n, op.noun, op.noun+"
 // item is one change of a report and what became of it. Its JSON form is part of the
 // stable output.
 type item struct {
-	tsinvites.ChangeResult
+	reconcile.ChangeResult
 	// Line is where the item came from: its line in the CSV, YAML or JSON file.
 	Line int `json:"line,omitempty"`
 	// Batch is the create call a create or recreate goes in, from 1.
@@ -66,11 +69,11 @@ func (it item) what(op bulkOp) string {
 	switch {
 	case op == opApply:
 		return it.Change.String()
-	case it.Action == tsinvites.ActionCreate && it.Email == "":
+	case it.Action == reconcile.ActionCreate && it.Email == "":
 		return "an invite without email"
-	case it.Action == tsinvites.ActionCreate && it.Line > 0:
+	case it.Action == reconcile.ActionCreate && it.Line > 0:
 		return fmt.Sprintf("%s (line %d)", it.Email, it.Line)
-	case it.Action == tsinvites.ActionCreate:
+	case it.Action == reconcile.ActionCreate:
 		return it.Email
 	}
 	return "invite " + it.InviteID
@@ -98,16 +101,16 @@ func newReport(op bulkOp, tailnet string, items []item) *report {
 	r := &report{Operation: op.name, Tailnet: cmp.Or(tailnet, "-"), Results: items, op: op}
 	for _, it := range items {
 		switch it.Status {
-		case tsinvites.StatusDone:
+		case reconcile.StatusDone:
 			r.Done++
 			if it.Invite != nil {
 				r.created = append(r.created, *it.Invite)
 			}
-		case tsinvites.StatusFailed:
+		case reconcile.StatusFailed:
 			r.Failed++
-		case tsinvites.StatusNotAttempted:
+		case reconcile.StatusNotAttempted:
 			r.NotAttempted++
-		case tsinvites.StatusUnknown:
+		case reconcile.StatusUnknown:
 			r.Unknown++
 		case statusDryRun:
 			r.DryRun = true
@@ -170,7 +173,7 @@ func (r *report) err() error {
 		msg += ": run apply again to finish (it plans only what is left)"
 	}
 	if i := slices.IndexFunc(r.Results, func(it item) bool {
-		return it.Status == tsinvites.StatusFailed || it.Status == tsinvites.StatusUnknown
+		return it.Status == reconcile.StatusFailed || it.Status == reconcile.StatusUnknown
 	}); i >= 0 && !r.listed { // the reasons are in the JSON or CSV: say the first here too
 		msg += fmt.Sprintf("; the first: %s: %s", r.Results[i].what(r.op), r.Results[i].Error)
 	}
@@ -178,14 +181,14 @@ func (r *report) err() error {
 }
 
 // planItems are the items of plan's changes, not yet run: creates and recreates numbered
-// by the create call they go in (batchSize each), lines from lineOf (nil: none).
-func planItems(plan *tsinvites.Plan, status tsinvites.Status, lineOf func(i int, ch tsinvites.Change) int) []item {
-	batch := cmp.Or(plan.Options.BatchSize, tsinvites.DefaultSyncBatchSize)
+// by the create call they go in (opts.BatchSize each), lines from lineOf (nil: none).
+func planItems(plan *reconcile.Plan, opts reconcile.ApplyOptions, status reconcile.Status, lineOf func(i int, ch reconcile.Change) int) []item {
+	batch := cmp.Or(opts.BatchSize, reconcile.DefaultBatchSize)
 	items := make([]item, len(plan.Changes))
 	creates := 0
 	for i, ch := range plan.Changes {
-		items[i] = item{ChangeResult: tsinvites.ChangeResult{Change: ch, Status: status}}
-		if ch.Action == tsinvites.ActionCreate || ch.Action == tsinvites.ActionRecreate {
+		items[i] = item{ChangeResult: reconcile.ChangeResult{Change: ch, Status: status}}
+		if ch.Action == reconcile.ActionCreate || ch.Action == reconcile.ActionRecreate {
 			items[i].Batch = creates/batch + 1
 			creates++
 		}
@@ -196,12 +199,23 @@ func planItems(plan *tsinvites.Plan, status tsinvites.Status, lineOf func(i int,
 	return items
 }
 
-// execute runs plan with the engine, tsinvites.Client.Apply, behind a progress bar, and
-// returns the report of items (from planItems), each with its outcome.
-func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, plan *tsinvites.Plan, items []item) (*report, error) {
+// runPlan connects (see connect) and runs plan, whose empty Tailnet is the client's,
+// with execute: for the commands whose plan is built by hand (create, resend, delete).
+func (o *options) runPlan(ctx context.Context, op bulkOp, plan *reconcile.Plan, opts reconcile.ApplyOptions, items []item) (*report, error) {
+	ctx, c, done, err := o.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return o.execute(ctx, c, op, plan, opts, items)
+}
+
+// execute runs plan with the engine, reconcile.Apply, behind a progress bar, and returns
+// the report of items (from planItems), each with its outcome, for c's tailnet.
+func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, plan *reconcile.Plan, opts reconcile.ApplyOptions, items []item) (*report, error) {
 	prog := o.newProgress(len(plan.Changes), op.progress)
-	plan.Options.Progress = func(tsinvites.ChangeResult) { prog.add(1) }
-	res, err := c.Apply(ctx, plan)
+	opts.Progress = func(reconcile.ChangeResult) { prog.add(1) }
+	res, err := reconcile.Apply(ctx, c, plan, opts)
 	prog.done()
 	if res == nil { // refused before sending
 		return nil, apiFailure(err)
@@ -211,18 +225,18 @@ func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, p
 		items[i].Error = itemError(ctx, r.Status, r.Err)
 		items[i].Invite = r.Invite
 	}
-	rep := newReport(op, plan.Tailnet, items)
+	rep := newReport(op, c.Tailnet(), items)
 	rep.behindBar = prog != nil
 	return rep, nil
 }
 
 // itemError is why an item is not done, for people: without the "tsinvites: ..."
 // prefix (the report says which item it is about), and for an item not started, why.
-func itemError(ctx context.Context, status tsinvites.Status, err error) string {
+func itemError(ctx context.Context, status reconcile.Status, err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case status == tsinvites.StatusNotAttempted && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+	case status == reconcile.StatusNotAttempted && ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		return "not started: " + stopReason(ctx)
 	}
 	return reason(err)
@@ -236,26 +250,37 @@ func stopReason(ctx context.Context) string {
 	return "interrupted"
 }
 
-// reason is an error's text without the "tsinvites: <operation>: " prefix: the report
-// already says which item it was about.
+// reason is why an item failed, for people, without saying which operation it was (the
+// report says which item it was about): the engine's own reason, or the API's status
+// and message, or the error.
 func reason(err error) string {
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "tsinvites: apply: "); ok { // the engine's own
-		return rest
-	}
+	var changeErr *reconcile.ChangeError
 	var apiErr *tsinvites.APIError
-	if errors.As(err, &apiErr) {
-		if i := strings.Index(msg, fmt.Sprintf(": %d ", apiErr.StatusCode)); i >= 0 {
-			return msg[i+2:]
-		}
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	switch {
+	case errors.As(err, &changeErr) && changeErr.Err == nil:
+		return changeErr.Reason
+	case errors.As(err, &changeErr):
+		return changeErr.Reason + ": " + changeErr.Err.Error()
+	case errors.As(err, &apiErr):
+		return apiReason(err, apiErr)
+	case errors.Is(err, context.DeadlineExceeded):
 		return "timed out (--timeout or the 60s request limit)"
-	}
-	if errors.Is(err, context.Canceled) {
+	case errors.Is(err, context.Canceled):
 		return "interrupted"
 	}
-	return strings.TrimPrefix(msg, "tsinvites: ")
+	return err.Error()
+}
+
+// apiReason is the API's status and message, such as "404 not found: invite not
+// found", then what the client adds after them (what to do: check the credential, retry
+// after a while, list before creating again).
+func apiReason(err error, apiErr *tsinvites.APIError) string {
+	s := fmt.Sprintf("%d %s", apiErr.StatusCode, strings.ToLower(http.StatusText(apiErr.StatusCode)))
+	if apiErr.Message != "" {
+		s += ": " + apiErr.Message
+	}
+	_, advice, _ := strings.Cut(err.Error(), s)
+	return s + advice
 }
 
 // report prints a report: with json the document and with csv a row per item, on
@@ -270,16 +295,7 @@ func (p *printer) report(r *report) error {
 	listedDone := p.format == "table" && (r.op == opResend || r.op == opDelete) && !r.behindBar
 	switch p.format {
 	case "json":
-		shown := *r
-		shown.Results = make([]item, len(r.Results))
-		for i, it := range r.Results {
-			if it.Invite != nil {
-				inv := p.visible(*it.Invite)
-				it.Invite = &inv
-			}
-			shown.Results[i] = it
-		}
-		err = p.json(shown)
+		err = p.reportJSON(r)
 	case "csv":
 		w := newCSVWriter(p.stdout)
 		header := []string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}
@@ -306,13 +322,13 @@ func (p *printer) report(r *report) error {
 		r.listed = true
 		for _, it := range r.Results {
 			switch {
-			case it.Status == tsinvites.StatusDone && listedDone:
+			case it.Status == reconcile.StatusDone && listedDone:
 				what := it.what(r.op)
 				if it.NewInviteID != "" {
 					what += " → invite " + it.NewInviteID
 				}
 				printLine(p.stderr, "%s %s", r.op.verb, what)
-			case it.Status != tsinvites.StatusDone:
+			case it.Status != reconcile.StatusDone:
 				printLine(p.stderr, "%s %s: %s", strings.ToUpper(string(it.Status)), it.what(r.op), it.Error)
 			}
 		}
@@ -324,6 +340,20 @@ func (p *printer) report(r *report) error {
 		fmt.Fprintf(p.stderr, "%s %s.\n", capitalize(r.op.verb), r.op.count(r.Done))
 	}
 	return err
+}
+
+// reportJSON prints the report as JSON, each invite's URL shown only with --show-urls.
+func (p *printer) reportJSON(r *report) error {
+	shown := *r
+	shown.Results = make([]item, len(r.Results))
+	for i, it := range r.Results {
+		if it.Invite != nil {
+			inv := p.visible(*it.Invite)
+			it.Invite = &inv
+		}
+		shown.Results[i] = it
+	}
+	return p.json(shown)
 }
 
 func itoa(n int) string {
@@ -343,11 +373,11 @@ func capitalize(s string) string {
 // forEach calls get for each of n items, at most concurrency at a time, and returns
 // their items (in order): done, failed with the reason, or not attempted when ctx ended
 // before the item was started. It is get's: the commands that change invites run on
-// tsinvites.Client.Apply.
+// reconcile.Apply.
 func forEach(ctx context.Context, n, concurrency int, prog *progress, get func(ctx context.Context, i int) error) []item {
 	items := make([]item, n)
 	for i := range items {
-		items[i].Status = tsinvites.StatusNotAttempted
+		items[i].Status = reconcile.StatusNotAttempted
 	}
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -358,9 +388,9 @@ func forEach(ctx context.Context, n, concurrency int, prog *progress, get func(c
 					continue
 				}
 				if err := get(ctx, i); err != nil {
-					items[i].Status, items[i].Error = tsinvites.StatusFailed, reason(err)
+					items[i].Status, items[i].Error = reconcile.StatusFailed, reason(err)
 				} else {
-					items[i].Status = tsinvites.StatusDone
+					items[i].Status = reconcile.StatusDone
 				}
 				prog.add(1)
 			}
@@ -380,7 +410,7 @@ feed:
 	close(next)
 	wg.Wait()
 	for i := range items {
-		if items[i].Status == tsinvites.StatusNotAttempted {
+		if items[i].Status == reconcile.StatusNotAttempted {
 			items[i].Error = "not started: " + stopReason(ctx)
 		}
 	}

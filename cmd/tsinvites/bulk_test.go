@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -78,11 +79,11 @@ func TestCreateBatchFails(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitPartial, got.stderr)
 			}
 			r := decodeReport(t, got.stdout)
-			batch2 := tsinvites.StatusFailed
+			batch2 := reconcile.StatusFailed
 			if tc.mayExist {
-				batch2 = tsinvites.StatusUnknown
+				batch2 = reconcile.StatusUnknown
 			}
-			want := []tsinvites.Status{tsinvites.StatusDone, tsinvites.StatusDone, batch2, batch2, tsinvites.StatusNotAttempted}
+			want := []reconcile.Status{reconcile.StatusDone, reconcile.StatusDone, batch2, batch2, reconcile.StatusNotAttempted}
 			for i, res := range r.Results {
 				if res.Status != want[i] || res.Batch != i/2+1 || res.Line != i+2 {
 					t.Errorf("result %d = %+v, want status %s, batch %d, line %d", i, res, want[i], i/2+1, i+2)
@@ -243,7 +244,7 @@ func TestCancelStopsNewWork(t *testing.T) {
 		t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitPartial, got.stderr)
 	}
 	r := decodeReport(t, got.stdout)
-	if r.Results[0].Status != tsinvites.StatusDone || r.Results[2].Status != tsinvites.StatusNotAttempted || r.Results[3].Status != tsinvites.StatusNotAttempted {
+	if r.Results[0].Status != reconcile.StatusDone || r.Results[2].Status != reconcile.StatusNotAttempted || r.Results[3].Status != reconcile.StatusNotAttempted {
 		t.Errorf("results %+v: want 1 done, 3 and 4 not attempted", r.Results)
 	}
 	if !strings.Contains(r.Results[3].Error, "interrupted") {
@@ -292,10 +293,10 @@ func TestTimeout(t *testing.T) {
 			t.Errorf("exit %d, want %d; stderr:\n%s", got.code, exitFailed, got.stderr)
 		}
 		r := decodeReport(t, got.stdout)
-		if r.Results[0].Status != tsinvites.StatusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
+		if r.Results[0].Status != reconcile.StatusFailed || !strings.HasPrefix(r.Results[0].Error, "timed out") {
 			t.Errorf("result 1 = %+v, want failed: timed out", r.Results[0])
 		}
-		if r.Results[1].Status != tsinvites.StatusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
+		if r.Results[1].Status != reconcile.StatusNotAttempted || r.Results[1].Error != "not started: --timeout reached" {
 			t.Errorf("result 2 = %+v, want not attempted: --timeout reached", r.Results[1])
 		}
 		if got := (invocation{args: []string{"--timeout", "100ms", "list"}, vars: vars, httpClient: hc}).run(t); got.code != exitOK {

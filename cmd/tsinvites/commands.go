@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 func newListCommand(o *options) *cobra.Command {
@@ -95,7 +95,7 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 			r.listed = true // below
 			if r.exitCode() != exitOK {
 				for _, res := range results {
-					if res.Status != tsinvites.StatusDone {
+					if res.Status != reconcile.StatusDone {
 						printLine(o.env.stderr, "tsinvites: get invite %s: %s", res.InviteID, res.Error)
 					}
 				}
@@ -106,7 +106,7 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 			return r.err()
 		},
 	}
-	cmd.Flags().IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", tsinvites.MaxSyncConcurrency))
+	cmd.Flags().IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", reconcile.MaxConcurrency))
 	return cmd
 }
 
@@ -141,8 +141,8 @@ func (o *options) ids(args []string, concurrency int) ([]string, error) {
 
 // checkConcurrency checks --concurrency against the engine's limit.
 func checkConcurrency(n int) error {
-	if n < 1 || n > tsinvites.MaxSyncConcurrency {
-		return usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to %d", n, tsinvites.MaxSyncConcurrency)})
+	if n < 1 || n > reconcile.MaxConcurrency {
+		return usage(flagProblem{fmt.Errorf("--concurrency %d: want 1 to %d", n, reconcile.MaxConcurrency)})
 	}
 	return nil
 }
@@ -169,8 +169,8 @@ func readIDs(r io.Reader) ([]string, error) {
 }
 
 // newIDCommand makes resend and delete: a plan of the same change for each ID, run by
-// the engine (tsinvites.Client.Apply), with a report.
-func newIDCommand(o *options, op bulkOp, action tsinvites.Action, short, long, example string) *cobra.Command {
+// the engine (reconcile.Apply), with a report.
+func newIDCommand(o *options, op bulkOp, action reconcile.Action, short, long, example string) *cobra.Command {
 	var (
 		concurrency int
 		dryRun      bool
@@ -187,35 +187,29 @@ func newIDCommand(o *options, op bulkOp, action tsinvites.Action, short, long, e
 				return err
 			}
 			// A wrong ID is worth reporting: the invite the person meant is still open.
-			plan := &tsinvites.Plan{Tailnet: cmp.Or(o.tailnet, "-"), Changes: make([]tsinvites.Change, len(ids)),
-				Options: tsinvites.SyncOptions{Concurrency: concurrency, NotFoundFails: true}}
+			plan := &reconcile.Plan{Changes: make([]reconcile.Change, len(ids))}
+			opts := reconcile.ApplyOptions{Concurrency: concurrency, NotFoundFails: true}
 			for i, id := range ids {
-				plan.Changes[i] = tsinvites.Change{Action: action, InviteID: id}
+				plan.Changes[i] = reconcile.Change{Action: action, InviteID: id}
 			}
 			p := o.printer()
 			if dryRun {
-				return p.report(newReport(op, plan.Tailnet, planItems(plan, statusDryRun, nil)))
+				return p.report(newReport(op, o.tailnet, planItems(plan, opts, statusDryRun, nil)))
 			}
-			ctx, c, done, err := o.connect(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer done()
-			plan.Tailnet = c.Tailnet()
-			r, err := o.execute(ctx, c, op, plan, planItems(plan, tsinvites.StatusNotAttempted, nil))
+			r, err := o.runPlan(cmd.Context(), op, plan, opts, planItems(plan, opts, reconcile.StatusNotAttempted, nil))
 			if err != nil {
 				return err
 			}
 			return p.finish(r)
 		},
 	}
-	cmd.Flags().IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", tsinvites.MaxSyncConcurrency))
+	cmd.Flags().IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", reconcile.MaxConcurrency))
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print what would be done, send nothing")
 	return cmd
 }
 
 func newResendCommand(o *options) *cobra.Command {
-	return newIDCommand(o, opResend, tsinvites.ActionResend, "Send invitation emails again",
+	return newIDCommand(o, opResend, reconcile.ActionResend, "Send invitation emails again",
 		`Send the invitation emails of invites again. The API allows it only for invites created
 with an email, and at most once a minute for each invite (a refused resend says how long
 to wait). Needs a user-owned API key. Give - to read IDs from stdin, one a line.`,
@@ -225,7 +219,7 @@ to wait). Needs a user-owned API key. Give - to read IDs from stdin, one a line.
 }
 
 func newDeleteCommand(o *options) *cobra.Command {
-	return newIDCommand(o, opDelete, tsinvites.ActionDelete, "Delete invites",
+	return newIDCommand(o, opDelete, reconcile.ActionDelete, "Delete invites",
 		`Delete open invites: their URLs stop working. Needs a user-owned API key. Give - to read
 IDs from stdin, one a line.`,
 		`  tsinvites delete 12

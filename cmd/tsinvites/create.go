@@ -1,20 +1,21 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"os"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tsinvites/tsinvites/internal/words"
+
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
+	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 const createLong = `Create invites: one for each --email, one for each row of a CSV file, or --count
@@ -61,8 +62,8 @@ func newCreateCommand(o *options) *cobra.Command {
 		Example: createExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if batchSize < 1 || batchSize > tsinvites.MaxSyncBatchSize {
-				return usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to %d", batchSize, tsinvites.MaxSyncBatchSize)})
+			if batchSize < 1 || batchSize > reconcile.MaxBatchSize {
+				return usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to %d", batchSize, reconcile.MaxBatchSize)})
 			}
 			if !link && cmd.Flags().Changed("count") {
 				return usage(flagProblem{errors.New("--count goes with --link: give --email or --from-csv for invites with email")})
@@ -91,7 +92,7 @@ func newCreateCommand(o *options) *cobra.Command {
 	registerColumnFlags(cmd, &cols)
 	f.BoolVar(&link, "link", false, "create invites without email and print their URLs, to share by hand")
 	f.IntVar(&count, "count", 1, fmt.Sprintf("with --link: how many invites, 1 to %d (one API call)", maxLinks))
-	f.IntVar(&batchSize, "batch-size", tsinvites.DefaultSyncBatchSize, fmt.Sprintf("invites per API call, 1 to %d", tsinvites.MaxSyncBatchSize))
+	f.IntVar(&batchSize, "batch-size", reconcile.DefaultBatchSize, fmt.Sprintf("invites per API call, 1 to %d", reconcile.MaxBatchSize))
 	f.BoolVar(&dryRun, "dry-run", false, "check the input and print what would be sent, send nothing")
 	_ = cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
@@ -182,17 +183,17 @@ func registerColumnFlags(cmd *cobra.Command, cols *input.Columns) {
 	f.BoolVar(&cols.IgnoreRole, "ignore-role-column", false, `read no role column (an HR export's "Role" of job titles): every invite gets the default role (member, or create's --role)`)
 }
 
-// create creates the invites with the engine (tsinvites.Client.Apply), in batches one
-// after the other, and stops at the first batch that fails: its invites are reported
-// failed (or unknown) and later batches not attempted. With link (invites without
-// email) their URLs are printed: they are what was asked for.
+// create creates the invites with the engine (reconcile.Apply), in batches one after
+// the other, and stops at the first batch that fails: its invites are reported failed
+// (or unknown) and later batches not attempted. With link (invites without email) their
+// URLs are printed: they are what was asked for.
 func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, dryRun, link bool) error {
-	plan := &tsinvites.Plan{Tailnet: cmp.Or(o.tailnet, "-"), Changes: make([]tsinvites.Change, len(rows)),
-		Options: tsinvites.SyncOptions{BatchSize: batchSize, StopAfterFailedBatch: true}}
+	plan := &reconcile.Plan{Changes: make([]reconcile.Change, len(rows))}
+	opts := reconcile.ApplyOptions{BatchSize: batchSize, Concurrency: 1, StopAfterFailedBatch: true}
 	for i, row := range rows {
-		plan.Changes[i] = tsinvites.Change{Action: tsinvites.ActionCreate, Email: row.req.Email, Role: row.req.Role}
+		plan.Changes[i] = reconcile.Change{Action: reconcile.ActionCreate, Email: row.req.Email, Role: row.req.Role}
 	}
-	lineOf := func(i int, _ tsinvites.Change) int {
+	lineOf := func(i int, _ reconcile.Change) int {
 		if rows[i].fromCSV {
 			return rows[i].line
 		}
@@ -201,7 +202,7 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 	p := o.printer()
 	p.showURLs = p.showURLs || link
 	if dryRun {
-		r := newReport(opCreate, plan.Tailnet, planItems(plan, statusDryRun, lineOf))
+		r := newReport(opCreate, o.tailnet, planItems(plan, opts, statusDryRun, lineOf))
 		if p.format != "table" {
 			return p.report(r)
 		}
@@ -211,13 +212,7 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		return p.dryRunTable(r.Results)
 	}
 
-	ctx, c, done, err := o.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	plan.Tailnet = c.Tailnet()
-	r, err := o.execute(ctx, c, opCreate, plan, planItems(plan, tsinvites.StatusNotAttempted, lineOf))
+	r, err := o.runPlan(ctx, opCreate, plan, opts, planItems(plan, opts, reconcile.StatusNotAttempted, lineOf))
 	if err != nil {
 		return err
 	}

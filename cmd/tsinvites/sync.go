@@ -5,18 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/tsinvites/tsinvites/internal/words"
 	"io"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/tsinvites/tsinvites/internal/words"
+
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
+	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 const planLong = `Compare a file of desired invites with the tailnet's open invites and print what
@@ -115,7 +117,7 @@ func newPlanCommand(o *options) *cobra.Command {
 				return err
 			}
 			defer done()
-			plan, err := c.Plan(ctx, desired, sf.options(o))
+			plan, err := reconcile.NewPlan(ctx, c, desired, sf.options(o))
 			if err != nil {
 				return failed(err)
 			}
@@ -161,21 +163,19 @@ func newApplyCommand(o *options) *cobra.Command {
 				return err
 			}
 			defer closeFn()
-			opts := sf.options(o)
-			opts.Concurrency = concurrency
 			ctx, cancel := o.withTimeout(cmd.Context()) // --timeout: for planning, then for applying
-			plan, err := c.Plan(ctx, desired, opts)
+			plan, err := reconcile.NewPlan(ctx, c, desired, sf.options(o))
 			cancel()
 			if err != nil {
 				return failed(err)
 			}
-			return o.apply(cmd.Context(), c, plan, yes, lineOf)
+			return o.apply(cmd.Context(), c, plan, reconcile.ApplyOptions{Concurrency: concurrency}, yes, lineOf)
 		},
 	}
 	sf.register(cmd)
 	f := cmd.Flags()
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
-	f.IntVar(&concurrency, "concurrency", tsinvites.DefaultSyncConcurrency, fmt.Sprintf("deletes and resends at once, 1 to %d", tsinvites.MaxSyncConcurrency))
+	f.IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("create calls in flight, then deletes and resends at once, 1 to %d", reconcile.MaxConcurrency))
 	return cmd
 }
 
@@ -216,13 +216,13 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 	return desired, lineOf, nil
 }
 
-func (sf *syncFlags) options(o *options) tsinvites.SyncOptions {
-	return tsinvites.SyncOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, WithoutUsers: sf.noUsers, Now: o.env.now()}
+func (sf *syncFlags) options(o *options) reconcile.PlanOptions {
+	return reconcile.PlanOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, WithoutUsers: sf.noUsers, Now: o.env.now()}
 }
 
 // printPlan prints plan in the output format: as text (coloured when w is a terminal
 // and NO_COLOR is not set), JSON or CSV.
-func (o *options) printPlan(plan *tsinvites.Plan, w io.Writer, tty bool) error {
+func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	p := o.printer()
 	switch o.output {
 	case "json":
@@ -247,7 +247,7 @@ func (o *options) printPlan(plan *tsinvites.Plan, w io.Writer, tty bool) error {
 // writePlanText writes the plan as Plan.String does (a line per change, one per joined
 // person worth a look, the summary) to w, each line coloured by its mark when w is a
 // terminal and neither NO_COLOR (https://no-color.org) nor TERM=dumb says otherwise.
-func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
+func (o *options) writePlanText(w io.Writer, plan *reconcile.Plan, tty bool) {
 	colors := map[string]*color.Color{
 		"+ ": color.New(color.FgGreen),   // create
 		"~ ": color.New(color.FgYellow),  // recreate
@@ -273,7 +273,7 @@ func (o *options) writePlanText(w io.Writer, plan *tsinvites.Plan, tty bool) {
 
 // printablePlan is a copy of plan whose texts (from the server or the file) are made
 // printable, so that its String has no line ends but its own.
-func printablePlan(plan *tsinvites.Plan) *tsinvites.Plan {
+func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
 	p.Changes = slices.Clone(plan.Changes)
 	for i, ch := range p.Changes {
@@ -295,9 +295,9 @@ func printablePlan(plan *tsinvites.Plan) *tsinvites.Plan {
 }
 
 // apply shows the plan, asks for confirmation unless yes, runs it with the engine
-// (tsinvites.Client.Apply) behind a progress bar and reports what became of each
+// (reconcile.Apply, with opts) behind a progress bar and reports what became of each
 // change, with the line of the file it comes from (lineOf, by lower-cased email).
-func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvites.Plan, yes bool, lineOf map[string]int) error {
+func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcile.Plan, opts reconcile.ApplyOptions, yes bool, lineOf map[string]int) error {
 	p := o.printer()
 	// The plan is for the person; with -o json or csv it goes to stderr, off the data.
 	planOut, planTTY := o.env.stdout, o.env.stdoutTTY
@@ -305,8 +305,8 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 		planOut, planTTY = o.env.stderr, o.env.stderrTTY
 	}
 	o.writePlanText(planOut, plan, planTTY)
-	items := planItems(plan, tsinvites.StatusNotAttempted, func(_ int, ch tsinvites.Change) int {
-		if ch.Action == tsinvites.ActionDelete { // an open invite, not a person of the file
+	items := planItems(plan, opts, reconcile.StatusNotAttempted, func(_ int, ch reconcile.Change) int {
+		if ch.Action == reconcile.ActionDelete { // an open invite, not a person of the file
 			return 0
 		}
 		return lineOf[words.EmailKey(ch.Email)]
@@ -328,7 +328,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *tsinvite
 
 	ctx, cancel := o.withTimeout(ctx)
 	defer cancel()
-	r, err := o.execute(ctx, c, opApply, plan, items)
+	r, err := o.execute(ctx, c, opApply, plan, opts, items)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -61,7 +62,7 @@ func TestPlanShowsJoined(t *testing.T) {
 			t.Errorf("plan -o json has no %q:\n%s", key, got.stdout)
 		}
 	}
-	var joined []tsinvites.Joined
+	var joined []reconcile.Joined
 	if err := json.Unmarshal(doc["joined"], &joined); err != nil || len(joined) != 1 || joined[0].Email != "erin@example.com" || joined[0].UserRole != "member" {
 		t.Errorf("joined = %+v, %v", joined, err)
 	}
@@ -249,7 +250,7 @@ func TestApplyPartlyDoneThenAgain(t *testing.T) {
 		t.Errorf("report: done %d failed %d; stderr:\n%s", rep.Done, rep.Failed, got.stderr)
 	}
 	last := rep.Results[len(rep.Results)-1]
-	if last.Action != tsinvites.ActionDelete || last.Status != tsinvites.StatusFailed || !strings.HasPrefix(last.Error, "403 forbidden") {
+	if last.Action != reconcile.ActionDelete || last.Status != reconcile.StatusFailed || !strings.HasPrefix(last.Error, "403 forbidden") {
 		t.Errorf("last result %+v, want the delete failed with 403", last)
 	}
 

@@ -1,4 +1,4 @@
-package tsinvites_test
+package reconcile_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/internal/pipenet"
+	"github.com/tsinvites/tsinvites/reconcile"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -63,7 +64,7 @@ func wantState(desired []tsinvites.CreateUserInviteRequest) []string {
 }
 
 // planLines is the plan's changes as "action email" strings, in order.
-func planLines(p *tsinvites.Plan) []string {
+func planLines(p *reconcile.Plan) []string {
 	var out []string
 	for _, ch := range p.Changes {
 		out = append(out, string(ch.Action)+" "+ch.Email)
@@ -75,7 +76,7 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	clock := newSyncClock(t0)
-	c, srv, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
+	c, srv := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
 		inv("keep@example.com", "member"),    // 1: unchanged
 		inv("Role@Example.com", "member"),    // 2: recreate as admin
 		inv("stale@example.com", "auditor"),  // 3: resend
@@ -99,9 +100,9 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 		inv("twice@example.com", "it-admin"),
 		inv("new@example.com", "network-admin"),
 	}
-	opts := tsinvites.SyncOptions{ResendAfter: 72 * time.Hour, Now: clock.now()}
+	opts := reconcile.PlanOptions{ResendAfter: 72 * time.Hour, Now: clock.now()}
 
-	plan, err := c.Plan(ctx, desired, opts)
+	plan, err := reconcile.NewPlan(ctx, c, desired, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,15 +117,15 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 	if diff := cmp.Diff(wantNoPrune, planLines(plan)); diff != "" {
 		t.Errorf("plan without Prune (-want +got):\n%s\n%s", diff, plan)
 	}
-	if plan.NotListed != 2 || plan.Count(tsinvites.ActionUnchanged) != 3 { // gone, no email; keep, dup, twice
-		t.Errorf("NotListed = %d, unchanged = %d; want 2, 3", plan.NotListed, plan.Count(tsinvites.ActionUnchanged))
+	if plan.NotListed != 2 || plan.Count(reconcile.ActionUnchanged) != 3 { // gone, no email; keep, dup, twice
+		t.Errorf("NotListed = %d, unchanged = %d; want 2, 3", plan.NotListed, plan.Count(reconcile.ActionUnchanged))
 	}
 	if srv.TotalRequests() != 3 { // the create above, the list of invites and of users
 		t.Errorf("Plan sent %d requests after the setup's create, want 2 (invites, users)", srv.TotalRequests()-1)
 	}
 
 	opts.Prune = true
-	plan, err = c.Plan(ctx, desired, opts)
+	plan, err = reconcile.NewPlan(ctx, c, desired, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,12 +143,11 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 
 	clock.add(time.Hour)
 	var progressed atomic.Int32
-	plan.Options.Progress = func(tsinvites.ChangeResult) { progressed.Add(1) }
-	result, err := c.Apply(ctx, plan)
+	result, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{Progress: func(reconcile.ChangeResult) { progressed.Add(1) }})
 	if err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	if n := result.Count(tsinvites.StatusDone); n != len(plan.Changes) || int(progressed.Load()) != n {
+	if n := result.Count(reconcile.StatusDone); n != len(plan.Changes) || int(progressed.Load()) != n {
 		t.Errorf("done %d, progress calls %d; want %d", n, progressed.Load(), len(plan.Changes))
 	}
 	if got := result.Results[0]; got.NewInviteID == "" || got.Invite == nil || got.Invite.ID != got.NewInviteID {
@@ -165,17 +165,17 @@ func TestPlanAndApplyEveryKindOfChange(t *testing.T) {
 	// Applied, the same list plans nothing, and says so.
 	before := srv.TotalRequests()
 	opts.Now = clock.now()
-	plan, err = c.Plan(ctx, desired, opts)
+	plan, err = reconcile.NewPlan(ctx, c, desired, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !plan.Empty() || plan.Count(tsinvites.ActionUnchanged) != len(desired) {
+	if !plan.Empty() || plan.Count(reconcile.ActionUnchanged) != len(desired) {
 		t.Errorf("plan after Apply = %s, want no changes and %d unchanged", plan, len(desired))
 	}
 	if !strings.HasPrefix(plan.String(), "No changes: 6 open invites match the list; 0 joined.") {
 		t.Errorf("String() = %q", plan.String())
 	}
-	result, err = c.Apply(ctx, plan)
+	result, err = reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{})
 	if err != nil || len(result.Results) != 0 || srv.TotalRequests() != before+2 {
 		t.Errorf("Apply of an empty plan: %v, %d results, %d requests; want nil, 0, only Plan's two lists", err, len(result.Results), srv.TotalRequests()-before)
 	}
@@ -185,11 +185,11 @@ func TestPlanPrintsReadablyAndAsJSON(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	clock := newSyncClock(t0)
-	c, _, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
+	c, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
 		inv("role@example.com", "member"), inv("stale@example.com", "member"), inv("gone@external.test", "auditor"), inv("", "member")))
-	plan, err := c.Plan(context.Background(), []tsinvites.CreateUserInviteRequest{
+	plan, err := reconcile.NewPlan(context.Background(), c, []tsinvites.CreateUserInviteRequest{
 		inv("new@example.com", "admin"), inv("role@example.com", "auditor"), inv("stale@example.com", "member"),
-	}, tsinvites.SyncOptions{Prune: true, ResendAfter: 72 * time.Hour, Now: t0.Add(73 * time.Hour)})
+	}, reconcile.PlanOptions{Prune: true, ResendAfter: 72 * time.Hour, Now: t0.Add(73 * time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,44 +210,49 @@ Plan: 1 to create, 1 to recreate, 1 to resend, 2 to delete; 0 unchanged; 0 joine
 	if strings.Contains(string(b), "uinv") || strings.Contains(string(b), "inviteUrl") {
 		t.Errorf("the JSON plan holds an invite URL: %s", b)
 	}
-	var back tsinvites.Plan
+	var back reconcile.Plan
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	back.Options = plan.Options
-	if diff := cmp.Diff(plan, &back, cmpIgnoreFuncs); diff != "" {
+	if diff := cmp.Diff(plan, &back); diff != "" {
 		t.Errorf("JSON round trip (-want +got):\n%s\nJSON: %s", diff, b)
 	}
 	wantJSON := `{"action":"recreate","email":"role@example.com","role":"auditor","inviteId":"1","oldRole":"member","lastEmailSentAt":"2026-11-01T09:00:00Z"}`
 	if !strings.Contains(string(b), wantJSON) {
 		t.Errorf("JSON %s\nlacks %s", b, wantJSON)
 	}
+	// Its options come back with it: a plan from the invites alone prints as it did.
+	plan, err = reconcile.NewPlan(context.Background(), c, nil, reconcile.PlanOptions{WithoutUsers: true, ResendAfter: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = json.Marshal(plan)
+	back = reconcile.Plan{}
+	if err := json.Unmarshal(b, &back); err != nil || back.String() != plan.String() || back.Options.ResendAfter != time.Hour || !back.Options.WithoutUsers {
+		t.Errorf("read back from %s: %v, %+v:\n%s\nwant:\n%s", b, err, back.Options, back.String(), plan.String())
+	}
 }
-
-var cmpIgnoreFuncs = cmp.Comparer(func(a, b func(tsinvites.ChangeResult)) bool { return (a == nil) == (b == nil) })
 
 func TestPlanRefusesBadInputBeforeSending(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
 		desired []tsinvites.CreateUserInviteRequest
-		opts    tsinvites.SyncOptions
+		opts    reconcile.PlanOptions
 		want    string
 	}{
-		{"no email", []tsinvites.CreateUserInviteRequest{inv(" ", "admin")}, tsinvites.SyncOptions{}, "invite 1 has no email"},
-		{"bad email", []tsinvites.CreateUserInviteRequest{inv("ok@example.com", ""), inv("A <a@example.com>", "")}, tsinvites.SyncOptions{}, "invite 2: email"},
-		{"bad role", []tsinvites.CreateUserInviteRequest{inv("a@example.com", "owner")}, tsinvites.SyncOptions{}, `invite 1: unknown role "owner"`},
-		{"twice, in another case", []tsinvites.CreateUserInviteRequest{inv("a@example.com", ""), inv(" A@Example.com", "admin")}, tsinvites.SyncOptions{}, `invites 1 and 2 are both for "A@Example.com"`},
-		{"every problem", []tsinvites.CreateUserInviteRequest{inv("", ""), inv("x", ""), inv("y@example.com", "z")}, tsinvites.SyncOptions{}, "invite 1 has no email; invite 2: email \"x\" is not an address"},
-		{"negative ResendAfter", nil, tsinvites.SyncOptions{ResendAfter: -time.Hour}, "ResendAfter -1h0m0s is negative"},
-		{"batch too big", nil, tsinvites.SyncOptions{BatchSize: 101}, "BatchSize 101: want 1 to 100"},
-		{"concurrency too high", nil, tsinvites.SyncOptions{Concurrency: 65}, "Concurrency 65: want 1 to 64"},
+		{"no email", []tsinvites.CreateUserInviteRequest{inv(" ", "admin")}, reconcile.PlanOptions{}, "invite 1 has no email"},
+		{"bad email", []tsinvites.CreateUserInviteRequest{inv("ok@example.com", ""), inv("A <a@example.com>", "")}, reconcile.PlanOptions{}, "invite 2: email"},
+		{"bad role", []tsinvites.CreateUserInviteRequest{inv("a@example.com", "owner")}, reconcile.PlanOptions{}, `invite 1: unknown role "owner"`},
+		{"twice, in another case", []tsinvites.CreateUserInviteRequest{inv("a@example.com", ""), inv(" A@Example.com", "admin")}, reconcile.PlanOptions{}, `invites 1 and 2 are both for "A@Example.com"`},
+		{"every problem", []tsinvites.CreateUserInviteRequest{inv("", ""), inv("x", ""), inv("y@example.com", "z")}, reconcile.PlanOptions{}, "invite 1 has no email; invite 2: email \"x\" is not an address"},
+		{"negative ResendAfter", nil, reconcile.PlanOptions{ResendAfter: -time.Hour}, "ResendAfter -1h0m0s is negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv, _ := fakeClient(t)
-			_, err := c.Plan(context.Background(), tt.desired, tt.opts)
+			c, srv := fakeClient(t)
+			_, err := reconcile.NewPlan(context.Background(), c, tt.desired, tt.opts)
 			if !errors.Is(err, tsinvites.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), tt.want) {
 				t.Errorf("Plan error = %v, want ErrInvalidInput with %q", err, tt.want)
 			}
@@ -260,28 +265,34 @@ func TestPlanRefusesBadInputBeforeSending(t *testing.T) {
 
 func TestApplyRefusesBadPlansBeforeSending(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t)
-	plan := func(changes ...tsinvites.Change) *tsinvites.Plan {
-		return &tsinvites.Plan{Tailnet: "-", Changes: changes}
+	c, srv := fakeClient(t)
+	plan := func(changes ...reconcile.Change) *reconcile.Plan {
+		return &reconcile.Plan{Tailnet: "-", Changes: changes}
 	}
 	tests := []struct {
 		name string
 		c    *tsinvites.Client
-		plan *tsinvites.Plan
+		plan *reconcile.Plan
+		opts reconcile.ApplyOptions
 		want string
 	}{
-		{"nil", c, nil, "no plan given"},
-		{"another tailnet", c.WithTailnet("example.com"), plan(), `the plan is for tailnet "-", the client for "example.com"`},
-		{"create twice", c, plan(tsinvites.Change{Action: "create", Email: "a@example.com", Role: "member"}, tsinvites.Change{Action: "recreate", Email: "A@example.com", Role: "admin", InviteID: "1"}), "changes 1 and 2 both create"},
-		{"bad email", c, plan(tsinvites.Change{Action: "create", Email: "nope", Role: "member"}), `change 1 (create): email "nope" is not an address`},
-		{"no role", c, plan(tsinvites.Change{Action: "create", Email: "a@example.com"}), "change 1 (create): want an email (a recreate has one) and a role"},
-		{"recreate without email", c, plan(tsinvites.Change{Action: "recreate", Role: "admin", InviteID: "1"}), "change 1 (recreate): want an email (a recreate has one) and a role"},
-		{"no invite ID", c, plan(tsinvites.Change{Action: "delete", Email: "a@example.com"}), "change 1 (delete): invite ID is empty"},
-		{"bad ID", c, plan(tsinvites.Change{Action: "resend", InviteID: ".."}), `change 1 (resend): invite ID ".." is not allowed`},
-		{"unknown action", c, plan(tsinvites.Change{Action: "update", InviteID: "1"}), `change 1: unknown action "update"`},
+		{"nil", c, nil, reconcile.ApplyOptions{}, "no plan given"},
+		{"nil client", nil, plan(), reconcile.ApplyOptions{}, "no client given"},
+		{"zero client", &tsinvites.Client{}, plan(), reconcile.ApplyOptions{}, "the Client was not made with tsinvites.New"},
+		{"batch too big", c, plan(), reconcile.ApplyOptions{BatchSize: 101}, "BatchSize 101: want 1 to 100"},
+		{"concurrency too high", c, plan(), reconcile.ApplyOptions{Concurrency: 65}, "Concurrency 65: want 1 to 64"},
+		{"negative ResendAfter", c, &reconcile.Plan{Options: reconcile.PlanOptions{ResendAfter: -1}}, reconcile.ApplyOptions{}, "ResendAfter -1ns is negative"},
+		{"another tailnet", c.WithTailnet("example.com"), plan(), reconcile.ApplyOptions{}, `the plan is for tailnet "-", the client for "example.com"`},
+		{"create twice", c, plan(reconcile.Change{Action: "create", Email: "a@example.com", Role: "member"}, reconcile.Change{Action: "recreate", Email: "A@example.com", Role: "admin", InviteID: "1"}), reconcile.ApplyOptions{}, "changes 1 and 2 both create"},
+		{"bad email", c, plan(reconcile.Change{Action: "create", Email: "nope", Role: "member"}), reconcile.ApplyOptions{}, `change 1 (create): email "nope" is not an address`},
+		{"no role", c, plan(reconcile.Change{Action: "create", Email: "a@example.com"}), reconcile.ApplyOptions{}, "change 1 (create): want an email (a recreate has one) and a role"},
+		{"recreate without email", c, plan(reconcile.Change{Action: "recreate", Role: "admin", InviteID: "1"}), reconcile.ApplyOptions{}, "change 1 (recreate): want an email (a recreate has one) and a role"},
+		{"no invite ID", c, plan(reconcile.Change{Action: "delete", Email: "a@example.com"}), reconcile.ApplyOptions{}, "change 1 (delete): invite ID is empty"},
+		{"bad ID", c, plan(reconcile.Change{Action: "resend", InviteID: ".."}), reconcile.ApplyOptions{}, `change 1 (resend): invite ID ".." is not allowed`},
+		{"unknown action", c, plan(reconcile.Change{Action: "update", InviteID: "1"}), reconcile.ApplyOptions{}, `change 1: unknown action "update"`},
 	}
 	for _, tt := range tests {
-		_, err := tt.c.Apply(context.Background(), tt.plan)
+		_, err := reconcile.Apply(context.Background(), tt.c, tt.plan, tt.opts)
 		if !errors.Is(err, tsinvites.ErrInvalidInput) || !strings.Contains(fmt.Sprint(err), tt.want) {
 			t.Errorf("%s: Apply error = %v, want ErrInvalidInput with %q", tt.name, err, tt.want)
 		}
@@ -305,14 +316,14 @@ func desiredN(n int) []tsinvites.CreateUserInviteRequest {
 
 func TestApplyThousandInvitesInFewRequests(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t)
+	c, srv := fakeClient(t)
 	ctx := context.Background()
 	desired := desiredN(1000)
-	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{})
+	plan, err := reconcile.NewPlan(ctx, c, desired, reconcile.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Apply(ctx, plan); err != nil {
+	if _, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	n := srv.TotalRequests()
@@ -336,20 +347,20 @@ func TestApplyConvergesAfterAFailureHalfWay(t *testing.T) {
 		fault tsinvitestest.Fault
 		n     int // requests that get the fault
 		// want is the count of each status after the first run.
-		want map[tsinvites.Status]int
+		want map[reconcile.Status]int
 	}{
 		// The second create batch is done, but its answer is lost: unknown, not retried.
 		{"create done, answer lost", tsinvitestest.OpCreate, tsinvitestest.Fault{Done: true, Drop: true}, 1,
-			map[tsinvites.Status]int{tsinvites.StatusDone: 100 + 50 + 10 + 10, tsinvites.StatusUnknown: 100}},
+			map[reconcile.Status]int{reconcile.StatusDone: 100 + 50 + 10 + 10, reconcile.StatusUnknown: 100}},
 		// The second batch gets a 500 without being done: unknown too (it may have been).
 		{"create fails with 500", tsinvitestest.OpCreate, tsinvitestest.Fault{Status: 500}, 1,
-			map[tsinvites.Status]int{tsinvites.StatusDone: 100 + 50 + 10 + 10, tsinvites.StatusUnknown: 100}},
+			map[reconcile.Status]int{reconcile.StatusDone: 100 + 50 + 10 + 10, reconcile.StatusUnknown: 100}},
 		// The second batch is refused: failed, and the batches after it still go.
 		{"create refused", tsinvitestest.OpCreate, tsinvitestest.Fault{Status: 403}, 1,
-			map[tsinvites.Status]int{tsinvites.StatusDone: 100 + 50 + 10 + 10, tsinvites.StatusFailed: 100}},
+			map[reconcile.Status]int{reconcile.StatusDone: 100 + 50 + 10 + 10, reconcile.StatusFailed: 100}},
 		// The deletes fail: the prunes fail, and the recreates are half done.
 		{"deletes refused", tsinvitestest.OpDelete, tsinvitestest.Fault{Status: 403}, 20,
-			map[tsinvites.Status]int{tsinvites.StatusDone: 250, tsinvites.StatusFailed: 20}},
+			map[reconcile.Status]int{reconcile.StatusDone: 250, reconcile.StatusFailed: 20}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,28 +372,28 @@ func TestApplyConvergesAfterAFailureHalfWay(t *testing.T) {
 				seed = append(seed, inv(fmt.Sprintf("recreate%d@example.com", i), "member"), inv(fmt.Sprintf("prune%d@example.com", i), "member"))
 				desired = append(desired, inv(fmt.Sprintf("recreate%d@example.com", i), "admin"))
 			}
-			c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(seed...))
+			c, srv := fakeClient(t, tsinvitestest.WithInvites(seed...))
 			ctx := context.Background()
-			opts := tsinvites.SyncOptions{Prune: true}
-			plan, err := c.Plan(ctx, desired, opts)
+			opts := reconcile.PlanOptions{Prune: true}
+			plan, err := reconcile.NewPlan(ctx, c, desired, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// 260 creates in batches of 100: 100 new, 100 new, 50 new + 10 recreates.
+			// One create call at a time, so that the fault meets the second batch.
 			var calls atomic.Int32
-			plan.Options.Progress = func(r tsinvites.ChangeResult) {
+			result, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{Concurrency: 1, Progress: func(r reconcile.ChangeResult) {
 				if calls.Add(1) == 100 { // the first batch is done: break the next calls
 					srv.InjectFault(tt.op, tt.n, tt.fault)
 				}
-			}
-			result, err := c.Apply(ctx, plan)
+			}})
 			if err == nil {
 				t.Fatal("Apply with failures returned no error")
 			}
-			got := map[tsinvites.Status]int{}
+			got := map[reconcile.Status]int{}
 			for _, r := range result.Results {
 				got[r.Status]++
-				if r.Status != tsinvites.StatusDone && r.Error == "" {
+				if r.Status != reconcile.StatusDone && r.Error == "" {
 					t.Errorf("%s %s: %s with no error", r.Action, r.Email, r.Status)
 				}
 			}
@@ -397,18 +408,18 @@ func TestApplyConvergesAfterAFailureHalfWay(t *testing.T) {
 			}
 
 			creates := srv.RequestCount(tsinvitestest.OpCreate)
-			plan, err = c.Plan(ctx, desired, opts)
+			plan, err = reconcile.NewPlan(ctx, c, desired, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("second plan: %s", plan.Summary())
-			if _, err := c.Apply(ctx, plan); err != nil {
+			if _, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{}); err != nil {
 				t.Fatalf("second Apply: %v", err)
 			}
 			if diff := cmp.Diff(wantState(desired), openState(srv)); diff != "" {
 				t.Errorf("open invites after the second run (-want +got):\n%s", diff)
 			}
-			if plan, err = c.Plan(ctx, desired, opts); err != nil || !plan.Empty() {
+			if plan, err = reconcile.NewPlan(ctx, c, desired, opts); err != nil || !plan.Empty() {
 				t.Errorf("third plan = %v, %v; want empty", plan, err)
 			}
 			// A batch that was done is not created again: only what was missing is.
@@ -421,28 +432,30 @@ func TestApplyConvergesAfterAFailureHalfWay(t *testing.T) {
 
 func TestApplyStopsStartingWorkWhenTheContextEnds(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("b@example.com", "member")))
+	c, srv := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("b@example.com", "member")))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	plan, err := c.Plan(ctx, desiredN(300), tsinvites.SyncOptions{Prune: true, BatchSize: 100})
+	plan, err := reconcile.NewPlan(ctx, c, desiredN(300), reconcile.PlanOptions{Prune: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var progressed atomic.Int32
-	plan.Options.Progress = func(r tsinvites.ChangeResult) { progressed.Add(1); cancel() } // after the first batch
 	before := srv.TotalRequests()
-	result, err := c.Apply(ctx, plan)
+	result, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{BatchSize: 100, Concurrency: 1, Progress: func(r reconcile.ChangeResult) {
+		progressed.Add(1)
+		cancel() // after the first batch
+	}})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Apply error = %v, want one wrapping context.Canceled", err)
 	}
 	if n := srv.TotalRequests() - before; n != 1 {
 		t.Errorf("%d requests sent, want 1 (the first batch)", n)
 	}
-	if d, na := result.Count(tsinvites.StatusDone), result.Count(tsinvites.StatusNotAttempted); d != 100 || na != 202 || progressed.Load() != 100 {
+	if d, na := result.Count(reconcile.StatusDone), result.Count(reconcile.StatusNotAttempted); d != 100 || na != 202 || progressed.Load() != 100 {
 		t.Errorf("done %d, not attempted %d, progress calls %d; want 100, 202 and 100 (none for changes not attempted)", d, na, progressed.Load())
 	}
 	last := result.Results[len(result.Results)-1]
-	if last.Action != tsinvites.ActionDelete || !strings.Contains(last.Error, "not started: context canceled") {
+	if last.Action != reconcile.ActionDelete || !strings.Contains(last.Error, "not started: context canceled") {
 		t.Errorf("last result = %+v, want a delete not started", last)
 	}
 }
@@ -451,23 +464,22 @@ func TestApplyStopsStartingWorkWhenTheContextEnds(t *testing.T) {
 // and the next run deletes it.
 func TestApplyRecreateStoppedBetweenCreateAndDelete(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member")))
+	c, srv := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member")))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	desired := []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin"), inv("x@example.com", "member")}
-	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{})
+	plan, err := reconcile.NewPlan(ctx, c, desired, reconcile.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// One batch: create x, then recreate a. The create's result comes first: cancel
 	// there, after the batch was sent and before the recreate's delete starts.
-	plan.Options.Progress = func(tsinvites.ChangeResult) { cancel() }
-	result, err := c.Apply(ctx, plan)
+	result, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{Progress: func(reconcile.ChangeResult) { cancel() }})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("Apply error = %v, want one wrapping context.Canceled", err)
 	}
 	re := result.Results[1]
-	if re.Action != tsinvites.ActionRecreate || re.Status != tsinvites.StatusFailed || re.NewInviteID == "" ||
+	if re.Action != reconcile.ActionRecreate || re.Status != reconcile.StatusFailed || re.NewInviteID == "" ||
 		!strings.Contains(re.Error, "created invite "+re.NewInviteID+", but deleting the invite it replaces, 1, was not started") {
 		t.Errorf("recreate result = %+v", re)
 	}
@@ -478,14 +490,14 @@ func TestApplyRecreateStoppedBetweenCreateAndDelete(t *testing.T) {
 		t.Errorf("a delete was sent after the context ended")
 	}
 
-	plan, err = c.Plan(context.Background(), desired, tsinvites.SyncOptions{})
+	plan, err = reconcile.NewPlan(context.Background(), c, desired, reconcile.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"delete a@example.com"}, planLines(plan)); diff != "" {
 		t.Errorf("second plan (-want +got):\n%s", diff)
 	}
-	if _, err := c.Apply(context.Background(), plan); err != nil {
+	if _, err := reconcile.Apply(context.Background(), c, plan, reconcile.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(wantState(desired), openState(srv)); diff != "" {
@@ -495,16 +507,16 @@ func TestApplyRecreateStoppedBetweenCreateAndDelete(t *testing.T) {
 
 func TestPlanOfAnEmptyList(t *testing.T) {
 	t.Parallel()
-	c, _, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("", "admin")))
+	c, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("", "admin")))
 	ctx := context.Background()
-	plan, err := c.Plan(ctx, nil, tsinvites.SyncOptions{})
+	plan, err := reconcile.NewPlan(ctx, c, nil, reconcile.PlanOptions{Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)})
 	if err != nil || !plan.Empty() || plan.NotListed != 2 {
 		t.Errorf("without Prune: %v, %v; want an empty plan with 2 not listed", plan, err)
 	}
-	if b, _ := json.Marshal(plan); string(b) != `{"tailnet":"-","changes":[],"unchanged":[],"notListed":2,"joined":[]}` {
+	if b, _ := json.Marshal(plan); string(b) != `{"tailnet":"-","options":{"prune":false,"now":"2026-11-01T09:00:00Z","withoutUsers":false},"changes":[],"unchanged":[],"notListed":2,"joined":[]}` {
 		t.Errorf("JSON of an empty plan: %s", b)
 	}
-	plan, err = c.Plan(ctx, nil, tsinvites.SyncOptions{Prune: true})
+	plan, err = reconcile.NewPlan(ctx, c, nil, reconcile.PlanOptions{Prune: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,22 +531,22 @@ func TestApplyRecreateKeepsTheOldInviteWhenTheCreateFails(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		status int
-		want   tsinvites.Status
-	}{{403, tsinvites.StatusFailed}, {500, tsinvites.StatusUnknown}} {
+		want   reconcile.Status
+	}{{403, reconcile.StatusFailed}, {500, reconcile.StatusUnknown}} {
 		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
 			t.Parallel()
-			c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member")))
+			c, srv := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member")))
 			ctx := context.Background()
-			plan, err := c.Plan(ctx, []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin")}, tsinvites.SyncOptions{})
+			plan, err := reconcile.NewPlan(ctx, c, []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin")}, reconcile.PlanOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			srv.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: tc.status})
-			result, err := c.Apply(ctx, plan)
+			result, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{})
 			if err == nil || result.Results[0].Status != tc.want {
 				t.Errorf("Apply: %v, %v; want an error and %s", result.Results, err, tc.want)
 			}
-			if tc.want == tsinvites.StatusUnknown && !errors.Is(err, tsinvites.ErrMayHaveCreated) {
+			if tc.want == reconcile.StatusUnknown && !errors.Is(err, tsinvites.ErrMayHaveCreated) {
 				t.Errorf("Apply error %v does not match ErrMayHaveCreated", err)
 			}
 			if n := srv.RequestCount(tsinvitestest.OpDelete); n != 0 {
@@ -554,7 +566,7 @@ func TestPlanDetails(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
 	clock := newSyncClock(t0)
-	c, srv, _ := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
+	c, srv := fakeClient(t, clock.option(), tsinvitestest.WithInvites(
 		inv("a@example.com", "admin"), inv("b@example.com", "member"), inv("gone@example.com", "member")))
 	ctx := context.Background()
 	clock.add(time.Hour)
@@ -562,30 +574,30 @@ func TestPlanDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	desired := []tsinvites.CreateUserInviteRequest{inv("a@example.com", "admin"), inv("b@example.com", "member")}
-	opts := tsinvites.SyncOptions{Prune: true, ResendAfter: 72 * time.Hour, Now: t0.Add(72 * time.Hour)}
-	plan, err := c.Plan(ctx, desired, opts)
+	opts := reconcile.PlanOptions{Prune: true, ResendAfter: 72 * time.Hour, Now: t0.Add(72 * time.Hour)}
+	plan, err := reconcile.NewPlan(ctx, c, desired, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []tsinvites.Change{
+	want := []reconcile.Change{
 		{Action: "delete", Email: "gone@example.com", Role: "member", InviteID: "3", LastEmailSentAt: t0, Reason: "not in the list"},
 		{Action: "delete", Email: "a@example.com", Role: "member", InviteID: "4", LastEmailSentAt: t0.Add(time.Hour), Reason: "another invite for this email, 1, is kept"},
 	}
-	if diff := cmp.Diff(want, plan.Changes, cmpopts.SortSlices(func(a, b tsinvites.Change) bool { return a.InviteID < b.InviteID })); diff != "" {
+	if diff := cmp.Diff(want, plan.Changes, cmpopts.SortSlices(func(a, b reconcile.Change) bool { return a.InviteID < b.InviteID })); diff != "" {
 		t.Errorf("plan at exactly ResendAfter (-want +got):\n%s", diff)
 	}
 	if err := c.Delete(ctx, "3"); err != nil { // gone before Apply
 		t.Fatal(err)
 	}
-	result, err := c.Apply(ctx, plan)
-	if err != nil || result.Count(tsinvites.StatusDone) != 2 {
+	result, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{})
+	if err != nil || result.Count(reconcile.StatusDone) != 2 {
 		t.Errorf("Apply: %v, %v; want both done (3 was gone already)", result.Results, err)
 	}
 	if diff := cmp.Diff([]string{"a@example.com admin", "b@example.com member"}, openState(srv)); diff != "" {
 		t.Errorf("open invites (-want +got):\n%s", diff)
 	}
 	opts.Now = opts.Now.Add(time.Nanosecond)
-	if plan, err = c.Plan(ctx, desired, opts); err != nil || plan.Count(tsinvites.ActionResend) != 2 {
+	if plan, err = reconcile.NewPlan(ctx, c, desired, opts); err != nil || plan.Count(reconcile.ActionResend) != 2 {
 		t.Errorf("plan just after ResendAfter: %v, %v; want 2 resends", plan, err)
 	}
 }
@@ -617,11 +629,11 @@ func TestApplyConcurrencyIsBounded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		plan, err := c.Plan(t.Context(), nil, tsinvites.SyncOptions{Prune: true, Concurrency: 3})
+		plan, err := reconcile.NewPlan(t.Context(), c, nil, reconcile.PlanOptions{Prune: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Apply(t.Context(), plan); err != nil {
+		if _, err := reconcile.Apply(t.Context(), c, plan, reconcile.ApplyOptions{Concurrency: 3}); err != nil {
 			t.Fatal(err)
 		}
 		if m := most.Load(); m != 3 {
@@ -638,7 +650,7 @@ func TestApplyConcurrencyIsBounded(t *testing.T) {
 func TestApplyOnAnswersTheFakeDoesNotGive(t *testing.T) {
 	t.Parallel()
 	var resent atomic.Int32
-	c, _ := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users"):
@@ -653,7 +665,7 @@ func TestApplyOnAnswersTheFakeDoesNotGive(t *testing.T) {
 		}
 	})
 	desired := []tsinvites.CreateUserInviteRequest{inv("never@example.com", ""), inv("a@example.com", ""), inv("b@example.com", "")}
-	plan, err := c.Plan(t.Context(), desired, tsinvites.SyncOptions{ResendAfter: time.Hour})
+	plan, err := reconcile.NewPlan(t.Context(), c, desired, reconcile.PlanOptions{ResendAfter: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -663,19 +675,19 @@ func TestApplyOnAnswersTheFakeDoesNotGive(t *testing.T) {
 	if plan.Changes[2].Reason != "never emailed" {
 		t.Errorf("resend reason %q, want never emailed", plan.Changes[2].Reason)
 	}
-	result, err := c.Apply(t.Context(), plan)
-	var got []tsinvites.Status
+	result, err := reconcile.Apply(t.Context(), c, plan, reconcile.ApplyOptions{})
+	var got []reconcile.Status
 	for _, r := range result.Results {
 		got = append(got, r.Status)
 	}
-	if diff := cmp.Diff([]tsinvites.Status{"done", "unknown", "done"}, got); diff != "" || err == nil || resent.Load() != 1 {
+	if diff := cmp.Diff([]reconcile.Status{"done", "unknown", "done"}, got); diff != "" || err == nil || resent.Load() != 1 {
 		t.Errorf("statuses (-want +got):\n%s\nerror: %v; %d resends", diff, err, resent.Load())
 	}
 }
 
 // statuses is the results' statuses, in order.
-func statuses(res *tsinvites.ApplyResult) []tsinvites.Status {
-	var out []tsinvites.Status
+func statuses(res *reconcile.Result) []reconcile.Status {
+	var out []reconcile.Status
 	for _, r := range res.Results {
 		out = append(out, r.Status)
 	}
@@ -686,24 +698,24 @@ func statuses(res *tsinvites.ApplyResult) []tsinvites.Status {
 // (whose invites come back with their URLs), and deletes and resends of given IDs.
 func TestApplyPlanBuiltByHand(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("b@example.com", "member")))
-	plan := &tsinvites.Plan{Tailnet: "-", Changes: []tsinvites.Change{
-		{Action: tsinvites.ActionCreate, Role: tsinvites.UserRoleMember},
-		{Action: tsinvites.ActionCreate, Role: tsinvites.UserRoleAdmin},
-		{Action: tsinvites.ActionCreate, Email: "c@example.com", Role: tsinvites.UserRoleMember},
-		{Action: tsinvites.ActionResend, InviteID: "1"},
-		{Action: tsinvites.ActionDelete, InviteID: "2"},
+	c, srv := fakeClient(t, tsinvitestest.WithInvites(inv("a@example.com", "member"), inv("b@example.com", "member")))
+	plan := &reconcile.Plan{Tailnet: "-", Changes: []reconcile.Change{
+		{Action: reconcile.ActionCreate, Role: tsinvites.UserRoleMember},
+		{Action: reconcile.ActionCreate, Role: tsinvites.UserRoleAdmin},
+		{Action: reconcile.ActionCreate, Email: "c@example.com", Role: tsinvites.UserRoleMember},
+		{Action: reconcile.ActionResend, InviteID: "1"},
+		{Action: reconcile.ActionDelete, InviteID: "2"},
 	}}
-	res, err := c.Apply(context.Background(), plan)
+	res, err := reconcile.Apply(context.Background(), c, plan, reconcile.ApplyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, r := range res.Results[:2] {
-		if r.Status != tsinvites.StatusDone || r.Invite == nil || r.Invite.Email != "" || r.Invite.InviteURL == "" || r.Invite.Role != plan.Changes[i].Role {
+		if r.Status != reconcile.StatusDone || r.Invite == nil || r.Invite.Email != "" || r.Invite.InviteURL == "" || r.Invite.Role != plan.Changes[i].Role {
 			t.Errorf("result %d = %+v, invite %+v: want done, an invite without email, with a URL and the role", i, r, r.Invite)
 		}
 	}
-	if diff := cmp.Diff([]tsinvites.Status{"done", "done", "done", "done", "done"}, statuses(res)); diff != "" {
+	if diff := cmp.Diff([]reconcile.Status{"done", "done", "done", "done", "done"}, statuses(res)); diff != "" {
 		t.Errorf("statuses (-want +got):\n%s", diff)
 	}
 	if n := srv.RequestCount(tsinvitestest.OpCreate); n != 1 {
@@ -721,28 +733,27 @@ func TestApplyStopAfterFailedBatch(t *testing.T) {
 	for _, stop := range []bool{true, false} {
 		t.Run(fmt.Sprint(stop), func(t *testing.T) {
 			t.Parallel()
-			c, srv, _ := fakeClient(t, tsinvitestest.WithInvites(inv("old@example.com", "member")))
-			var changes []tsinvites.Change
+			c, srv := fakeClient(t, tsinvitestest.WithInvites(inv("old@example.com", "member")))
+			var changes []reconcile.Change
 			for i := range 5 {
-				changes = append(changes, tsinvites.Change{Action: tsinvites.ActionCreate, Email: fmt.Sprintf("p%d@example.com", i), Role: "member"})
+				changes = append(changes, reconcile.Change{Action: reconcile.ActionCreate, Email: fmt.Sprintf("p%d@example.com", i), Role: "member"})
 			}
-			changes = append(changes, tsinvites.Change{Action: tsinvites.ActionDelete, InviteID: "1"})
-			plan := &tsinvites.Plan{Tailnet: "-", Changes: changes, Options: tsinvites.SyncOptions{BatchSize: 2, StopAfterFailedBatch: stop}}
+			changes = append(changes, reconcile.Change{Action: reconcile.ActionDelete, InviteID: "1"})
+			plan := &reconcile.Plan{Tailnet: "-", Changes: changes}
 			var calls atomic.Int32
-			plan.Options.Progress = func(tsinvites.ChangeResult) {
+			res, err := reconcile.Apply(context.Background(), c, plan, reconcile.ApplyOptions{BatchSize: 2, Concurrency: 1, StopAfterFailedBatch: stop, Progress: func(reconcile.ChangeResult) {
 				if calls.Add(1) == 2 { // after the first batch
 					srv.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: http.StatusBadRequest})
 				}
-			}
-			res, err := c.Apply(context.Background(), plan)
-			want := []tsinvites.Status{"done", "done", "failed", "failed", "not-attempted", "done"}
+			}})
+			want := []reconcile.Status{"done", "done", "failed", "failed", "not-attempted", "done"}
 			if !stop {
 				want[4] = "done"
 			}
 			if diff := cmp.Diff(want, statuses(res)); diff != "" || err == nil {
 				t.Errorf("statuses (-want +got):\n%s\nerror: %v", diff, err)
 			}
-			if stop && res.Results[4].Error != "tsinvites: apply: not attempted after create batch 2 failed" {
+			if stop && res.Results[4].Error != "reconcile: apply: not attempted after create batch 2 failed" {
 				t.Errorf("error of the creates not attempted: %q", res.Results[4].Error)
 			}
 			if n, want := srv.RequestCount(tsinvitestest.OpCreate), map[bool]int{true: 2, false: 3}[stop]; n != want {
@@ -756,12 +767,11 @@ func TestApplyStopAfterFailedBatch(t *testing.T) {
 // NotFoundFails failed with the API's 404.
 func TestApplyNotFoundFails(t *testing.T) {
 	t.Parallel()
-	c, _, _ := fakeClient(t)
+	c, _ := fakeClient(t)
 	for _, strict := range []bool{false, true} {
-		plan := &tsinvites.Plan{Tailnet: "-", Changes: []tsinvites.Change{{Action: tsinvites.ActionDelete, InviteID: "99"}},
-			Options: tsinvites.SyncOptions{NotFoundFails: strict}}
-		res, err := c.Apply(context.Background(), plan)
-		if got := res.Results[0]; strict != (got.Status == tsinvites.StatusFailed) || strict != tsinvites.IsNotFound(err) || strict != tsinvites.IsNotFound(got.Err) {
+		plan := &reconcile.Plan{Tailnet: "-", Changes: []reconcile.Change{{Action: reconcile.ActionDelete, InviteID: "99"}}}
+		res, err := reconcile.Apply(context.Background(), c, plan, reconcile.ApplyOptions{NotFoundFails: strict})
+		if got := res.Results[0]; strict != (got.Status == reconcile.StatusFailed) || strict != tsinvites.IsNotFound(err) || strict != tsinvites.IsNotFound(got.Err) {
 			t.Errorf("NotFoundFails %t: result %+v, error %v", strict, got, err)
 		}
 	}

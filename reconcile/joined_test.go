@@ -1,4 +1,4 @@
-package tsinvites_test
+package reconcile_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
@@ -13,17 +14,17 @@ import (
 // knows them as joined: no creates, in two requests.
 func TestAcceptedInvitesAreJoinedNotInvitedAgain(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t)
+	c, srv := fakeClient(t)
 	ctx := t.Context()
 	var desired []tsinvites.CreateUserInviteRequest
 	for i := range 1000 {
 		desired = append(desired, inv(fmt.Sprintf("person%04d@example.com", i), "member"))
 	}
-	plan, err := c.Plan(ctx, desired, tsinvites.SyncOptions{})
+	plan, err := reconcile.NewPlan(ctx, c, desired, reconcile.PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Apply(ctx, plan); err != nil {
+	if _, err := reconcile.Apply(ctx, c, plan, reconcile.ApplyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	open, err := c.List(ctx)
@@ -36,20 +37,20 @@ func TestAcceptedInvitesAreJoinedNotInvitedAgain(t *testing.T) {
 		}
 	}
 	before := srv.TotalRequests()
-	plan, err = c.Plan(ctx, desired, tsinvites.SyncOptions{Prune: true})
+	plan, err = reconcile.NewPlan(ctx, c, desired, reconcile.PlanOptions{Prune: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	requests := srv.TotalRequests() - before
 	t.Logf("after 300 accepted: %s (%d requests)", plan.Summary(), requests)
-	if len(plan.Joined) != 300 || !plan.Empty() || plan.Count(tsinvites.ActionUnchanged) != 700 || requests > 3 {
-		t.Errorf("plan: %d joined, %d changes, %d unchanged, %d requests; want 300, 0, 700, at most 3", len(plan.Joined), len(plan.Changes), plan.Count(tsinvites.ActionUnchanged), requests)
+	if len(plan.Joined) != 300 || !plan.Empty() || plan.Count(reconcile.ActionUnchanged) != 700 || requests > 3 {
+		t.Errorf("plan: %d joined, %d changes, %d unchanged, %d requests; want 300, 0, 700, at most 3", len(plan.Joined), len(plan.Changes), plan.Count(reconcile.ActionUnchanged), requests)
 	}
 }
 
 func TestPlanWithJoinedPeople(t *testing.T) {
 	t.Parallel()
-	c, srv, _ := fakeClient(t,
+	c, srv := fakeClient(t,
 		tsinvitestest.WithUsers(
 			tsinvites.User{LoginName: "Ann@Example.com", Role: tsinvites.TailnetRoleAdmin},
 			tsinvites.User{LoginName: "sus@example.com", Role: tsinvites.TailnetRoleMember, Status: tsinvites.UserStatusSuspended},
@@ -59,7 +60,7 @@ func TestPlanWithJoinedPeople(t *testing.T) {
 		tsinvitestest.WithInvites(inv("sus@example.com", "member")))
 	desired := []tsinvites.CreateUserInviteRequest{inv("ann@example.com", "member"), inv("sus@example.com", "member"), inv("wait@example.com", "member"), inv("new@example.com", "member")}
 
-	plan, err := c.Plan(t.Context(), desired, tsinvites.SyncOptions{ResendAfter: 1})
+	plan, err := reconcile.NewPlan(t.Context(), c, desired, reconcile.PlanOptions{ResendAfter: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +80,12 @@ func TestPlanWithJoinedPeople(t *testing.T) {
 		}
 	}
 
-	plan, err = c.Plan(t.Context(), desired, tsinvites.SyncOptions{Prune: true})
+	plan, err = reconcile.NewPlan(t.Context(), c, desired, reconcile.PlanOptions{Prune: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := c.Apply(t.Context(), plan)
-	if err != nil || res.Count(tsinvites.StatusDone) != 2 {
+	res, err := reconcile.Apply(t.Context(), c, plan, reconcile.ApplyOptions{})
+	if err != nil || res.Count(reconcile.StatusDone) != 2 {
 		t.Fatalf("apply with Prune: %v, %v; want the create and the redundant invite's delete", res, err)
 	}
 	if len(srv.Users()) != 4 || len(srv.Invites()) != 1 {
@@ -102,13 +103,13 @@ func TestPlanWithoutAccessToUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	desired := []tsinvites.CreateUserInviteRequest{inv("a@example.com", "member")}
-	_, err = c.Plan(t.Context(), desired, tsinvites.SyncOptions{})
+	_, err = reconcile.NewPlan(t.Context(), c, desired, reconcile.PlanOptions{})
 	if err == nil || !strings.Contains(err.Error(), "users:read") || !strings.Contains(err.Error(), "--no-users") || !tsinvites.IsForbidden(err) {
 		t.Errorf("err = %v, want a 403 naming users:read and --no-users", err)
 	}
 	before := srv.TotalRequests()
-	plan, err := c.Plan(t.Context(), desired, tsinvites.SyncOptions{WithoutUsers: true})
-	if err != nil || plan.Count(tsinvites.ActionCreate) != 1 || srv.TotalRequests()-before > 2 {
+	plan, err := reconcile.NewPlan(t.Context(), c, desired, reconcile.PlanOptions{WithoutUsers: true})
+	if err != nil || plan.Count(reconcile.ActionCreate) != 1 || srv.TotalRequests()-before > 2 {
 		t.Errorf("WithoutUsers: %v, %v, %d requests", plan, err, srv.TotalRequests()-before)
 	}
 }

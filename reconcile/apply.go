@@ -1,0 +1,183 @@
+package reconcile
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+// ApplyOptions says how [Apply] carries a plan out. The zero value gives the defaults
+// below.
+type ApplyOptions struct {
+	// BatchSize is the number of invites per create call, 1 to MaxBatchSize (100);
+	// zero means DefaultBatchSize (100).
+	BatchSize int
+	// Concurrency is the number of create calls in flight at once, and then of deletes
+	// and resends, 1 to MaxConcurrency (64); zero means DefaultConcurrency (4). After an
+	// answer of 429 (rate limited) fewer create calls are in flight, growing back one
+	// by one as calls succeed.
+	Concurrency int
+	// StopAfterFailedBatch makes Apply start no create call once one has failed (or may
+	// have reached the API): the creates and recreates of the batches not yet sent are
+	// [StatusNotAttempted]; the calls already in flight finish. Without it the later
+	// batches are sent. Deletes and resends run either way.
+	StopAfterFailedBatch bool
+	// NotFoundFails makes a delete of an invite that does not exist (404) fail, rather
+	// than count as done: for deletes of IDs a person gave, where a wrong ID is worth
+	// reporting. A plan made by NewPlan wants the invite gone, however it went.
+	NotFoundFails bool
+	// Progress, when set, is called after each change Apply attempted, with its result
+	// (not for changes left not attempted). Calls come one at a time, from Apply's
+	// workers while they wait, so keep it quick.
+	Progress func(ChangeResult)
+}
+
+// Defaults and limits of [ApplyOptions].
+const (
+	DefaultBatchSize   = 100
+	DefaultConcurrency = 4
+	MaxBatchSize       = 100
+	MaxConcurrency     = 64 // the default HTTP client's connections per host
+)
+
+// check refuses options out of range; the error is the reason alone.
+func (o ApplyOptions) check() error {
+	switch {
+	case o.BatchSize < 0 || o.BatchSize > MaxBatchSize:
+		return fmt.Errorf("option BatchSize %d: want 1 to %d (0 for %d)", o.BatchSize, MaxBatchSize, DefaultBatchSize)
+	case o.Concurrency < 0 || o.Concurrency > MaxConcurrency:
+		return fmt.Errorf("option Concurrency %d: want 1 to %d (0 for %d)", o.Concurrency, MaxConcurrency, DefaultConcurrency)
+	}
+	return nil
+}
+
+// Apply makes the changes of plan with client c: first the creates and recreates, in
+// create calls of up to opts.BatchSize invites, up to opts.Concurrency calls in flight;
+// then the deletes, the resends and the deletes of the invites that recreates replaced,
+// opts.Concurrency at a time. A recreate deletes the invite it replaces only after its
+// new invite exists, so a failure in between leaves the person invited (twice, until the
+// next NewPlan and Apply delete the old invite). A delete of an invite that is gone
+// already (accepted or deleted since the plan) counts as done, unless opts.NotFoundFails.
+//
+// A plan may be built by hand, not only by NewPlan: a create without email makes an
+// invite to share by hand (its InviteURL in the result), and deletes and resends of
+// given IDs run as a plan's do. Its empty Tailnet means c's.
+//
+// A create call answered 429 (after the client's own retries) fails its batch, halves
+// the create calls in flight, and no new one starts before the answer's Retry-After has
+// passed (1 s when it gives none); one that asks for more than
+// [tsinvites.DefaultMaxRetryAfter], or for longer than the context has left, leaves the
+// creates not yet sent [StatusNotAttempted].
+//
+// The result has one entry per change. When the context ends, no new call is started
+// and the changes not begun are [StatusNotAttempted]. A create batch that fails after it
+// may have reached the API is [StatusUnknown], never sent again: NewPlan and Apply again
+// to finish, which creates only what is still missing. A delete cut short by the context
+// is [StatusFailed] though the API may have done it; the next plan sees which. The error
+// is nil when every change is done; otherwise it counts the outcomes and wraps the first
+// failed or unknown change's error and the context's error, if it ended.
+//
+// A nil client, or one not made by tsinvites.New, a plan whose Tailnet is not c's
+// (compared without case; "-" is whatever tailnet the credential belongs to, so the
+// check cannot tell two credentials apart), invalid changes or options are refused
+// before anything is sent, with an error matching [tsinvites.ErrInvalidInput].
+func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptions) (*Result, error) {
+	if err := checkPlan(ctx, c, plan, opts); err != nil {
+		return nil, invalid("apply", "%v", err)
+	}
+	opts.BatchSize = cmp.Or(opts.BatchSize, DefaultBatchSize)
+	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
+	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))}}
+	var creates []int // indices into plan.Changes
+	for i, ch := range plan.Changes {
+		a.res.Results[i] = ChangeResult{Change: ch, Status: StatusNotAttempted}
+		if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+			creates = append(creates, i)
+		} else {
+			a.later = append(a.later, i)
+		}
+	}
+	a.runCreates(ctx, creates)
+	a.runLater(ctx)
+	return a.res, applyError(ctx, a.res)
+}
+
+// applier is the state of one Apply.
+type applier struct {
+	c       *tsinvites.Client
+	changes []Change
+	opts    ApplyOptions
+	mu      sync.Mutex // guards res.Results, later and Progress calls once workers run
+	res     *Result
+	later   []int // the deletes and resends, and the recreates whose delete is left
+}
+
+// finish records the result of change i and reports its progress.
+func (a *applier) finish(i int, r ChangeResult) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.res.Results[i] = r
+	if a.opts.Progress != nil && r.Status != StatusNotAttempted {
+		a.opts.Progress(r)
+	}
+}
+
+// runLater runs the deletes, resends and the old invites of recreates, concurrently.
+func (a *applier) runLater(ctx context.Context) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(a.opts.Concurrency, len(a.later)) {
+		wg.Go(func() {
+			for i := range work {
+				a.finish(i, a.applyOne(ctx, a.res.Results[i]))
+			}
+		})
+	}
+	for k, i := range a.later {
+		if ctx.Err() == nil {
+			select {
+			case work <- i:
+				continue
+			case <-ctx.Done():
+			}
+		}
+		for _, i := range a.later[k:] { // the context ended: settle the rest unsent
+			a.finish(i, a.applyOne(ctx, a.res.Results[i]))
+		}
+		break
+	}
+	close(work)
+	wg.Wait()
+}
+
+// applyOne makes a delete or resend, or deletes the invite a done recreate replaced.
+// The result it is given is not shared while it runs.
+func (a *applier) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
+	if err := ctx.Err(); err != nil { // not started
+		if r.Action == ActionRecreate {
+			r.Status, r.Err = StatusFailed, changeError(err, "created invite %s, but deleting the invite it replaces, %s, was not started", r.NewInviteID, r.InviteID)
+		}
+		return r
+	}
+	var err error
+	switch r.Action {
+	case ActionResend:
+		err = a.c.Resend(ctx, r.InviteID)
+	case ActionDelete, ActionRecreate:
+		if err = a.c.Delete(ctx, r.InviteID); tsinvites.IsNotFound(err) && (r.Action == ActionRecreate || !a.opts.NotFoundFails) {
+			err = nil // gone already: what the plan wanted
+		}
+	}
+	switch {
+	case err == nil:
+		r.Status = StatusDone
+	case r.Action == ActionRecreate:
+		r.Status, r.Err = StatusFailed, changeError(err, "created invite %s, but deleting the invite it replaces, %s, failed (NewPlan and Apply again to delete it)", r.NewInviteID, r.InviteID)
+	default:
+		r.Status, r.Err = StatusFailed, err
+	}
+	return r
+}

@@ -1,0 +1,102 @@
+package reconcile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tsinvites/tsinvites"
+)
+
+// NewPlan lists the open invites of c's tailnet and compares them with desired,
+// matching emails without case and surrounding spaces. For each desired invite it plans
+// a create (no open invite for the email), a recreate (open, with another role), a
+// resend (open, last emailed longer ago than opts.ResendAfter) or nothing (unchanged).
+// When an email has several open invites, the one with the desired role that was
+// emailed last is kept and the others are deleted. With opts.Prune, open invites whose
+// email is not desired, or that have none, are deleted; without it they are not
+// touched.
+//
+// NewPlan also lists the tailnet's member users, at the same time as the invites (two
+// requests, one round trip): a desired person whose email is a member's login name
+// (without case) has joined, whatever the user's status (suspended and awaiting
+// approval count): nothing is created or resent for them, an open invite for them is
+// redundant (deleted with opts.Prune), and a role that differs from the list is reported
+// in [Plan.Joined], never changed. Users shared in from other tailnets never count. A
+// credential that may not read users gets an error saying so; opts.WithoutUsers plans
+// from the invites alone.
+//
+// An empty desired list plans nothing without opts.Prune, and with it the deletion of
+// every open invite.
+//
+// Every desired invite needs a valid email (role "" means member), and no email may be
+// listed twice: otherwise NewPlan returns an error matching [tsinvites.ErrInvalidInput]
+// that lists every problem, and sends nothing.
+func NewPlan(ctx context.Context, c *tsinvites.Client, desired []tsinvites.CreateUserInviteRequest, opts PlanOptions) (*Plan, error) {
+	switch err := opts.check(); {
+	case err != nil:
+		return nil, invalid("plan", "%v", err)
+	case c == nil:
+		return nil, invalid("plan", "no client given")
+	case ctx == nil:
+		return nil, invalid("plan", "nil context")
+	}
+	want, index, err := checkDesired(desired)
+	if err != nil {
+		return nil, err
+	}
+	open, users, err := fetch(ctx, c, opts.WithoutUsers)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	m := newMatch(want, index, open, users)
+	return m.plan(c.Tailnet(), opts), nil
+}
+
+// fetch lists the open invites and, unless withoutUsers, the member users, at the same
+// time. When one list fails the other is cancelled, and the error is the first list's
+// own (never the cancellation NewPlan caused).
+func fetch(ctx context.Context, c *tsinvites.Client, withoutUsers bool) ([]tsinvites.UserInvite, []tsinvites.User, error) {
+	if withoutUsers {
+		open, err := c.List(ctx)
+		return open, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		open    []tsinvites.UserInvite
+		listErr error
+		wg      sync.WaitGroup
+	)
+	wg.Go(func() {
+		if open, listErr = c.List(ctx); listErr != nil {
+			cancel()
+		}
+	})
+	member := tsinvites.ListUsersParamsTypeMember // a shared user has not joined this tailnet
+	users, usersErr := c.ListUsers(ctx, tsinvites.ListUsersParams{Type: &member})
+	if usersErr != nil {
+		cancel()
+	}
+	wg.Wait()
+	switch {
+	case listErr != nil && (usersErr == nil || !cancelledBy(listErr, ctx, usersErr)):
+		return nil, nil, listErr
+	case tsinvites.IsForbidden(usersErr) || tsinvites.IsNotFound(usersErr) || tsinvites.IsUnauthorized(usersErr):
+		return nil, nil, fmt.Errorf("reconcile: plan: this credential may not read the tailnet's users, which a plan needs to know who has joined: use an API key, or an OAuth client or federated identity with the users:read scope; or plan from the open invites alone with PlanOptions.WithoutUsers (tsinvites plan --no-users): %w", usersErr)
+	case usersErr != nil:
+		return nil, nil, usersErr
+	}
+	return open, users, nil
+}
+
+// cancelledBy reports whether err is only the cancellation of ctx that fetch made after
+// the other list failed with other.
+func cancelledBy(err error, ctx context.Context, other error) bool {
+	return other != nil && errors.Is(err, context.Canceled) && context.Cause(ctx) == context.Canceled && !errors.Is(other, context.Canceled)
+}

@@ -1,0 +1,281 @@
+package reconcile
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/words"
+)
+
+// PlanOptions says what [NewPlan] decides. The zero value plans creates, recreates and
+// the removal of duplicates only. A plan keeps its options (in its JSON form too), as
+// its printed form and what it deletes depend on them.
+type PlanOptions struct {
+	// Prune deletes the open invites whose email is not in the desired list, and those
+	// without an email. Without it they are left alone.
+	Prune bool
+	// ResendAfter, when above zero, resends the invites of the list whose email was last
+	// sent longer ago than this (or never, as far as the API says).
+	ResendAfter time.Duration
+	// Now is the time ResendAfter counts back from; zero means time.Now(). The plan
+	// keeps the time it used.
+	Now time.Time
+	// WithoutUsers plans from the open invites alone, without reading the tailnet's
+	// users: for a credential that may not read them. People who have joined are then
+	// not recognised: their invite is gone, so each gets a create.
+	WithoutUsers bool
+}
+
+// planOptionsJSON is the JSON form of PlanOptions: ResendAfter as a duration's text.
+type planOptionsJSON struct {
+	Prune        bool      `json:"prune"`
+	ResendAfter  string    `json:"resendAfter,omitempty"`
+	Now          time.Time `json:"now,omitzero"`
+	WithoutUsers bool      `json:"withoutUsers"`
+}
+
+// MarshalJSON writes the options with ResendAfter as a duration such as "72h0m0s".
+func (o PlanOptions) MarshalJSON() ([]byte, error) {
+	j := planOptionsJSON{Prune: o.Prune, Now: o.Now, WithoutUsers: o.WithoutUsers}
+	if o.ResendAfter != 0 {
+		j.ResendAfter = o.ResendAfter.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (o *PlanOptions) UnmarshalJSON(b []byte) error {
+	var j planOptionsJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers}
+	if j.ResendAfter != "" {
+		d, err := time.ParseDuration(j.ResendAfter)
+		if err != nil {
+			return fmt.Errorf("reconcile: options: resendAfter: %w", err)
+		}
+		o.ResendAfter = d
+	}
+	return nil
+}
+
+// check refuses options out of range; the error is the reason alone.
+func (o PlanOptions) check() error {
+	if o.ResendAfter < 0 {
+		return fmt.Errorf("option ResendAfter %s is negative", o.ResendAfter)
+	}
+	return nil
+}
+
+// Action is what a [Change] does.
+type Action string
+
+// The actions of a plan. A recreate replaces an invite whose role differs from the
+// desired one (the API cannot change an invite's role): Apply creates the new invite
+// first and deletes the old one only once the new one exists.
+const (
+	ActionCreate    Action = "create"
+	ActionRecreate  Action = "recreate"
+	ActionResend    Action = "resend"
+	ActionDelete    Action = "delete"
+	ActionUnchanged Action = "unchanged"
+)
+
+// symbol is the action's mark in a printed plan.
+func (a Action) symbol() string {
+	switch a {
+	case ActionCreate:
+		return "+"
+	case ActionRecreate:
+		return "~"
+	case ActionResend:
+		return ">"
+	case ActionDelete:
+		return "-"
+	}
+	return "="
+}
+
+// Change is one step of a [Plan]. Its JSON form uses the field names below.
+type Change struct {
+	Action Action `json:"action"`
+	// Email is the desired email (create, recreate, resend, unchanged) or the open
+	// invite's (delete; "" for an invite without one).
+	Email string `json:"email,omitempty"`
+	// Role is the role the person gets (create, recreate) or has (resend, delete,
+	// unchanged).
+	Role tsinvites.UserRole `json:"role,omitempty"`
+	// InviteID is the open invite acted on: replaced (recreate), resent, deleted or
+	// kept (unchanged). Empty for a create.
+	InviteID string `json:"inviteId,omitempty"`
+	// OldRole is the role of the invite a recreate replaces.
+	OldRole tsinvites.UserRole `json:"oldRole,omitempty"`
+	// LastEmailSentAt is when the open invite was last emailed, if ever.
+	LastEmailSentAt time.Time `json:"lastEmailSentAt,omitzero"`
+	// Reason says why, for deletes and resends.
+	Reason string `json:"reason,omitempty"`
+}
+
+// String formats the change as a line of a plan, such as
+// "+ create   amelie@example.com (admin)".
+func (ch Change) String() string {
+	who := ch.Email
+	if who == "" {
+		who = "an invite without email" // not "(no email)": a parenthesis follows
+	}
+	role := string(ch.Role)
+	if ch.Action == ActionRecreate {
+		role = string(ch.OldRole) + " → " + role
+	}
+	s := fmt.Sprintf("%s %-9s %s (%s", ch.Action.symbol(), ch.Action, who, role)
+	if ch.InviteID != "" {
+		s += ", invite " + ch.InviteID
+	}
+	s += ")"
+	if ch.Reason != "" {
+		s += ": " + ch.Reason
+	}
+	return s
+}
+
+// Plan is what [Apply] will do to make a tailnet's open invites match a desired list, as
+// computed by [NewPlan], or built by hand. It prints readably (String) and as JSON (its
+// fields); read back from JSON it applies and prints as it did. It holds no invite URLs.
+type Plan struct {
+	// Tailnet is the tailnet of the client that made the plan; Apply refuses a client
+	// for another. Empty (in a plan built by hand) means the client's.
+	Tailnet string `json:"tailnet"`
+	// Options are the options the plan was made with.
+	Options PlanOptions `json:"options"`
+	// Changes are the steps, grouped by action: creates, recreates, resends, deletes.
+	Changes []Change `json:"changes"`
+	// Unchanged are the desired invites that are open as wanted and need nothing.
+	Unchanged []Change `json:"unchanged"`
+	// NotListed is the number of open invites that are not in the list and are left
+	// alone because Options.Prune is off.
+	NotListed int `json:"notListed"`
+	// Joined are the people of the list who are members of the tailnet already
+	// (suspended and awaiting approval included): nothing is created or resent for
+	// them. Empty with Options.WithoutUsers.
+	Joined []Joined `json:"joined"`
+}
+
+// Joined is a person of the desired list who is a member of the tailnet: their login
+// name is the desired email (without case). Users are never changed by Apply.
+type Joined struct {
+	Email  string             `json:"email"`
+	Role   tsinvites.UserRole `json:"role"` // the role the list wants
+	UserID string             `json:"userId"`
+	// UserRole is the user's role in the tailnet; when it differs from Role it is
+	// reported, never changed (a user's role is not the invites' to change).
+	UserRole tsinvites.TailnetRole `json:"userRole"`
+	Status   tsinvites.UserStatus  `json:"status"`
+	// OpenInvites are the open invites still there for the email: redundant, deleted
+	// with Options.Prune.
+	OpenInvites []string `json:"openInvites,omitempty"`
+}
+
+// String formats the person as a line of a plan, such as
+// "= joined    ann@example.com (admin; suspended)".
+func (j Joined) String() string {
+	s := fmt.Sprintf("= %-9s %s (%s", "joined", j.Email, j.UserRole)
+	if !j.active() {
+		s += "; " + string(j.Status)
+	}
+	s += ")"
+	if string(j.UserRole) != string(j.Role) {
+		s += fmt.Sprintf(": the list says %s; a user's role is not changed here", j.Role)
+	}
+	if len(j.OpenInvites) > 0 {
+		s += fmt.Sprintf(": %s still open", words.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
+	}
+	return s
+}
+
+// active reports a status that needs no mention: active, idle or none given.
+func (j Joined) active() bool {
+	return j.Status == "" || j.Status == tsinvites.UserStatusActive || j.Status == tsinvites.UserStatusIdle
+}
+
+// Empty reports whether the plan changes nothing.
+func (p *Plan) Empty() bool { return p == nil || len(p.Changes) == 0 }
+
+// Count returns the number of changes with the action (ActionUnchanged counts the
+// unchanged invites).
+func (p *Plan) Count(a Action) int {
+	if p == nil {
+		return 0
+	}
+	if a == ActionUnchanged {
+		return len(p.Unchanged)
+	}
+	n := 0
+	for _, ch := range p.Changes {
+		if ch.Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Summary is the plan's last line, such as "Plan: 2 to create, 0 to recreate, 0 to
+// resend, 1 to delete; 5 unchanged; 3 joined."
+func (p *Plan) Summary() string {
+	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete; %d unchanged",
+		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.Count(ActionUnchanged))
+	if p.Empty() {
+		s = "No changes: " + words.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
+	}
+	if p != nil && !p.Options.WithoutUsers {
+		s += fmt.Sprintf("; %d joined", len(p.Joined))
+		if n := p.countJoined(func(j Joined) bool {
+			return j.Status == tsinvites.UserStatusSuspended || j.Status == tsinvites.UserStatusNeedsApproval
+		}); n > 0 {
+			s += fmt.Sprintf(" (%d suspended or awaiting approval, counted as joined)", n)
+		}
+	}
+	s += "."
+	if p != nil && p.NotListed > 0 {
+		s += " " + words.Plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
+	}
+	if n := p.countJoined(func(j Joined) bool { return len(j.OpenInvites) > 0 && !p.Options.Prune }); n > 0 {
+		s += " " + words.Plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
+	}
+	return s
+}
+
+func (p *Plan) countJoined(f func(Joined) bool) int {
+	n := 0
+	if p != nil {
+		for _, j := range p.Joined {
+			if f(j) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// String formats the plan: one line per change, one per joined person worth a look
+// (another role, a status other than active, a redundant invite), then the summary.
+func (p *Plan) String() string {
+	var b strings.Builder
+	if p != nil {
+		for _, ch := range p.Changes {
+			b.WriteString(ch.String())
+			b.WriteByte('\n')
+		}
+		for _, j := range p.Joined {
+			if string(j.UserRole) != string(j.Role) || len(j.OpenInvites) > 0 || j.Status != tsinvites.UserStatusActive && j.Status != tsinvites.UserStatusIdle {
+				b.WriteString(j.String())
+				b.WriteByte('\n')
+			}
+		}
+	}
+	b.WriteString(p.Summary())
+	return b.String()
+}
