@@ -190,19 +190,18 @@ func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User,
 // ApproveUser approves a user who is waiting for approval (status needs-approval); a
 // no-op when the tailnet does not require approval or the user is approved already.
 //
-// The users operations (ApproveUser, SetUserRole, SuspendUser, RestoreUser) need an API
-// key whose user may manage users, or an OAuth client or federated identity with the
-// scope users; a user-owned key cannot act on its own user. Refusals are 403
-// [*APIError]s; an unknown user is a 404 ([IsNotFound]). Each is safe to repeat, and
-// retried like [Client.Get].
+// ApproveUser, SetUserRole, SuspendUser and RestoreUser need the OAuth scope users (or
+// an API key whose user may manage users), and may not act on a user-owned key's own
+// user: a 403 [*APIError]; an unknown user is a 404 ([IsNotFound]). All four are safe
+// to repeat, and retried like [Client.Get].
 //
 // POST /api/v2/users/{userId}/approve
 func (c *Client) ApproveUser(ctx context.Context, userID string) error {
 	return c.byID(ctx, "user ID", "approve user", userID, opUser, (*GeneratedClient).approveUser, nil)
 }
 
-// SetUserRole gives a user another role, as [Client.ApproveUser] (credential, errors,
-// retries). An unknown role is refused before sending; owner is left to the API.
+// SetUserRole gives a user another role; an unknown role is refused before sending,
+// owner is left to the API. Scope, errors and retries as [Client.ApproveUser].
 //
 // POST /api/v2/users/{userId}/role
 func (c *Client) SetUserRole(ctx context.Context, userID string, role TailnetRole) error {
@@ -214,17 +213,16 @@ func (c *Client) SetUserRole(ctx context.Context, userID string, role TailnetRol
 	}, nil)
 }
 
-// SuspendUser suspends a user (status suspended): they cannot use the tailnet until
-// [Client.RestoreUser]. It exists on the Personal and Enterprise plans only (the API
-// refuses it on others). Credential, errors and retries as [Client.ApproveUser].
+// SuspendUser suspends a user (status suspended) until [Client.RestoreUser]; on the
+// Personal and Enterprise plans only. Scope, errors and retries as [Client.ApproveUser].
 //
 // POST /api/v2/users/{userId}/suspend
 func (c *Client) SuspendUser(ctx context.Context, userID string) error {
 	return c.byID(ctx, "user ID", "suspend user", userID, opUser, (*GeneratedClient).suspendUser, nil)
 }
 
-// RestoreUser gives a suspended user their access back. It exists on the Personal and
-// Enterprise plans only. Credential, errors and retries as [Client.ApproveUser].
+// RestoreUser gives a suspended user their access back; on the Personal and Enterprise
+// plans only. Scope, errors and retries as [Client.ApproveUser].
 //
 // POST /api/v2/users/{userId}/restore
 func (c *Client) RestoreUser(ctx context.Context, userID string) error {
