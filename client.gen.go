@@ -124,10 +124,9 @@ type ClientInterface interface {
 	// ListUsers List the users of a tailnet
 	//
 	// Lists the users of a tailnet; by default its members (`type=member`) of every
-	// role. The API has no pagination: every user is in the one answer. Read-only:
-	// tsinvites never changes users. OAuth and federated tokens need the scope
-	// `users:read`; a token that may not read users gets 403, or 404 (upstream says
-	// so).
+	// role. The API has no pagination: every user is in the one answer. OAuth and
+	// federated tokens need the scope `users:read`; a token that may not read users
+	// gets 403, or 404 (upstream says so).
 	//
 	// Corresponds with GET /tailnet/{tailnet}/users (the `ListUsers` operationId).
 	ListUsers(ctx context.Context, tailnet Tailnet, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -154,6 +153,55 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /user-invites/{userInviteId}/resend (the `ResendUserInvite` operationId).
 	ResendUserInvite(ctx context.Context, userInviteID UserInviteID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApproveUser Approve a user
+	//
+	// Approves a user who is waiting for approval (status `needs-approval`), who can
+	// then use the tailnet. A no-op when the tailnet does not require approval or the
+	// user is approved already. OAuth and federated tokens need the scope `users`; a
+	// user-owned key may not approve its own user (403).
+	//
+	// Corresponds with POST /users/{userId}/approve (the `ApproveUser` operationId).
+	ApproveUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RestoreUser Restore a user
+	//
+	// Restores a suspended user's access to the tailnet. Available on the Personal and
+	// Enterprise plans only. OAuth and federated tokens need the scope `users`; a
+	// user-owned key may not restore its own user (403).
+	//
+	// Corresponds with POST /users/{userId}/restore (the `RestoreUser` operationId).
+	RestoreUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserRoleWithBody Set a user's role
+	//
+	// Gives the user another role. OAuth and federated tokens need the scope `users`;
+	// a user-owned key may not change its own user's role (403).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+	UpdateUserRoleWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateUserRole Set a user's role
+	//
+	// Gives the user another role. OAuth and federated tokens need the scope `users`;
+	// a user-owned key may not change its own user's role (403).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+	UpdateUserRole(ctx context.Context, userID UserID, body UpdateUserRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SuspendUser Suspend a user
+	//
+	// Suspends a user (status `suspended`): they can no longer use the tailnet until
+	// restored. Available on the Personal and Enterprise plans only. OAuth and
+	// federated tokens need the scope `users`; a user-owned key may not suspend its
+	// own user (403).
+	//
+	// Corresponds with POST /users/{userId}/suspend (the `SuspendUser` operationId).
+	SuspendUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListUserInvites List the open user invites of a tailnet
@@ -221,10 +269,9 @@ func (c *GeneratedClient) CreateUserInvites(ctx context.Context, tailnet Tailnet
 // ListUsers List the users of a tailnet
 //
 // Lists the users of a tailnet; by default its members (`type=member`) of every
-// role. The API has no pagination: every user is in the one answer. Read-only:
-// tsinvites never changes users. OAuth and federated tokens need the scope
-// `users:read`; a token that may not read users gets 403, or 404 (upstream says
-// so).
+// role. The API has no pagination: every user is in the one answer. OAuth and
+// federated tokens need the scope `users:read`; a token that may not read users
+// gets 403, or 404 (upstream says so).
 //
 // Corresponds with GET /tailnet/{tailnet}/users (the `ListUsers` operationId).
 func (c *GeneratedClient) ListUsers(ctx context.Context, tailnet Tailnet, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -282,6 +329,105 @@ func (c *GeneratedClient) GetUserInvite(ctx context.Context, userInviteID UserIn
 // Corresponds with POST /user-invites/{userInviteId}/resend (the `ResendUserInvite` operationId).
 func (c *GeneratedClient) ResendUserInvite(ctx context.Context, userInviteID UserInviteID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendUserInviteRequest(c.Server, userInviteID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApproveUser Approve a user
+//
+// Approves a user who is waiting for approval (status `needs-approval`), who can
+// then use the tailnet. A no-op when the tailnet does not require approval or the
+// user is approved already. OAuth and federated tokens need the scope `users`; a
+// user-owned key may not approve its own user (403).
+//
+// Corresponds with POST /users/{userId}/approve (the `ApproveUser` operationId).
+func (c *GeneratedClient) ApproveUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApproveUserRequest(c.Server, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RestoreUser Restore a user
+//
+// Restores a suspended user's access to the tailnet. Available on the Personal and
+// Enterprise plans only. OAuth and federated tokens need the scope `users`; a
+// user-owned key may not restore its own user (403).
+//
+// Corresponds with POST /users/{userId}/restore (the `RestoreUser` operationId).
+func (c *GeneratedClient) RestoreUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRestoreUserRequest(c.Server, userID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserRoleWithBody Set a user's role
+//
+// Gives the user another role. OAuth and federated tokens need the scope `users`;
+// a user-owned key may not change its own user's role (403).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+func (c *GeneratedClient) UpdateUserRoleWithBody(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRoleRequestWithBody(c.Server, userID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateUserRole Set a user's role
+//
+// Gives the user another role. OAuth and federated tokens need the scope `users`;
+// a user-owned key may not change its own user's role (403).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+func (c *GeneratedClient) UpdateUserRole(ctx context.Context, userID UserID, body UpdateUserRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateUserRoleRequest(c.Server, userID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SuspendUser Suspend a user
+//
+// Suspends a user (status `suspended`): they can no longer use the tailnet until
+// restored. Available on the Personal and Enterprise plans only. OAuth and
+// federated tokens need the scope `users`; a user-owned key may not suspend its
+// own user (403).
+//
+// Corresponds with POST /users/{userId}/suspend (the `SuspendUser` operationId).
+func (c *GeneratedClient) SuspendUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSuspendUserRequest(c.Server, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -548,6 +694,155 @@ func NewResendUserInviteRequest(server string, userInviteID UserInviteID) (*http
 	return req, nil
 }
 
+// NewApproveUserRequest constructs an http.Request for the ApproveUser method
+func NewApproveUserRequest(server string, userID UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/approve", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRestoreUserRequest constructs an http.Request for the RestoreUser method
+func NewRestoreUserRequest(server string, userID UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/restore", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateUserRoleRequest calls the generic UpdateUserRole builder with application/json body
+func NewUpdateUserRoleRequest(server string, userID UserID, body UpdateUserRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateUserRoleRequestWithBody(server, userID, "application/json", bodyReader)
+}
+
+// NewUpdateUserRoleRequestWithBody constructs an http.Request for the UpdateUserRole method, with any body, and a specified content type
+func NewUpdateUserRoleRequestWithBody(server string, userID UserID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/role", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSuspendUserRequest constructs an http.Request for the SuspendUser method
+func NewSuspendUserRequest(server string, userID UserID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/users/%s/suspend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *GeneratedClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -629,10 +924,9 @@ type ClientWithResponsesInterface interface {
 	// ListUsersWithResponse List the users of a tailnet
 	//
 	// Lists the users of a tailnet; by default its members (`type=member`) of every
-	// role. The API has no pagination: every user is in the one answer. Read-only:
-	// tsinvites never changes users. OAuth and federated tokens need the scope
-	// `users:read`; a token that may not read users gets 403, or 404 (upstream says
-	// so).
+	// role. The API has no pagination: every user is in the one answer. OAuth and
+	// federated tokens need the scope `users:read`; a token that may not read users
+	// gets 403, or 404 (upstream says so).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -667,6 +961,61 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /user-invites/{userInviteId}/resend (the `ResendUserInvite` operationId).
 	ResendUserInviteWithResponse(ctx context.Context, userInviteID UserInviteID, reqEditors ...RequestEditorFn) (*ResendUserInviteResponse, error)
+
+	// ApproveUserWithResponse Approve a user
+	//
+	// Approves a user who is waiting for approval (status `needs-approval`), who can
+	// then use the tailnet. A no-op when the tailnet does not require approval or the
+	// user is approved already. OAuth and federated tokens need the scope `users`; a
+	// user-owned key may not approve its own user (403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{userId}/approve (the `ApproveUser` operationId).
+	ApproveUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ApproveUserResponse, error)
+
+	// RestoreUserWithResponse Restore a user
+	//
+	// Restores a suspended user's access to the tailnet. Available on the Personal and
+	// Enterprise plans only. OAuth and federated tokens need the scope `users`; a
+	// user-owned key may not restore its own user (403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{userId}/restore (the `RestoreUser` operationId).
+	RestoreUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*RestoreUserResponse, error)
+
+	// UpdateUserRoleWithBodyWithResponse Set a user's role
+	//
+	// Gives the user another role. OAuth and federated tokens need the scope `users`;
+	// a user-owned key may not change its own user's role (403).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+	UpdateUserRoleWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserRoleResponse, error)
+
+	// UpdateUserRoleWithResponse Set a user's role
+	//
+	// Gives the user another role. OAuth and federated tokens need the scope `users`;
+	// a user-owned key may not change its own user's role (403).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+	UpdateUserRoleWithResponse(ctx context.Context, userID UserID, body UpdateUserRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserRoleResponse, error)
+
+	// SuspendUserWithResponse Suspend a user
+	//
+	// Suspends a user (status `suspended`): they can no longer use the tailnet until
+	// restored. Available on the Personal and Enterprise plans only. OAuth and
+	// federated tokens need the scope `users`; a user-owned key may not suspend its
+	// own user (403).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /users/{userId}/suspend (the `SuspendUser` operationId).
+	SuspendUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*SuspendUserResponse, error)
 }
 
 // ListUserInvitesResponse429Headers the declared response headers of an HTTP 429 response for ListUserInvites
@@ -1195,6 +1544,338 @@ func (r ResendUserInviteResponse) ContentType() string {
 	return ""
 }
 
+// ApproveUserResponse429Headers the declared response headers of an HTTP 429 response for ApproveUser
+type ApproveUserResponse429Headers struct {
+	RetryAfter string
+}
+
+type ApproveUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ApproveUserResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ApproveUserResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ApproveUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ApproveUserResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ApproveUserResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ApproveUserResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ApproveUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ApproveUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApproveUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApproveUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApproveUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RestoreUserResponse429Headers the declared response headers of an HTTP 429 response for RestoreUser
+type RestoreUserResponse429Headers struct {
+	RetryAfter string
+}
+
+type RestoreUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RestoreUserResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r RestoreUserResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RestoreUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RestoreUserResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RestoreUserResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r RestoreUserResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r RestoreUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r RestoreUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RestoreUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RestoreUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RestoreUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateUserRoleResponse429Headers the declared response headers of an HTTP 429 response for UpdateUserRole
+type UpdateUserRoleResponse429Headers struct {
+	RetryAfter string
+}
+
+type UpdateUserRoleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateUserRoleResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateUserRoleResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateUserRoleResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateUserRoleResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateUserRoleResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateUserRoleResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UpdateUserRoleResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateUserRoleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateUserRoleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateUserRoleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateUserRoleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SuspendUserResponse429Headers the declared response headers of an HTTP 429 response for SuspendUser
+type SuspendUserResponse429Headers struct {
+	RetryAfter string
+}
+
+type SuspendUserResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SuspendUserResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SuspendUserResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SuspendUserResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SuspendUserResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SuspendUserResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SuspendUserResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SuspendUserResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r SuspendUserResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SuspendUserResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SuspendUserResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SuspendUserResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListUserInvitesWithResponse List the open user invites of a tailnet
 //
 // Lists the invites that are open (not yet accepted). The API has no pagination:
@@ -1250,10 +1931,9 @@ func (c *ClientWithResponses) CreateUserInvitesWithResponse(ctx context.Context,
 // ListUsersWithResponse List the users of a tailnet
 //
 // Lists the users of a tailnet; by default its members (`type=member`) of every
-// role. The API has no pagination: every user is in the one answer. Read-only:
-// tsinvites never changes users. OAuth and federated tokens need the scope
-// `users:read`; a token that may not read users gets 403, or 404 (upstream says
-// so).
+// role. The API has no pagination: every user is in the one answer. OAuth and
+// federated tokens need the scope `users:read`; a token that may not read users
+// gets 403, or 404 (upstream says so).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -1311,6 +1991,91 @@ func (c *ClientWithResponses) ResendUserInviteWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseResendUserInviteResponse(rsp)
+}
+
+// ApproveUserWithResponse Approve a user
+//
+// Approves a user who is waiting for approval (status `needs-approval`), who can
+// then use the tailnet. A no-op when the tailnet does not require approval or the
+// user is approved already. OAuth and federated tokens need the scope `users`; a
+// user-owned key may not approve its own user (403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{userId}/approve (the `ApproveUser` operationId).
+func (c *ClientWithResponses) ApproveUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*ApproveUserResponse, error) {
+	rsp, err := c.ApproveUser(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApproveUserResponse(rsp)
+}
+
+// RestoreUserWithResponse Restore a user
+//
+// Restores a suspended user's access to the tailnet. Available on the Personal and
+// Enterprise plans only. OAuth and federated tokens need the scope `users`; a
+// user-owned key may not restore its own user (403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{userId}/restore (the `RestoreUser` operationId).
+func (c *ClientWithResponses) RestoreUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*RestoreUserResponse, error) {
+	rsp, err := c.RestoreUser(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRestoreUserResponse(rsp)
+}
+
+// UpdateUserRoleWithBodyWithResponse Set a user's role
+//
+// Gives the user another role. OAuth and federated tokens need the scope `users`;
+// a user-owned key may not change its own user's role (403).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+func (c *ClientWithResponses) UpdateUserRoleWithBodyWithResponse(ctx context.Context, userID UserID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateUserRoleResponse, error) {
+	rsp, err := c.UpdateUserRoleWithBody(ctx, userID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserRoleResponse(rsp)
+}
+
+// UpdateUserRoleWithResponse Set a user's role
+//
+// Gives the user another role. OAuth and federated tokens need the scope `users`;
+// a user-owned key may not change its own user's role (403).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{userId}/role (the `UpdateUserRole` operationId).
+func (c *ClientWithResponses) UpdateUserRoleWithResponse(ctx context.Context, userID UserID, body UpdateUserRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateUserRoleResponse, error) {
+	rsp, err := c.UpdateUserRole(ctx, userID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateUserRoleResponse(rsp)
+}
+
+// SuspendUserWithResponse Suspend a user
+//
+// Suspends a user (status `suspended`): they can no longer use the tailnet until
+// restored. Available on the Personal and Enterprise plans only. OAuth and
+// federated tokens need the scope `users`; a user-owned key may not suspend its
+// own user (403).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /users/{userId}/suspend (the `SuspendUser` operationId).
+func (c *ClientWithResponses) SuspendUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*SuspendUserResponse, error) {
+	rsp, err := c.SuspendUser(ctx, userID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSuspendUserResponse(rsp)
 }
 
 // ParseListUserInvitesResponse parses an HTTP response from a ListUserInvitesWithResponse call
@@ -1778,6 +2543,314 @@ func ParseResendUserInviteResponse(rsp *http.Response) (*ResendUserInviteRespons
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ResendUserInviteResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApproveUserResponse parses an HTTP response from a ApproveUserWithResponse call
+func ParseApproveUserResponse(rsp *http.Response) (*ApproveUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApproveUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ApproveUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRestoreUserResponse parses an HTTP response from a RestoreUserWithResponse call
+func ParseRestoreUserResponse(rsp *http.Response) (*RestoreUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RestoreUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RestoreUserResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateUserRoleResponse parses an HTTP response from a UpdateUserRoleWithResponse call
+func ParseUpdateUserRoleResponse(rsp *http.Response) (*UpdateUserRoleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateUserRoleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers UpdateUserRoleResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSuspendUserResponse parses an HTTP response from a SuspendUserWithResponse call
+func ParseSuspendUserResponse(rsp *http.Response) (*SuspendUserResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SuspendUserResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SuspendUserResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -37,7 +37,8 @@ type Config struct {
 	APIKey string
 	// OAuthClientID and OAuthClientSecret are OAuth client credentials, exchanged for
 	// access tokens at {BaseURL}/api/v2/oauth/token. OAuth tokens can list and get
-	// invites; the API refuses them (403) for create, delete and resend.
+	// invites, and change users with the scope users; the API refuses them (403) for
+	// create, delete and resend.
 	OAuthClientID     string
 	OAuthClientSecret string
 	// IdentityToken is a JWT from a CI system or cloud (workload identity federation),

@@ -52,6 +52,8 @@ type APIError struct {
 	Body []byte
 	// Operation says what the client was doing, such as `get invite "42"`.
 	Operation string
+
+	userOp bool // the call changed a user (approve, role, suspend, restore): its 403 hint
 }
 
 // Error describes the failure and, where there is one, what to do about it, for example
@@ -66,6 +68,8 @@ func (e *APIError) Error() string {
 	switch {
 	case e.StatusCode == http.StatusUnauthorized:
 		b.WriteString(" (check the credential: TAILSCALE_API_KEY, or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET; API keys expire)")
+	case e.StatusCode == http.StatusForbidden && e.userOp:
+		b.WriteString(" (changing users needs the OAuth scope users, or an API key whose user may manage users; a user-owned key cannot act on its own user)")
 	case e.StatusCode == http.StatusForbidden && e.Method != http.MethodGet:
 		b.WriteString(" (creating, deleting and resending invites needs a user-owned API key: OAuth clients and federated tokens are refused)")
 	case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0:
@@ -77,8 +81,8 @@ func (e *APIError) Error() string {
 // GoString formats the error for %#v as Error does, so no field's bytes are dumped.
 func (e *APIError) GoString() string { return e.Error() }
 
-// IsNotFound reports whether err is an [*APIError] with status 404: no such invite or
-// tailnet.
+// IsNotFound reports whether err is an [*APIError] with status 404: no such invite, user
+// or tailnet.
 func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
 
 // IsUnauthorized reports whether err is an [*APIError] with status 401: the credential is
@@ -179,8 +183,8 @@ func shorten(s string) string {
 }
 
 // ErrInvalidInput is matched, with [errors.Is], by every error for input that the client
-// refuses before sending anything: a bad invite ID or tailnet, an empty create, an
-// unknown role or an email address that does not parse.
+// refuses before sending anything: a bad invite ID, user ID or tailnet, an empty
+// create, an unknown role or an email address that does not parse.
 var ErrInvalidInput = errors.New("invalid input")
 
 func invalid(op operation, format string, args ...any) error {

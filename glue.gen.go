@@ -97,3 +97,27 @@ func (c *GeneratedClient) getUserInvite(ctx context.Context, userInviteID UserIn
 func (c *GeneratedClient) resendUserInvite(ctx context.Context, userInviteID UserInviteID) (*http.Response, error) {
 	return c.ResendUserInvite(ctx, userInviteID)
 }
+
+// approveUser sends approveUser (POST /users/{userId}/approve) through the generated
+// client.
+func (c *GeneratedClient) approveUser(ctx context.Context, userID UserID) (*http.Response, error) {
+	return c.ApproveUser(ctx, userID)
+}
+
+// restoreUser sends restoreUser (POST /users/{userId}/restore) through the generated
+// client.
+func (c *GeneratedClient) restoreUser(ctx context.Context, userID UserID) (*http.Response, error) {
+	return c.RestoreUser(ctx, userID)
+}
+
+// updateUserRole sends updateUserRole (POST /users/{userId}/role) through the generated
+// client.
+func (c *GeneratedClient) updateUserRole(ctx context.Context, userID UserID, body UpdateUserRoleJSONRequestBody) (*http.Response, error) {
+	return c.UpdateUserRole(ctx, userID, body)
+}
+
+// suspendUser sends suspendUser (POST /users/{userId}/suspend) through the generated
+// client.
+func (c *GeneratedClient) suspendUser(ctx context.Context, userID UserID) (*http.Response, error) {
+	return c.SuspendUser(ctx, userID)
+}

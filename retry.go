@@ -25,6 +25,8 @@ const (
 // between. The zero value gives the defaults. Only what is safe is retried:
 //
 //   - List, Get and Delete: on connection errors and on 429, 500, 502, 503 and 504.
+//   - ApproveUser, SetUserRole, SuspendUser and RestoreUser, as List: done twice, each
+//     leaves the user as done once.
 //   - Create: on 429, and on a failure before anything was sent: the OAuth token
 //     endpoint was unreachable or answered 5xx or 429, or net/http's transport could not
 //     dial (one that does not report its connections through net/http/httptrace never
@@ -76,6 +78,7 @@ const (
 	opDelete               // DELETE
 	opCreate               // POST create: not idempotent
 	opResend               // POST resend: sends an email
+	opUser                 // POST approve, role, suspend, restore of a user: safe to repeat
 )
 
 // attempt is what one try of a call came to.
@@ -140,7 +143,7 @@ func retryable(kind opKind, a attempt) bool {
 		return true
 	}
 	switch kind {
-	case opRead, opDelete:
+	case opRead, opDelete, opUser:
 		switch a.status {
 		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 			return true

@@ -281,6 +281,9 @@ type UserRole string
 // Tailnet defines model for Tailnet.
 type Tailnet = string
 
+// UserID defines model for UserID.
+type UserID = string
+
 // UserInviteID defines model for UserInviteID.
 type UserInviteID = string
 
@@ -321,5 +324,15 @@ type ListUsersParamsType string
 // ListUsersParamsRole defines parameters for ListUsers.
 type ListUsersParamsRole string
 
+// UpdateUserRoleJSONBody defines parameters for UpdateUserRole.
+type UpdateUserRoleJSONBody struct {
+	// Role The role a user has in the tailnet: owner, or one of the roles an invite gives
+	// (UserRole).
+	Role TailnetRole `json:"role"`
+}
+
 // CreateUserInvitesJSONRequestBody defines body for CreateUserInvites for application/json ContentType.
 type CreateUserInvitesJSONRequestBody = CreateUserInvitesJSONBody
+
+// UpdateUserRoleJSONRequestBody defines body for UpdateUserRole for application/json ContentType.
+type UpdateUserRoleJSONRequestBody UpdateUserRoleJSONBody

@@ -63,7 +63,7 @@ func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 // [ErrInvalidInput] with [errors.Is].
 func (r CreateUserInviteRequest) Validate() error {
 	if r.Role != "" && !r.Role.Valid() {
-		return reason("unknown role %q (want one of %s)", r.Role, strings.Join(roleNames(), ", "))
+		return reason("unknown role %q (want one of %s)", r.Role, names(userRoleValues))
 	}
 	if r.Email == "" {
 		return nil
@@ -88,10 +88,11 @@ func (r CreateUserInviteRequest) Validate() error {
 // is generated).
 func Roles() []UserRole { return slices.Clone(userRoleValues) }
 
-func roleNames() []string {
-	names := make([]string, len(userRoleValues))
-	for i, r := range userRoleValues {
-		names[i] = string(r)
+// names lists an enum's values for an error: "member, admin, ...".
+func names[T ~string](values []T) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
 	}
-	return names
+	return strings.Join(s, ", ")
 }

@@ -139,7 +139,7 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 // GET /api/v2/user-invites/{userInviteId}
 func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 	var invite UserInvite
-	if err := c.byID(ctx, "get invite", id, opRead, (*GeneratedClient).getUserInvite, &invite); err != nil {
+	if err := c.byID(ctx, "invite ID", "get invite", id, opRead, (*GeneratedClient).getUserInvite, &invite); err != nil {
 		return nil, err
 	}
 	return &invite, nil
@@ -153,7 +153,7 @@ func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
 //
 // DELETE /api/v2/user-invites/{userInviteId}
 func (c *Client) Delete(ctx context.Context, id string) error {
-	return c.byID(ctx, "delete invite", id, opDelete, (*GeneratedClient).deleteUserInvite, nil)
+	return c.byID(ctx, "invite ID", "delete invite", id, opDelete, (*GeneratedClient).deleteUserInvite, nil)
 }
 
 // Resend sends an invite's email again. The API allows it only for invites created with
@@ -164,7 +164,7 @@ func (c *Client) Delete(ctx context.Context, id string) error {
 //
 // POST /api/v2/user-invites/{userInviteId}/resend
 func (c *Client) Resend(ctx context.Context, id string) error {
-	return c.byID(ctx, "resend invite", id, opResend, (*GeneratedClient).resendUserInvite, nil)
+	return c.byID(ctx, "invite ID", "resend invite", id, opResend, (*GeneratedClient).resendUserInvite, nil)
 }
 
 // ListUsers returns the users of the client's tailnet: by default (a zero params) the
@@ -187,6 +187,48 @@ func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User,
 	return list.Users, err
 }
 
+// ApproveUser approves a user who is waiting for approval (status needs-approval); a
+// no-op when the tailnet does not require approval or the user is approved already.
+//
+// ApproveUser, SetUserRole, SuspendUser and RestoreUser need the OAuth scope users (or
+// an API key whose user may manage users), and may not act on a user-owned key's own
+// user: a 403 [*APIError]; an unknown user is a 404 ([IsNotFound]). All four are safe
+// to repeat, and retried like [Client.Get].
+//
+// POST /api/v2/users/{userId}/approve
+func (c *Client) ApproveUser(ctx context.Context, userID string) error {
+	return c.byID(ctx, "user ID", "approve user", userID, opUser, (*GeneratedClient).approveUser, nil)
+}
+
+// SetUserRole gives a user another role; an unknown role is refused before sending,
+// owner is left to the API. Scope, errors and retries as [Client.ApproveUser].
+//
+// POST /api/v2/users/{userId}/role
+func (c *Client) SetUserRole(ctx context.Context, userID string, role TailnetRole) error {
+	if !role.Valid() {
+		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "unknown role %q (want one of %s)", role, names(tailnetRoleValues))
+	}
+	return c.byID(ctx, "user ID", "set role of user", userID, opUser, func(g *GeneratedClient, ctx context.Context, id string) (*http.Response, error) {
+		return g.updateUserRole(ctx, id, UpdateUserRoleJSONRequestBody{Role: role})
+	}, nil)
+}
+
+// SuspendUser suspends a user (status suspended) until [Client.RestoreUser]; on the
+// Personal and Enterprise plans only. Scope, errors and retries as [Client.ApproveUser].
+//
+// POST /api/v2/users/{userId}/suspend
+func (c *Client) SuspendUser(ctx context.Context, userID string) error {
+	return c.byID(ctx, "user ID", "suspend user", userID, opUser, (*GeneratedClient).suspendUser, nil)
+}
+
+// RestoreUser gives a suspended user their access back; on the Personal and Enterprise
+// plans only. Scope, errors and retries as [Client.ApproveUser].
+//
+// POST /api/v2/users/{userId}/restore
+func (c *Client) RestoreUser(ctx context.Context, userID string) error {
+	return c.byID(ctx, "user ID", "restore user", userID, opUser, (*GeneratedClient).restoreUser, nil)
+}
+
 // inTailnet makes a call on the client's tailnet, once the tailnet is checked.
 func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out any) error {
 	if err := checkPathValue("tailnet", c.tailnetOf()); err != nil {
@@ -195,10 +237,11 @@ func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send 
 	return c.do(ctx, op, kind, send, out)
 }
 
-// byID makes a call on one invite, once its ID is checked.
-func (c *Client) byID(ctx context.Context, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, UserInviteID) (*http.Response, error), out any) error {
+// byID makes a call on one invite or user, once its ID (what: "invite ID", "user ID")
+// is checked.
+func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out any) error {
 	op := operation{verb: verb, id: id, withID: true}
-	if err := checkPathValue("invite ID", id); err != nil {
+	if err := checkPathValue(what, id); err != nil {
 		return invalid(op, "%v", err)
 	}
 	return c.do(ctx, op, kind, func(ctx context.Context) (*http.Response, error) {

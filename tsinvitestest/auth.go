@@ -17,9 +17,10 @@ import (
 
 // WithOAuthClient makes the fake accept these OAuth client credentials at
 // /api/v2/oauth/token (grant_type client_credentials, the credentials in the form or as
-// HTTP Basic authentication). The tokens it issues may list and get invites and list
-// users ([WithScopes] permitting); create, delete and resend answer 403, as the real
-// API does for tokens that no user owns.
+// HTTP Basic authentication). The tokens it issues may list and get invites, list users
+// and approve, suspend and restore users and set their roles ([WithScopes]
+// permitting); create, delete and resend answer 403, as the real API does for tokens
+// that no user owns.
 func WithOAuthClient(id, secret string) Option {
 	return func(f *Fake) { f.oauthID, f.oauthSecret = id, secret }
 }
@@ -40,7 +41,8 @@ func WithFederatedIdentity(clientID string) Option {
 // (by default, every scope). A token request may ask for some of them (the form field
 // scope, separated by spaces; 400 for one the credential lacks) and the token gets
 // those, or else all of them. A token without users:read (or users, all, all:read)
-// gets 403 on listUsers.
+// gets 403 on listUsers; one without users (or all), on the operations that change a
+// user (approve, role, suspend, restore).
 func WithScopes(scopes ...string) Option {
 	return func(f *Fake) { f.scopes = slices.Clone(scopes) }
 }
@@ -65,8 +67,9 @@ type issuedToken struct {
 }
 
 // refuses returns the status and message with which the fake refuses op to the token,
-// or 0 when the token may do it. Tokens that no user owns may read and nothing else:
-// the real document says invites are "only permitted for user-owned keys".
+// or 0 when the token may do it. Tokens that no user owns may read, and change users
+// with the scope users, and nothing else: the real document says invites are "only
+// permitted for user-owned keys".
 func (t issuedToken) refuses(op string) (int, string) {
 	switch {
 	case t.kind == userKey:
@@ -76,6 +79,11 @@ func (t issuedToken) refuses(op string) (int, string) {
 	case op == OpListUsers:
 		if !hasScope(t.scopes, "users:read") {
 			return http.StatusForbidden, "this token lacks the OAuth scope users:read"
+		}
+		return 0, ""
+	case slices.Contains(userOps, op):
+		if !hasScope(t.scopes, "users") {
+			return http.StatusForbidden, "this token lacks the OAuth scope users"
 		}
 		return 0, ""
 	}

@@ -20,8 +20,10 @@
 // all); an accepted invite ([Fake.AcceptInvite]) becoming a member user; OAuth client
 // credentials ([WithOAuthClient]) and workload identity federation
 // ([WithFederatedIdentity]) whose tokens may list and get but get 403 on create, delete
-// and resend, and on listUsers without the scope users:read ([WithScopes]). Faults can
-// be injected with [Fake.InjectFault].
+// and resend, on listUsers without the scope users:read and on the operations that
+// change a user without the scope users ([WithScopes]); users approved, suspended,
+// restored and given another role as the real API does ([WithUserApproval],
+// [WithKeyUser]). Faults can be injected with [Fake.InjectFault].
 package tsinvitestest
 
 import (
@@ -99,6 +101,7 @@ type Fake struct {
 	now                    func() time.Time
 	seed                   []tsinvites.CreateUserInviteRequest
 	seedUsers              []tsinvites.User
+	member                 memberOptions // of the operations that change a user (members.go)
 
 	router *apidoc.Router
 	api    http.Handler
@@ -267,7 +270,7 @@ func (f *Fake) serveOp(w http.ResponseWriter, r *http.Request, op string, tok is
 		writeError(w, status, msg)
 		return
 	}
-	f.api.ServeHTTP(w, r)
+	f.api.ServeHTTP(w, withToken(r, tok))
 }
 
 func writeError(w http.ResponseWriter, status int, message string) {

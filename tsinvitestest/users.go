@@ -38,7 +38,8 @@ func (f *Fake) Users() []tsinvites.User {
 
 // AcceptInvite does what the person an invite was emailed to does by accepting it: the
 // open invite id is gone, and the tailnet has a new member user whose login name is the
-// invite's email, with the invite's role and the status active. It fails, changing
+// invite's email, with the invite's role and the status active (needs-approval with
+// [WithUserApproval]). It fails, changing
 // nothing, for an ID that is not an open invite, for an invite without email (use
 // [Fake.AcceptInviteAs]), and when a user with that login name exists.
 func (f *Fake) AcceptInvite(id string) error { return f.accept(id, "") }
@@ -70,6 +71,7 @@ func (f *Fake) accept(id, loginName string) error {
 	u := tsinvites.User{
 		LoginName: loginName,
 		Role:      tsinvites.TailnetRole(rec.invite.Role),
+		Status:    f.joinStatus(),
 		Created:   now,
 		LastSeen:  now,
 	}

@@ -42,6 +42,18 @@ type ServerInterface interface {
 	// ResendUserInvite Resend a user invite's email
 	// (POST /user-invites/{userInviteId}/resend)
 	ResendUserInvite(w http.ResponseWriter, r *http.Request, userInviteID UserInviteID)
+	// ApproveUser Approve a user
+	// (POST /users/{userId}/approve)
+	ApproveUser(w http.ResponseWriter, r *http.Request, userID UserID)
+	// RestoreUser Restore a user
+	// (POST /users/{userId}/restore)
+	RestoreUser(w http.ResponseWriter, r *http.Request, userID UserID)
+	// UpdateUserRole Set a user's role
+	// (POST /users/{userId}/role)
+	UpdateUserRole(w http.ResponseWriter, r *http.Request, userID UserID)
+	// SuspendUser Suspend a user
+	// (POST /users/{userId}/suspend)
+	SuspendUser(w http.ResponseWriter, r *http.Request, userID UserID)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -238,6 +250,110 @@ func (siw *ServerInterfaceWrapper) ResendUserInvite(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// ApproveUser operation middleware
+func (siw *ServerInterfaceWrapper) ApproveUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userID UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveUser(w, r, userID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RestoreUser operation middleware
+func (siw *ServerInterfaceWrapper) RestoreUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userID UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RestoreUser(w, r, userID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateUserRole operation middleware
+func (siw *ServerInterfaceWrapper) UpdateUserRole(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userID UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateUserRole(w, r, userID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SuspendUser operation middleware
+func (siw *ServerInterfaceWrapper) SuspendUser(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "userId" -------------
+	var userID UserID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "userId", r.PathValue("userId"), &userID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "userId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SuspendUser(w, r, userID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -364,6 +480,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/user-invites/{userInviteId}", wrapper.DeleteUserInvite)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/user-invites/{userInviteId}", wrapper.GetUserInvite)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/user-invites/{userInviteId}/resend", wrapper.ResendUserInvite)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/users/{userId}/approve", wrapper.ApproveUser)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/users/{userId}/restore", wrapper.RestoreUser)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/users/{userId}/role", wrapper.UpdateUserRole)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/users/{userId}/suspend", wrapper.SuspendUser)
 
 	return m
 }
@@ -1031,6 +1151,419 @@ func (response ResendUserInvite500JSONResponse) VisitResendUserInviteResponse(w 
 	return err
 }
 
+type ApproveUserRequestObject struct {
+	UserID UserID `json:"userId"`
+}
+
+type ApproveUserResponseObject interface {
+	VisitApproveUserResponse(w http.ResponseWriter) error
+}
+
+type ApproveUser200Response struct {
+}
+
+func (response ApproveUser200Response) VisitApproveUserResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type ApproveUser400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ApproveUser400JSONResponse) VisitApproveUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ApproveUser401JSONResponse) VisitApproveUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ApproveUser403JSONResponse) VisitApproveUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ApproveUser404JSONResponse) VisitApproveUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveUser429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ApproveUser429JSONResponse) VisitApproveUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ApproveUser500JSONResponse) VisitApproveUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreUserRequestObject struct {
+	UserID UserID `json:"userId"`
+}
+
+type RestoreUserResponseObject interface {
+	VisitRestoreUserResponse(w http.ResponseWriter) error
+}
+
+type RestoreUser200Response struct {
+}
+
+func (response RestoreUser200Response) VisitRestoreUserResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type RestoreUser400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response RestoreUser400JSONResponse) VisitRestoreUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response RestoreUser401JSONResponse) VisitRestoreUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response RestoreUser403JSONResponse) VisitRestoreUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response RestoreUser404JSONResponse) VisitRestoreUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreUser429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response RestoreUser429JSONResponse) VisitRestoreUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RestoreUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response RestoreUser500JSONResponse) VisitRestoreUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRoleRequestObject struct {
+	UserID UserID `json:"userId"`
+	Body   *UpdateUserRoleJSONRequestBody
+}
+
+type UpdateUserRoleResponseObject interface {
+	VisitUpdateUserRoleResponse(w http.ResponseWriter) error
+}
+
+type UpdateUserRole200Response struct {
+}
+
+func (response UpdateUserRole200Response) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type UpdateUserRole400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response UpdateUserRole400JSONResponse) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRole401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response UpdateUserRole401JSONResponse) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRole403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response UpdateUserRole403JSONResponse) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRole404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response UpdateUserRole404JSONResponse) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRole429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response UpdateUserRole429JSONResponse) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateUserRole500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response UpdateUserRole500JSONResponse) VisitUpdateUserRoleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SuspendUserRequestObject struct {
+	UserID UserID `json:"userId"`
+}
+
+type SuspendUserResponseObject interface {
+	VisitSuspendUserResponse(w http.ResponseWriter) error
+}
+
+type SuspendUser200Response struct {
+}
+
+func (response SuspendUser200Response) VisitSuspendUserResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type SuspendUser400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response SuspendUser400JSONResponse) VisitSuspendUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SuspendUser401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response SuspendUser401JSONResponse) VisitSuspendUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SuspendUser403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response SuspendUser403JSONResponse) VisitSuspendUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SuspendUser404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response SuspendUser404JSONResponse) VisitSuspendUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SuspendUser429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response SuspendUser429JSONResponse) VisitSuspendUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SuspendUser500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response SuspendUser500JSONResponse) VisitSuspendUserResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// ListUserInvites List the open user invites of a tailnet
@@ -1051,6 +1584,18 @@ type StrictServerInterface interface {
 	// ResendUserInvite Resend a user invite's email
 	// (POST /user-invites/{userInviteId}/resend)
 	ResendUserInvite(ctx context.Context, request ResendUserInviteRequestObject) (ResendUserInviteResponseObject, error)
+	// ApproveUser Approve a user
+	// (POST /users/{userId}/approve)
+	ApproveUser(ctx context.Context, request ApproveUserRequestObject) (ApproveUserResponseObject, error)
+	// RestoreUser Restore a user
+	// (POST /users/{userId}/restore)
+	RestoreUser(ctx context.Context, request RestoreUserRequestObject) (RestoreUserResponseObject, error)
+	// UpdateUserRole Set a user's role
+	// (POST /users/{userId}/role)
+	UpdateUserRole(ctx context.Context, request UpdateUserRoleRequestObject) (UpdateUserRoleResponseObject, error)
+	// SuspendUser Suspend a user
+	// (POST /users/{userId}/suspend)
+	SuspendUser(ctx context.Context, request SuspendUserRequestObject) (SuspendUserResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -1256,63 +1801,182 @@ func (sh *strictHandler) ResendUserInvite(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// ApproveUser operation middleware
+func (sh *strictHandler) ApproveUser(w http.ResponseWriter, r *http.Request, userID UserID) {
+	var request ApproveUserRequestObject
+
+	request.UserID = userID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveUser(ctx, request.(ApproveUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveUserResponseObject); ok {
+		if err := validResponse.VisitApproveUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RestoreUser operation middleware
+func (sh *strictHandler) RestoreUser(w http.ResponseWriter, r *http.Request, userID UserID) {
+	var request RestoreUserRequestObject
+
+	request.UserID = userID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RestoreUser(ctx, request.(RestoreUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RestoreUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RestoreUserResponseObject); ok {
+		if err := validResponse.VisitRestoreUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateUserRole operation middleware
+func (sh *strictHandler) UpdateUserRole(w http.ResponseWriter, r *http.Request, userID UserID) {
+	var request UpdateUserRoleRequestObject
+
+	request.UserID = userID
+
+	var body UpdateUserRoleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateUserRole(ctx, request.(UpdateUserRoleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateUserRole")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateUserRoleResponseObject); ok {
+		if err := validResponse.VisitUpdateUserRoleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SuspendUser operation middleware
+func (sh *strictHandler) SuspendUser(w http.ResponseWriter, r *http.Request, userID UserID) {
+	var request SuspendUserRequestObject
+
+	request.UserID = userID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SuspendUser(ctx, request.(SuspendUserRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SuspendUser")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SuspendUserResponseObject); ok {
+		if err := validResponse.VisitSuspendUserResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7Fptb9tG8v8qA/7/QGyAkt3Ed7jKOODcpr0ayLWBnaAvqgBacUfi1uQuu7u0ygsE3Ie4T3if5DCzS5GS",
-	"KFlFHnAvAgSIRe7TPP3mN7N8n2SmrIxG7V0yeZ/kKCRa/vMOvW1uFh4t/ZLoMqsqr4xOJsk9ZkZLB97A",
-	"SiifgrEgNPzw5s1rkMJjCnNcGIvgbaP0EsRSKD1O0sRlOZaCFvRNhckkcd4qvUzW63WaVMKKEn3c/41Q",
-	"hUa/v/mbHMGHlxOYjWawMBY8PTQPqJ85MCvdDkjB+BztSjkMQ8JjuH0JYdJUG7sUWjlBq4MWJcLZKldZ",
-	"DqVoIDPaC6Vh9rcZCC1hNp6dj6c6SRNFR6mEz5M0oVnJJImLJ2li8bdaWZTJxNsa+2KXSr9CvfR5Mvkq",
-	"3VNCmrx1aG/1o/J4+3JYdDr6AgTUDi0oHjoePk/drSU/4FBrmuoqox2yYb4R8g5/q9GxbUhDqPlPUVWF",
-	"yliRF786OvD73ib/b3GRTJL/u+g87iK8dRffWWts2GpfYBs2A+VAGw+PolBynKzT5Htj50pK1J/nHOxe",
-	"7BV0DGnA58qN4VuLwiu9TEFigZ7dXUuw6FBL+hVs5EAjShBTTWYZmZVGCTevb+EBmwn8dFP7nOctUKIV",
-	"HmXYz8ESPVxdvhjDK+V4dZofVnNTLWg+rHLjMHgEnc+ikOTcZRq9PK7vMlMhzHiBCQ2akS+v0+RWe7Ra",
-	"FPdoH9EGLXwWnTreEBZCFRiM+qPx35tay0+//48GXJ3l0T6sqRDAY/jeWCiU8xSNLgVROAMiOoDPhd94",
-	"QavpqY5zn7lgn6jYN8b8Q+gmxov79ELdCY9QqFJ5lNeMjMERU6BTG+fB6AxBQKl07ZFHoNhogZBkNweM",
-	"Nklg6ERx9EUvXfCx3mpR+9xY9U+UnzM+lYNSOccBqTSDBZkWf68I+8YMsnE52o2jFzvU7SHb9g4/aWw9",
-	"xRvIeBppq7KmQutVwEYshSqGcVtIadFxzuRRHJebFcfwXVn5ZgK6fa0cONQ+ZVToxj5zU/327hW99gbm",
-	"CC4XFiXMG8iFliE57UB4mlhTIKu+KH5aJJNfjquZ1HFHM9bvSNELURc+mSQllnO0ySBGmyIkWMagJXp3",
-	"DWE4rHLUHCtL9Yg6GCCez8x/xczT+TaQs730jQakNyC0W6EdA+1FoOlMiV6V6EitDkriGguFhXT7NinR",
-	"ObHE/dV/pkheofawskYvx8lQQu6y5i+bld4NSBDpyl1U9AEVxbSdCwdK9xnJhFgLWgZso5FSvI+THFGr",
-	"6CikQzfVZ62FIhlBXZd0QF4jSTtLCVkqZit+1P6p0a+Mfdj8nquiUHq5+S1qqbyxPSE7N6JtB6wUhGJW",
-	"0kLonhVCxMghK6DuXOdXoygx9jRDSy2MLQW5IJHLERl+yMmz2lrUvmi+NVpjdmg3IoR9HdO+zxxIfFQZ",
-	"OgqsrJ0P2qx6bjE3pkDBwB5Gf2tqPYAVP5gVlEI3mzU34uXC9dZT2uOSADNNpHJVIZofmbkNuU88JVG7",
-	"8ZDwSh6dd/tycFYhnL/HwKCOmWUlHNBYcIh6ws8L4YPRww/ngezSU6yyrfxTTfM7rbaI1s3yOTZQmOUS",
-	"JQeGAVIfxZTLRBF4gsowePtp3lCYpdKH9clMfyNfYZYckSvl8xRqV4uiaKIQAY4jfA9qsbJmoQp8rbK3",
-	"9gD6E2Rv+1ucBJXKfG3xmjnFHAEpD4yPgfgx6O7DEGU6L3ztjnpGGDKG+9pVqCXKSDDJSPEvqvGY11aV",
-	"NY+iAGGR+RFKKNQDsZ8cQ6XltgFJZF49knmULOg/127CQITSjdo1kzQxj2hHLRwxh9kHoTT5fUSLv+zE",
-	"YfHiRpPkVeulbEul4flfQIqGDceH6A8pjF4iMWSxNW7nZBMiM/OCEz/h06aKrLUnz+BxxC0GRXhidhwM",
-	"GUEJKE046cJinbImSWedhTUliCxDJjnbSMm5Nfy4lUcr50BjzUr3wOlMQNByCrUmu0LHi55ReDBabaju",
-	"rTw/wDbCg93dQ1KatDkwRkNc7DrymP5rodmlto8sIqgETInkh0y97XibDBhGDGSzIRrSyTvIRUyFMROH",
-	"bgGR53jc1rhHMuAp3LCjhCQdz+BK8DrAQiBTyvNb4lTtCApW5TtqeBIpPJQyWqJ5KGmE90ehLpgqy7Dy",
-	"falSqLgc8UEQerEhu0FAoj+1d0pGUOnKKmlKofQYbnRDOSY3RaiuPWRCx8jq8ynFHQMBDjOL/pAK+Fj2",
-	"ULCEXkuXBfOW+fcZ+RZBUdr/+Woww1Oy+46EvUftb/yRjNvzsKCdXvbV/hrEnFWoFqBJE6vAKU7Liqfk",
-	"kI7+P4kmnYK6IN24sHIUISepZ4doK+5XGU4Z3Qn65np3IHpfKXegZRhKCDruprLfj1FOeIfTpaOakkq0",
-	"SlivsroQFoyVyEIqj6U7RbcdRCbCWtEcxqLTqgkqt3bKifEQFH7UYoDIBWa1Vb65J9mC/uYoLNqb2ueD",
-	"AEqlW0hdsVo/m3n3gM1IVGo0Ho9n520reWtUSHk6drGyQqH2U83g27XLlETtlW9SjhIQDmY3sQPBsTSB",
-	"b/hwMK0vL19kvDL/ibMADmwipvk8rvPS3PsqNB2UXpjD3jFqO33kUbyna6OjY7KkgsfnXVVPEcxoSV7p",
-	"QOx1klIIu80DnrORXbtTZQ35C1lf+dD5XhkrHVXKyk21NFldMlgEGHamtlkg6JZ02bbOl6ijGoN2052n",
-	"pZFYuKluT70QD0EUcrv2NPRvPNVTfdNvTkNB7imgQuuM3s2Su3C+KXWfOZhtEs1sqodAnvM+KD8BT6hM",
-	"kC/2IF95Jn3bFvjPv/7dP6NL0uQRrQv2fE7hR7leVCqZJC/Gl+MXhBTC5+zkF3H7i/fxj/VF3/w0ZDl0",
-	"cfGKLdwBpItp0mJgFmeU0RtsEyfK867hkXPCh0oslQ7uPNX4iLbpkRJG3Kgh0mlsmrAaNi5JSJ60CHi7",
-	"kX6rw//88vIPtexORr7Irfbxb7Ch15PMcW/4KpxraJfN+S961xM85aunp2z1KnnSi6cndbcPPOPq6Rmb",
-	"1jZNeP710xN2u8frNPnTKSoYauczYNdlKWwTXTH4Cem4HwlbbRxOv0tHWaTvLu92LusOtBO7IW1Zyg3F",
-	"ygyl6NCIdey40Zu73rTHskVS9hiCjfCUEUC0RMmhllS5TvUuh7pmZGlnmNrzRmfGblZoOXikn7DFPglJ",
-	"iX6eh2QrdB+ciPwz4d7wbXiNtlSekNPoomFJtq99pvoBG3fSxc9A/GY7XWsXr/fQ+W+MbD5+8B5qkw9G",
-	"8vZF4/p/E1xaHh/dPt0AJ9G59s4x3kl9wZ2PhTvBj3ZT7zDGrNNDmfaUFBtaV30wu6bwjLcZzJYCMXZE",
-	"QpsK/xp+zs5pEqfWqSaWfSwHh3FRnKHcC3co5IgwYDLVHW3j1A1ZLvQS2wvDY1DAV8fM3zJT4VT3r3Cv",
-	"j9xMBiUwZF1dvmBufXV5BWd15YgxleBE46bamfNjLMEle3C/W7mqLI+becNMdgKzqE84o4NHvZ9vwyoR",
-	"1hRmoVsxA8/X2GYx3W78RJ7UNtNXaLHf+ElhJopiBnPTNoH4W4jfarRN7+MMwoT+Rw8D91qHmkdpIopi",
-	"8ELk99HSjOjpyD2oamRYI6IYVYZKW5tMFqJwuE73bxNDezkqjXOQz5Xjuu46CrStuOBq7JEHRIwF85CI",
-	"dP5Pc030wbp594H54am0wB2BA0kgRN4XiP8k1HIfgXeg/sOIJKWHftl18b7/vdM6+H+BQ63cl/ycaVyv",
-	"xrjmpPD27hU4bypHhfSD0suA/7F7RCmA2WblG5gb2YCxUz17v56dwPngQyhfkKXHc4bDZkhQGUTg4/Yb",
-	"rXzsL87/MZ0/KHz767wjRVTkMNuWXqJ/0swfDR1b0jyMj22D+4uPfEQf+Tv6kx3kj4Hj1sejTyLkRfgy",
-	"jET6oG0OVfT3XIwPXmiE74HhZ2MfXIeWLTtuS7Ot2j4NzceTvmKDs6vnX3df/p4PQPhUb2E4fDCET/XT",
-	"GB4U/gcx/B61/wLgnys479hE2/H5LN7EHq5Ue5chHED9a5Bf3lGIhA9dQ3jVtoi3Cm5ycSEqNfZtc3qc",
-	"mZKeXDw+58iK+x28j9qiVykXfVxtjruqIDCt/RLkdhOUbuPobvgeu7dSK/T63fq/AQAA//8=",
+	"7FvvbhvHEX+VwbWAJOBIKbZaNBQKVImdRICbGJKNfAgNcHU3JDe6273s7om5GgT6EH3CPkkxs3v/yCNF",
+	"R7LRDwICxCT3z+zszG9+Mzv6GCU6L7RC5Ww0+RgtUaRo+J/X6Ex1OXdo6FOKNjGycFKraBLdYKJVasFp",
+	"WAnpYtAGhIIf3r17C6lwGMMtzrVBcKaSagFiIaQaR3FkkyXmghZ0VYHRJLLOSLWI1ut1HBXCiBxd2P+d",
+	"kJlCt735uyWC8z9OYDaawVwbcPSlvkN1ZEGvVD0gBu2WaFbSoh/iv4arV+AnTZU2C6GkFbQ6KJEjHK+W",
+	"MllCLipItHJCKpj9YwZCpTAbz07GUxXFkSRRCuGWURzRrGgShcWjODL4WykNptHEmRK7x86leoNq4ZbR",
+	"5Kt4Swlx9N6iuXo1fGgSeg4CSosGjmnkkQWZnoyHxaFhV+njpVH30uFBMkkeuk8cv9ZjhFrTVFtoZZHN",
+	"5BuRXuNvJVq2FLovVPxPURSZTPhaT3+1JPDHziZ/NjiPJtGfTlv7P/W/2tPXxmjjt9o+sPGbgbSgtIN7",
+	"kcl0HK3j6DttbmWaovoycrCxs42SGKkGt5R2DN8aFE6qRQwpZujY+VQKBi2qlD75O7KgEFMQU0XXMtIr",
+	"hSlcvr2CO6wm8NNl6ZY8b44pGuEw9ftZWKCD87OXY3gjLa9O8/1qdqoEzYfVUlv0FkHyGRQpuVoeB58L",
+	"69tEFwgzXmBCg2ZjuCwKo+9J/qmypS2C0OEIThv+5NemLy06lkI6C0ZnGI61IcZUkRy5UGLhv7B7RJld",
+	"hA2CVmipWs0icVOlFW9HKEPDCA7WcXSlHBolshs092j81X0RQ7C8IcyFzNBb4o/afadLlX7+/X/UYMtk",
+	"GYwq9vdCmvVIOIbvtIFMWvfeK11kVoMItuuWwjWapfufqg5EH1l/U0G977T+p1BVcHX7+Y92LRxCJnPp",
+	"ML3gEON9KAaSWlsHWiUIAnKpSoc8AkWjCwLBzWA6aqLpkERh9Gkn7rJY75Uo3VIb+S9MvyS0SAu5tJax",
+	"RCrGObpa/L0g2B5zfAjL0W4MPNgGjA4o93f4SWHQEdGHhKeRtgqjCzROeljHXMhsOOSINDVomXzwKPbj",
+	"ZsUxvM4LV01A1T9LCxaVixkw2rFHdqreX7+hn52GWwS7FAZTuK1gKVTqo/xG9IkjAhlWfZb9NI8mv+xX",
+	"M6njmmasP5Ci56LMXDSJcsxv0USD4YVAjIRkV1qgsxfgh8NqiYp9ZSHvUfkLCPLp218xcSRfAzz9pS8V",
+	"IP0CQtkVmjHQXoT3VufoZI6W1GohJ9I2l5ildvtOcrRWLHB79Z/Jk1eoHKyMVotxNMQl2oD/S7PSh4ET",
+	"BN53HRS9Q0UhBiyFBam61G5CwIyGAV4rJHbiwiRLHDUYCunQTtVxfUOB1aEqcxKQ14ji9qZEmkumfW5U",
+	"/1OhW2lz13y+lVkm1aL5LMpUOm06h2zNiLYduKUAoESoagjdugXvMenQLaBqTedXLSl6dTRDS821yQWZ",
+	"ILH0EV38kJEnpTGoXFZ9q5XCZNduxKy7Oi49I03xXiZoybGSej4oveqYxa3WGQoGdj/6W12qAaz4Qa8o",
+	"bFfNms3xlsJ21pPK4YIAM45SaYtMVD8y6RwynyAlsdLx0OFlunfe1avBWZmw7gY9+dt3LSthgcaCRVQT",
+	"/j4Tzl+6/2Ad0L10FCtNff6povmtVmtEa2e5JVaQ6cUCU3YMDaQ+8imbiMyzBZmgt/bDrCHTC6l265NT",
+	"puZ8mV6wR66kWxIfKEWWVeEQHo4DfA9qsTB6LjN8K5P3Zgf6E2T37S1MgkImrjR4wZziFgEpDoz3gfg+",
+	"6O7CEEU6J1xp91qGHzKGG89bMQ3cmC4p/IuSZWawTHNFBsIg8yNMIZN36BkQp6y2D0gicfKerkemGf3P",
+	"1pswEGFqR/WaURzpezSjGo6Yw2yDUBz9PqLFX7XH4eOFjSbRm9pK+S6lghd/g1RUfHEsRHdIptUCiVGL",
+	"3rgNySZEZm4zDvyET006XipHlsHjiFsMHuGB2WEwJAQlIBXhpPWLtcqaRO3tzI3OQSQJMsnpIyXHVv/h",
+	"Kt1bgvA0Vq9UB5yOBXgtx1AquldoeRGl7B6tpqrZ4WQH2/BfbO7ug9KkjoHBG8JiF4HHdH8Wik2qL7II",
+	"oOIxJZAfuuq+4TUR0I8YiGZDNKQ97yAX0QWGSOzLLkSeg7j15e6JgIdww5YS0ul4BiexFx4WPJmSjn8l",
+	"TlWPIGeVrqWGB5HCXSGjJpq7gob/fS/U+atKEixc91QxFJyOOH8Q+qEhu/6ARH9KZ2WKm2lVqnMh1Rgu",
+	"VUUxZqkzXxhwkAgVPKvLpyQXOwRYTAy6XSpgscwuZ/FlojYKLmvm32XkPYIilfvr+WCEp2D3mg57g8pd",
+	"uj0Rt2NhXjud6KvcBYhbVqGcgyJNrDynOCwqHhJDWvr/IJq0CmqdtDFhaclDDlLPBtGWXGrTHDJaCbrX",
+	"9WGH976Rdkft1acQJG6T2W/7KAe83eHSUk5JKVohjJNJmQkD2qTIh5QOc3uIbluIjIQxotqNRYdlE5Ru",
+	"baQT4yEofNJkgMgFJqWRrrqhs3n93aIwaC5LtxwEUErdfOgK2frxzNk7rEaikKPxeDw7qWvyvVE+5KlQ",
+	"9UoyicpNFYNvW+mTKSonXRWzl4CwMLsMFQj2pQl8w8LBtDw7e5nwyvxPnHlw4Ctims/jWitdOlf4ooNU",
+	"c73bOkZ1kZIsive0tXe0TJZUcP8i5m/JexkpySItiCa01lWkwJS1DeMC1YghUINOhRE36os+HJCZxODF",
+	"vfUBga3E1qIWRpPBkfnU1cGVNqmlVFvaqUp1UuaMNh7HrS5N4hm+ocuoHzEWqMI9+OuJN77NdYqZnaqa",
+	"+s/FndcF2W0tDf03nqqpuuwW5iEj+xZQoLFabYbZzXjQ5MpHFmZNpJpN1VCUYOIA0k3AEaxTzBBbMUM6",
+	"Zo39K/zvv//TldFGcXSPxnqDeEH+S2RBFDKaRC/HZ+OXBDXCLdlLTsP2px/DP9anXfuhIYuhJ6Q3bCYt",
+	"wtpgFQY9NTkmSlBhHXkxPWkrJktmDFCIhVTeH6YK79FUHVbDkB00RDoNVRdWQ2PTFAqiGkKvmtP3Xjde",
+	"nJ19Us3vYOgM5GwbQAcrgp2TWS4xn3u5hnZp5D/tPM3wlK8entIrdvKklw9Pal9eeMb5wzOaCjlNePH1",
+	"wxM2y8/rOPrLISoYehVgxC/zXJgqmKK3E9Jx1xN6dSCO3wtLYahrLh82nk131CPbIXVeyxXJQg/FeF/J",
+	"tWy4wZrb4rbDvIZithiCDf8tI4ComZZFlRLqTtUmCbtgZKln6NLxRsfaNCvUJD7wV+jRV0JS4q8nPloL",
+	"1QUnyh6YsTeEHd6iyaUj5NQqq/gk/SevqbrDyh706DXgv8lG2duGp0207hudVk/vvLvq7IOe3H9kXf9/",
+	"gkudCASzjxvgJD5Yv7eGp61n3Hkq3PF2tBl6hzFmHe+KtIeEWE/AumB2Qe4ZnkOYLXlmbYnFVgX+3X+c",
+	"ndAkDq2ef+2LwX5cOM5Q7G39e6q2HJxfjZmVbb1JX+x+r/QnmyoGovOzl0y5z8/O4bgsLPGgHKyoLFh9",
+	"si/022gLwzfzWZksgxqdZo47gVlQEhyT3EGZJ32sJBYaw8zXMGaB/+r5tF8OCuSnLrGv0GC3HBTDTGTZ",
+	"DG51XRri5o7fSjRVp/eFHL3bxTHw2rWrpBRHIssGn0l+Hy30iL4d2TtZjDRrRGSjQlPCa6LJXGQW1/H2",
+	"G6MvOgelcWBxS+l7BC7CgfqK8/bDZrbjiCGNHjoiyf95Ho8erZsPjwT9h7Ce6wQ7kN0/4D/j9mfhi9uw",
+	"uoHfj2OHhPndXOr0Y7eBa+3tP8OhAu8r/p65WSdxuGCkf3/9BqzThaXs+E6qhQf1UFMiXGcKWbgKbnVa",
+	"gTZTNfu4nh1A5OAxPM6fpUNeht1m6KCpPwKL2y2/stjPxv+Uxu8V3m833JMZBWLSv+kFugev+cnQsWbC",
+	"w/hYl72fbeQJbeR7dAcbyKeBY68b9kGEPPX9YnSkR22zK02/4Qx78JnDt1vDz9rc2RYt67JCnW/1EvbY",
+	"VxQP6m2D4/MXX7eN1ScDED5VPQyHR0P4VD2M4V7hn4jhN6jcM4B/Kee85ivq++dReJ/dm34y2wkelq5P",
+	"Q/3+DzrXPrfyHcjEXtqnSmmh7tzgl+q6e+PYt3zArN/nMDuJ/Qsn+YFb+rJe71EJLkHpkS7a19u6jp5q",
+	"tCHB5NJNu1n99wp1ilt3S4DIKBmtxvuYz2CCS7ltrwG81+rsl++1OsPx+dnLwVw2jOZHuUO8Lmg55ZSZ",
+	"0lHuwNCQ6meHe1KHC4oO1jyQIQw4V3gH+wzOde1X5pehXpfUkW0fKjc85V7IjNt+tPeUt/x6JTJfynlN",
+	"GiiMtAhFJpQPd0/sCvW74GGuEEYf7ApBJ8/1zSePNJ3H3AMNP3QJPLHVfy/vu62rdTeWL2l+uqVO1c6/",
+	"T0mWQi36hnoU/jBmp72WRRoeFK59geuPPl/sbrXFVVNY63eJfHIj5kZ7C8/f7mA5+OljI53X6jkZe1ov",
+	"vGmSsWCHhzliCA6fwRdD+2dD7xoK18Sj2cnEd1EngjuUQmvrBoXzTadTZWr03h+o4KE4deijxL6/Tqt7",
+	"Wbhh5eFAFYYfHKiaztlnH3laH6lbkHZGqk6LGDtBtznslw9k7P6PAL2LlCYLvVZ2cnoqCjl2dcfNONE5",
+	"fXN6/4J9JOy0s0tv609RwlOIl2z73eWqqUTYJru3wy29nZXqTG/9Yf2/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
