@@ -1,18 +1,15 @@
 package tsinvites
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/tsinvites/tsinvites/internal/httpx"
 
 	"github.com/tsinvites/tsinvites/internal/words"
 
@@ -114,72 +111,15 @@ func newAPIErrorFromBody(resp *http.Response, body []byte, operation string, r *
 	body = body[:min(len(body), maxErrorBody)]
 	e := &APIError{
 		StatusCode: resp.StatusCode,
-		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
+		RetryAfter: httpx.RetryAfter(resp.Header.Get("Retry-After"), now, maxRetryAfter),
 		Operation:  operation,
-		Message:    shorten(r.String(errorMessage(body, resp.Header.Get("Content-Type")))),
+		Message:    textsafe.Shorten(r.String(httpx.ErrorMessage(body, resp.Header.Get("Content-Type"))), maxMessage),
 		Body:       r.JSON(body),
 	}
 	if resp.Request != nil {
 		e.Method, e.Path = resp.Request.Method, resp.Request.URL.EscapedPath()
 	}
 	return e
-}
-
-// parseRetryAfter reads a Retry-After header: whole seconds or an HTTP date, at most
-// maxRetryAfter. Anything else, and a date in the past, is no wait.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	// A number too large for int64 is ParseInt's ErrRange with the largest value: the cap.
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		if secs <= 0 {
-			return 0
-		}
-		return time.Duration(min(secs, int64(maxRetryAfter/time.Second))) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return min(t.Sub(now).Round(time.Second), maxRetryAfter)
-	}
-	return 0
-}
-
-var (
-	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
-	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
-)
-
-// errorMessage finds the message in an error body: the JSON "message" if there is one,
-// else the HTML title, else the text itself. The caller shortens it.
-func errorMessage(body []byte, contentType string) string {
-	var apiErr Error
-	if json.Unmarshal(body, &apiErr) == nil && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	trimmed := bytes.TrimSpace(body)
-	if strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")) {
-		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
-			return string(m[1])
-		}
-		trimmed = htmlTag.ReplaceAll(trimmed, []byte(" "))
-	}
-	return string(trimmed)
-}
-
-// shorten folds white space, escapes control characters (a server's escape sequence
-// must not reach a terminal), and cuts s to maxMessage characters.
-func shorten(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToValidUTF8(strings.Join(strings.Fields(s), " "), "?") {
-		if textsafe.Escaped(r) {
-			q := strconv.QuoteRuneToASCII(r)
-			b.WriteString(q[1 : len(q)-1])
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	if s = b.String(); utf8.RuneCountInString(s) <= maxMessage {
-		return s
-	}
-	return string([]rune(s)[:maxMessage]) + "…"
 }
 
 // ErrInvalidInput is matched, with [errors.Is], by every error for input that the client

@@ -4,15 +4,20 @@
 package httpx
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -155,4 +160,45 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// RetryAfter reads a Retry-After header: whole seconds or an HTTP date, at most limit.
+// Anything else, and a date in the past, is no wait.
+func RetryAfter(v string, now time.Time, limit time.Duration) time.Duration {
+	v = strings.TrimSpace(v)
+	// A number too large for int64 is ParseInt's ErrRange with the largest value: the cap.
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(limit/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return min(t.Sub(now).Round(time.Second), limit)
+	}
+	return 0
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// ErrorMessage finds the message in an error body: the JSON "message" if there is one,
+// else the HTML title, else the text itself. The caller shortens it.
+func ErrorMessage(body []byte, contentType string) string {
+	var apiErr struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body, &apiErr) == nil && apiErr.Message != "" {
+		return apiErr.Message
+	}
+	trimmed := bytes.TrimSpace(body)
+	if strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")) {
+		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+			return string(m[1])
+		}
+		trimmed = htmlTag.ReplaceAll(trimmed, []byte(" "))
+	}
+	return string(trimmed)
 }
