@@ -48,7 +48,13 @@ func EmailKey(email string) string {
 // has none. Bytes that are not UTF-8 are not its business.
 func Invisible(s string) (rune, bool) {
 	for _, r := range s {
-		if r == ' ' || r == utf8.RuneError {
+		if r < utf8.RuneSelf { // ASCII: only the controls are invisible (the quick path)
+			if r < ' ' || r == 0x7f {
+				return r, true
+			}
+			continue
+		}
+		if r == utf8.RuneError {
 			continue
 		}
 		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zs, unicode.Zl, unicode.Zp) || ignorable(r) {
