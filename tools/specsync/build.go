@@ -42,11 +42,11 @@ type Result struct {
 // OpenAPI 3.0.3 document. An overlay action that matches nothing is skipped and listed
 // in Result.Gone: the caller decides (run counts each as a breaking change).
 func Build(ctx context.Context, upstream, overlayDoc []byte, sel Selection) (*Result, error) {
-	var parsed yaml.Node
-	if err := yaml.Unmarshal(upstream, &parsed); err != nil {
+	parsed, err := parseDocument(upstream)
+	if err != nil {
 		return nil, fmt.Errorf("read the upstream document: %w", err)
 	}
-	root, ops, err := Extract(&parsed, sel)
+	root, ops, err := Extract(parsed, sel)
 	if err != nil {
 		return nil, err
 	}
