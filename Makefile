@@ -79,7 +79,7 @@ SPEC_SELECT := -tag UserInvites -operation listUsers
 spec:
 	@test -n "$(UPSTREAM)" || { echo "make spec needs UPSTREAM=path/to/tailscale-openapi.yaml (how to download it: README, \"Regenerating\")" >&2; exit 2; }
 	$(GO) build -C $(SPECSYNC_DIR) -o '$(CURDIR)/bin/specsync' .
-	@./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -out api/openapi.yaml -extraction api/upstream.yaml \
+	@./bin/specsync -upstream '$(UPSTREAM)' -overlay api/overlay.yaml -sdk . -out api/openapi.yaml -extraction api/upstream.yaml \
 	  $(SPEC_SELECT) $(if $(filter-out 0,$(ACCEPT_BREAKING)),-accept-breaking) || { rc=$$?; \
 	  test $$rc -ne 3 || printf '%s\n  %s\n' "make spec: breaking changes (see the report above), nothing written. To accept them:" \
 	    "make spec UPSTREAM='$(UPSTREAM)' ACCEPT_BREAKING=1" >&2; exit $$rc; }

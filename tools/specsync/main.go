@@ -7,8 +7,10 @@
 // It writes the two files unless a change is breaking and -accept-breaking is not given.
 // Run it with "make spec UPSTREAM=path/to/tailscale.yaml".
 //
-// Breaking is what oasdiff rates so (see Compare) in either file, and every overlay
-// action that matched nothing (it is skipped when breaking changes are accepted).
+// Breaking is what oasdiff rates so (see Compare) in either file, what breaks Go callers
+// of the generated code (see GoChanges: a changed method signature, a moved server
+// path, a name gone), and every overlay action that matched nothing (it is skipped when
+// breaking changes are accepted).
 //
 // Exit codes: 0 written (or nothing to write); 1 an error, nothing written; 2 bad
 // usage; 3 breaking changes not accepted, nothing written.
@@ -59,11 +61,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl.Var(&tags, "tag", "keep the operations with this tag (repeatable; UserInvites if neither -tag nor -operation is given)")
 	fl.Var(&operations, "operation", "keep the operation with this operationId too (repeatable)")
 	acceptBreaking := fl.Bool("accept-breaking", false, "write the files even if a change is breaking")
+	sdkDir := fl.String("sdk", "", "the directory of the SDK's hand-written Go files (the wrapper), for the report on how new parameters reach users")
 	if err := fl.Parse(args); err != nil {
 		return exitUsage
 	}
 	if *upstreamPath == "" || fl.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml] [-tag T]... [-operation ID]... [-accept-breaking]")
+		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml] [-sdk .] [-tag T]... [-operation ID]... [-accept-breaking]")
 		return exitUsage
 	}
 	if len(tags) == 0 && len(operations) == 0 {
@@ -113,6 +116,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if report, err = Compare(previous, res.Doc); err != nil {
 			return fail(fmt.Errorf("compare with the previous %s: %w", *outPath, err))
 		}
+		goChanges, err := GoChanges(previous, res.Doc, *sdkDir)
+		if err != nil {
+			return fail(fmt.Errorf("compare with the previous %s: %w", *outPath, err))
+		}
+		report.Changes = append(report.Changes, goChanges...)
 	}
 	if previousExtraction != nil {
 		if upstreamReport, err = Compare(previousExtraction, res.Extraction); err != nil {
@@ -158,6 +166,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if breaking > 0 && !*acceptBreaking {
 		fmt.Fprintf(stdout, "\n%d BREAKING change(s) above: %s left unchanged.\n", breaking, files)
+		if len(res.Gone) > 0 {
+			fmt.Fprintf(stderr, "specsync: %d overlay action(s) matched nothing:\n  %s\n"+
+				"Upstream moved, renamed or dropped what they are about: edit each in %s so that its\n"+
+				"target matches upstream's document again, or remove it if what it changed is gone.\n",
+				len(res.Gone), strings.Join(res.Gone, "\n  "), *overlayPath)
+		}
 		fmt.Fprintf(stderr, "specsync: %d breaking change(s), not accepted: %s left unchanged.\n"+
 			"Read the report; to write the files anyway, run again with -accept-breaking.\n", breaking, files)
 		return exitBreaking
