@@ -530,11 +530,11 @@ func rename(t *testing.T, doc *yaml.Node, kind, from, to string) {
 func TestNewUpstream(t *testing.T) {
 	type want int
 	const (
-		additive  want = iota // exit 0, the change reported (not breaking), both files written
-		breaking              // exit 3, the change reported BREAKING, nothing written
-		unchanged             // exit 0, nothing to report, nothing written
-		upstreamOnly          // exit 0, api/openapi.yaml the same, api/upstream.yaml written
-		refused               // exit 1, the overlay actions that matched nothing the headline, nothing written
+		additive     want = iota // exit 0, the change reported (not breaking), both files written
+		breaking                 // exit 3, the change reported BREAKING, nothing written
+		unchanged                // exit 0, nothing to report, nothing written
+		upstreamOnly             // exit 0, api/openapi.yaml the same, api/upstream.yaml written
+		refused                  // exit 1, the overlay actions that matched nothing the headline, nothing written
 	)
 	for _, c := range []struct {
 		name     string
