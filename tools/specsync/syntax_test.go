@@ -113,3 +113,20 @@ func TestMergeKeys(t *testing.T) {
 		t.Errorf("a self-alias: %v", err)
 	}
 }
+
+// TestOneKinOpenAPIVersion: specsync validates api/openapi.yaml with the kin-openapi the
+// SDK's tests and the fake use, so that a document one accepts the other does not refuse.
+func TestOneKinOpenAPIVersion(t *testing.T) {
+	version := func(gomod string) string {
+		for line := range strings.Lines(string(read(t, gomod))) {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "github.com/getkin/kin-openapi" {
+				return f[1]
+			}
+		}
+		t.Fatalf("%s does not require kin-openapi", gomod)
+		return ""
+	}
+	if sdk, ours := version("../../go.mod"), version("go.mod"); sdk != ours {
+		t.Errorf("the SDK's go.mod has kin-openapi %s, specsync's %s: align them", sdk, ours)
+	}
+}
