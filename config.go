@@ -115,9 +115,6 @@ func (cfg Config) String() string {
 // GoString formats the Config for %#v, with its secrets redacted.
 func (cfg Config) GoString() string { return cfg.String() }
 
-// serverPath is where the API's paths start on its host.
-const serverPath = "/api/v2"
-
 // A bearer gives the token for one request, and forgets a token the API refused (401).
 // It must be safe for concurrent use.
 type bearer interface {
@@ -158,7 +155,7 @@ func (cfg Config) client() (*Client, *http.Client, error) {
 	if cfg.APIKey != "" {
 		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
 	} else {
-		c.bearer = cfg.bearer(authKind, base+serverPath, hc, red)
+		c.bearer = cfg.bearer(authKind, base+serverBasePath, hc, red)
 	}
 	return c, hc, nil
 }
@@ -231,8 +228,9 @@ func headerSafe(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 }
 
-// checkBaseURL returns the base URL without a trailing slash (or /api/v2 a user may have
-// added), refusing anything that is not http(s) and plain http to a non-loopback host.
+// checkBaseURL returns the base URL without a trailing slash (or the document's server
+// path, such as /api/v2, that a user may have added), refusing anything that is not
+// http(s) and plain http to a non-loopback host.
 func checkBaseURL(raw string) (string, error) {
 	if raw == "" {
 		return DefaultBaseURL, nil
@@ -255,7 +253,7 @@ func checkBaseURL(raw string) (string, error) {
 	if u.Path != "" {
 		u.Path = path.Clean(u.Path) // no "." or ".." segments: requests go where they say
 	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/api/v2")
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), serverBasePath)
 	u.RawPath = ""
 	return strings.TrimSuffix(u.String(), "/"), nil
 }

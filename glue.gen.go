@@ -5,7 +5,22 @@ package tsinvites
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
 )
+
+// serverURL is the URL of the API's server, as the document declares it (its first server).
+const serverURL = "https://api.tailscale.com/api/v2"
+
+// serverBasePath is the path of serverURL without a trailing slash, such as "/api/v2":
+// every operation's path starts there on the server.
+var serverBasePath = func() string {
+	u, err := url.Parse(serverURL)
+	if err != nil {
+		panic("the document's server URL does not parse: " + err.Error())
+	}
+	return strings.TrimSuffix(u.Path, "/")
+}()
 
 // tailnetRoleValues lists the values of TailnetRole, in the document's order.
 var tailnetRoleValues = []TailnetRole{

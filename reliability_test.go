@@ -17,7 +17,7 @@ import (
 )
 
 // TestLoad makes 1,000 calls from 64 goroutines against the fake with one client: all
-// succeed, and the client opens no more than one connection per goroutine.
+// succeed, and the client reuses its connections (about one per goroutine).
 func TestLoad(t *testing.T) {
 	t.Parallel()
 	const calls, workers = 1000, 64
@@ -57,8 +57,13 @@ func TestLoad(t *testing.T) {
 	}
 	conns := srv.Connections()
 	t.Logf("%d calls from %d goroutines: %d failed, %d connections", calls, workers, failed.Load(), conns)
-	if conns > workers {
-		t.Errorf("the client opened %d connections for %d goroutines", conns, workers)
+	// The client reuses its connections: at most one per goroutine at a time (the
+	// default client's cap). Over the run, a connection the kernel or the server closes
+	// is replaced, and the server may see the new one before the old one's close, so the
+	// total is not bounded by workers exactly; a client that does not reuse connections
+	// (net/http's default of 2 idle ones per host) opens hundreds.
+	if conns > 2*workers {
+		t.Errorf("the client opened %d connections for %d goroutines and %d calls: it does not reuse them", conns, workers, calls)
 	}
 	if left := srv.Invites(); len(left) != 1 || left[0].Email != "seed@example.com" {
 		t.Errorf("the store has %d invites afterwards, want only the seed", len(left))

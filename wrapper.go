@@ -35,7 +35,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	// c.authorize adds the credential; sender tells the retry loop the request was handed over.
-	c.gen, err = NewClient(c.baseURL+serverPath+"/", WithHTTPClient(sender{hc}), WithRequestEditorFn(c.authorize))
+	c.gen, err = NewClient(c.baseURL+serverBasePath+"/", WithHTTPClient(sender{hc}), WithRequestEditorFn(c.authorize))
 	if err != nil {
 		return nil, fmt.Errorf("tsinvites: %w", err)
 	}

@@ -153,7 +153,7 @@ func newFake(opts ...Option) (*Fake, error) {
 	if f.router, err = apidoc.NewRouter(); err != nil {
 		return nil, fmt.Errorf("tsinvitestest: %w", err)
 	}
-	strict := fakeapi.NewStrictHandlerWithOptions(&handlers{f}, nil, fakeapi.StrictHTTPServerOptions{
+	strict := fakeapi.NewStrictHandlerWithOptions(&handlers{f: f}, nil, fakeapi.StrictHTTPServerOptions{
 		RequestErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, err.Error())
 		},
@@ -162,7 +162,7 @@ func newFake(opts ...Option) (*Fake, error) {
 		},
 	})
 	f.api = fakeapi.HandlerWithOptions(strict, fakeapi.StdHTTPServerOptions{
-		BaseURL: "/api/v2",
+		BaseURL: fakeapi.BasePath(),
 		ErrorHandlerFunc: func(w http.ResponseWriter, r *http.Request, err error) {
 			writeError(w, http.StatusBadRequest, err.Error())
 		},
@@ -223,11 +223,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.api.ServeHTTP(w, r)
 		return
 	}
-	if r.URL.Path == "/api/v2/oauth/token" && f.oauthID != "" {
+	if r.URL.Path == apidoc.Prefix+"oauth/token" && f.oauthID != "" {
 		f.issueToken(w, r)
 		return
 	}
-	if r.URL.Path == "/api/v2/oauth/token-exchange" && f.federatedID != "" {
+	if r.URL.Path == apidoc.Prefix+"oauth/token-exchange" && f.federatedID != "" {
 		f.exchangeToken(w, r)
 		return
 	}

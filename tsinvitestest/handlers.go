@@ -15,8 +15,13 @@ import (
 )
 
 // handlers implements the generated strict server on the fake's store. Requests reach
-// it only after the token check and the validation against the document.
-type handlers struct{ f *Fake }
+// it only after the token check and the validation against the document. An operation
+// it does not implement (one the document added since) is answered by the embedded
+// fakeapi.Unimplemented: 501, naming the operation.
+type handlers struct {
+	fakeapi.Unimplemented
+	f *Fake
+}
 
 var _ fakeapi.StrictServerInterface = (*handlers)(nil)
 

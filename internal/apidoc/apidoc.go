@@ -16,8 +16,9 @@ import (
 	"github.com/tsinvites/tsinvites/internal/fakeapi"
 )
 
-// Prefix is where the API's paths start, as on the real API.
-const Prefix = "/api/v2/"
+// Prefix is where the API's paths start, as on the real API: the path of the
+// document's server URL, with a trailing slash ("/api/v2/").
+var Prefix = fakeapi.BasePath() + "/"
 
 // ErrOutsideAPI is returned by FindRoute for a path not under Prefix.
 var ErrOutsideAPI = errors.New("not under " + Prefix)

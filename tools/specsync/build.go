@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -42,11 +43,11 @@ type Result struct {
 // OpenAPI 3.0.3 document. An overlay action that matches nothing is skipped and listed
 // in Result.Gone: the caller decides (run counts each as a breaking change).
 func Build(ctx context.Context, upstream, overlayDoc []byte, sel Selection) (*Result, error) {
-	var parsed yaml.Node
-	if err := yaml.Unmarshal(upstream, &parsed); err != nil {
+	parsed, err := parseDocument(upstream)
+	if err != nil {
 		return nil, fmt.Errorf("read the upstream document: %w", err)
 	}
-	root, ops, err := Extract(&parsed, sel)
+	root, ops, err := Extract(parsed, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -76,13 +77,69 @@ func Build(ctx context.Context, upstream, overlayDoc []byte, sel Selection) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if err := Validate(ctx, out); err != nil {
-		if len(gone) > 0 {
-			return nil, fmt.Errorf("%w\n(overlay actions that matched nothing:\n  %s)", err, strings.Join(gone, "\n  "))
-		}
+	err = refWithSiblings(root, "")
+	if err == nil {
+		err = Validate(ctx, out)
+	}
+	if err != nil && len(gone) > 0 {
+		return nil, &GoneError{Gone: gone, Consequence: err}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &Result{Doc: out, Extraction: extraction, Operations: ops, Converted: converted, Warnings: warnings, Gone: gone}, nil
+}
+
+// GoneError is Build's error when overlay actions matched nothing and the result is
+// therefore not valid: the actions are the cause, the validation error a consequence.
+type GoneError struct {
+	Gone        []string // the actions that matched nothing, as Result.Gone
+	Consequence error
+}
+
+func (e *GoneError) Error() string {
+	return fmt.Sprintf("%d overlay action(s) matched nothing:\n  %s\n"+
+		"Upstream moved, renamed or dropped what they are about. Edit each one in the overlay\n"+
+		"(api/overlay.yaml) so that its target (or copy source) matches upstream's document\n"+
+		"again, or remove it if what it changed is gone; then run make spec again.\n"+
+		"Without them the result is not valid (a consequence): %v",
+		len(e.Gone), strings.Join(e.Gone, "\n  "), e.Consequence)
+}
+
+func (e *GoneError) Unwrap() error { return e.Consequence }
+
+// refWithSiblings returns an error naming the first mapping under n (at ptr) that has
+// a $ref and other keys: in OpenAPI 3.0 the others are ignored, and validators differ
+// on whether they are allowed. An overlay "update" that merges a $ref into what
+// upstream declares makes one; remove what is there first.
+func refWithSiblings(n *yaml.Node, ptr string) error {
+	if n.Kind == yaml.DocumentNode {
+		return refWithSiblings(n.Content[0], ptr)
+	}
+	if n.Kind == yaml.MappingNode && get(n, "$ref") != nil && len(n.Content) > 2 && !isExampleValue(ptr) {
+		return fmt.Errorf("%s: a $ref with sibling keys %v (the overlay merged a $ref into an upstream value: remove that value first)", ptr, slices.DeleteFunc(keys(n), func(k string) bool { return k == "$ref" }))
+	}
+	for i, c := range n.Content {
+		child := ptr
+		switch n.Kind {
+		case yaml.MappingNode:
+			if i%2 == 0 {
+				continue
+			}
+			child += "/" + escape(n.Content[i-1].Value)
+		case yaml.SequenceNode:
+			child += fmt.Sprintf("/%d", i)
+		}
+		if err := refWithSiblings(c, child); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isExampleValue reports whether ptr is inside an example, where $ref is data.
+func isExampleValue(ptr string) bool {
+	return strings.Contains(ptr, "/example/") || strings.Contains(ptr, "/examples/") || strings.HasSuffix(ptr, "/example")
 }
 
 // applyOverlay applies the overlay's actions to root one by one. An action whose target

@@ -46,6 +46,12 @@ func (s Selection) String() string {
 // left but the security schemes the security requirements name (those are named, not
 // referenced): so the names upstream gives its components do not reach the result.
 //
+// A path item's parameters other than path parameters move to each of its operations
+// (after the operation's own, unless it has one of the same name and place): it means
+// the same in OpenAPI, and oapi-codegen gives only an operation's parameters their Go
+// types, so that a query parameter upstream adds on the path reaches the generated
+// params type like any other, with no overlay action naming it.
+//
 // Around the paths it keeps openapi, info, jsonSchemaDialect, servers, security,
 // externalDocs and the tags the kept operations use; webhooks, extensions and other
 // tags are not about these operations.
@@ -122,6 +128,7 @@ func Extract(upstream *yaml.Node, sel Selection) (*yaml.Node, []string, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		pushDownParameters(selected)
 		kept = append(kept, ops...)
 		keptPaths.Content = append(keptPaths.Content, scalar(path), selected)
 	}
@@ -189,4 +196,55 @@ func keys(m *yaml.Node) []string {
 		ks = append(ks, m.Content[i].Value)
 	}
 	return ks
+}
+
+// pushDownParameters moves the path item's parameters that are not in the path to each
+// of its operations, as Extract says.
+func pushDownParameters(item *yaml.Node) {
+	params := get(item, "parameters")
+	if params == nil {
+		return
+	}
+	var stay, move []*yaml.Node
+	for _, p := range params.Content {
+		if in := get(p, "in"); in != nil && in.Value == "path" {
+			stay = append(stay, p)
+		} else {
+			move = append(move, p)
+		}
+	}
+	if len(move) == 0 {
+		return
+	}
+	for _, m := range methods {
+		op := get(item, m)
+		if op == nil {
+			continue
+		}
+		own := get(op, "parameters")
+		if own == nil {
+			own = &yaml.Node{Kind: yaml.SequenceNode}
+			set(op, "parameters", own)
+		}
+		for _, p := range move {
+			if !hasParameter(own, p) {
+				own.Content = append(own.Content, deepCopy(p))
+			}
+		}
+	}
+	if len(stay) == 0 {
+		del(item, "parameters")
+		return
+	}
+	params.Content = stay
+}
+
+// hasParameter reports whether the list holds a parameter of p's name and place.
+func hasParameter(list, p *yaml.Node) bool {
+	for _, q := range list.Content {
+		if get(q, "name").Value == get(p, "name").Value && get(q, "in").Value == get(p, "in").Value {
+			return true
+		}
+	}
+	return false
 }

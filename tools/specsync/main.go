@@ -7,8 +7,10 @@
 // It writes the two files unless a change is breaking and -accept-breaking is not given.
 // Run it with "make spec UPSTREAM=path/to/tailscale.yaml".
 //
-// Breaking is what oasdiff rates so (see Compare) in either file, and every overlay
-// action that matched nothing (it is skipped when breaking changes are accepted).
+// Breaking is what oasdiff rates so (see Compare) in either file, what breaks Go callers
+// of the generated code (see GoChanges: a changed method signature, a moved server
+// path, a name gone), and every overlay action that matched nothing (it is skipped when
+// breaking changes are accepted).
 //
 // Exit codes: 0 written (or nothing to write); 1 an error, nothing written; 2 bad
 // usage; 3 breaking changes not accepted, nothing written.
@@ -48,132 +50,83 @@ type listFlag []string
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// options are run's flags.
+type options struct {
+	upstreamPath, overlayPath, outPath, extractionPath, sdkDir string
+	sel                                                        Selection
+	acceptBreaking                                             bool
+}
+
+// parseFlags reads run's flags; on a usage error it returns false, having said so.
+func parseFlags(args []string, stderr io.Writer) (options, bool) {
+	var o options
 	fl := flag.NewFlagSet("specsync", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	upstreamPath := fl.String("upstream", "", "Tailscale's full OpenAPI document (YAML or JSON)")
-	overlayPath := fl.String("overlay", "api/overlay.yaml", "our OpenAPI Overlay document (1.0 or 1.1)")
-	outPath := fl.String("out", "api/openapi.yaml", "the document to write")
-	extractionPath := fl.String("extraction", "", "where to keep upstream's operations before the overlay (api/upstream.yaml); none if empty")
+	fl.StringVar(&o.upstreamPath, "upstream", "", "Tailscale's full OpenAPI document (YAML or JSON)")
+	fl.StringVar(&o.overlayPath, "overlay", "api/overlay.yaml", "our OpenAPI Overlay document (1.0 or 1.1)")
+	fl.StringVar(&o.outPath, "out", "api/openapi.yaml", "the document to write")
+	fl.StringVar(&o.extractionPath, "extraction", "", "where to keep upstream's operations before the overlay (api/upstream.yaml); none if empty")
 	var tags, operations listFlag
 	fl.Var(&tags, "tag", "keep the operations with this tag (repeatable; UserInvites if neither -tag nor -operation is given)")
 	fl.Var(&operations, "operation", "keep the operation with this operationId too (repeatable)")
-	acceptBreaking := fl.Bool("accept-breaking", false, "write the files even if a change is breaking")
+	fl.BoolVar(&o.acceptBreaking, "accept-breaking", false, "write the files even if a change is breaking")
+	fl.StringVar(&o.sdkDir, "sdk", "", "the directory of the SDK's hand-written Go files (the wrapper), for the report on how new parameters reach users")
 	if err := fl.Parse(args); err != nil {
-		return exitUsage
+		return o, false
 	}
-	if *upstreamPath == "" || fl.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml] [-tag T]... [-operation ID]... [-accept-breaking]")
-		return exitUsage
+	if o.upstreamPath == "" || fl.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: specsync -upstream tailscale-openapi.yaml [-overlay api/overlay.yaml] [-out api/openapi.yaml] [-extraction api/upstream.yaml] [-sdk .] [-tag T]... [-operation ID]... [-accept-breaking]")
+		return o, false
 	}
 	if len(tags) == 0 && len(operations) == 0 {
 		tags = listFlag{"UserInvites"}
 	}
-	sel := Selection{Tags: tags, Operations: operations}
-	files := *outPath
-	if *extractionPath != "" {
-		files += " and " + *extractionPath
+	o.sel = Selection{Tags: tags, Operations: operations}
+	return o, true
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, ok := parseFlags(args, stderr)
+	if !ok {
+		return exitUsage
+	}
+	files := o.outPath
+	if o.extractionPath != "" {
+		files += " and " + o.extractionPath
 	}
 	fail := func(err error) int {
 		fmt.Fprintf(stderr, "specsync: %v\n%s left unchanged.\n", err, files)
 		return exitError
 	}
-	upstream, err := os.ReadFile(*upstreamPath)
+	upstream, ov, previous, previousExtraction, err := readInputs(o)
 	if err != nil {
 		return fail(err)
 	}
-	ov, err := os.ReadFile(*overlayPath)
+	res, err := Build(ctx, upstream, ov, o.sel)
 	if err != nil {
 		return fail(err)
 	}
-	readPrevious := func(path string) ([]byte, error) {
-		if path == "" {
-			return nil, nil
-		}
-		b, err := os.ReadFile(path)
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, nil
-		}
-		return b, err
-	}
-	previous, err := readPrevious(*outPath)
+	report, upstreamReport, err := compareAll(previous, previousExtraction, res, o.outPath, o.extractionPath, o.sdkDir)
 	if err != nil {
 		return fail(err)
 	}
-	previousExtraction, err := readPrevious(*extractionPath)
-	if err != nil {
-		return fail(err)
-	}
-	res, err := Build(ctx, upstream, ov, sel)
-	if err != nil {
-		return fail(err)
-	}
-	var report, upstreamReport *Report
-	if previous != nil {
-		if report, err = Compare(previous, res.Doc); err != nil {
-			return fail(fmt.Errorf("compare with the previous %s: %w", *outPath, err))
-		}
-	}
-	if previousExtraction != nil {
-		if upstreamReport, err = Compare(previousExtraction, res.Extraction); err != nil {
-			return fail(fmt.Errorf("compare with the previous %s: %w", *extractionPath, err))
-		}
-	}
-
-	fmt.Fprintf(stdout, "Kept %d operations %s: %s\n", len(res.Operations), sel, strings.Join(res.Operations, ", "))
-	if len(res.Converted) > 0 {
-		fmt.Fprintf(stdout, "\nConverted from OpenAPI 3.1 to 3.0.3 (before the overlay):\n")
-		for _, c := range res.Converted {
-			fmt.Fprintf(stdout, "  %s\n", c)
-		}
-	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(stdout, "overlay warning: %s\n", w)
-	}
-	fmt.Fprintln(stdout)
-	if report == nil {
-		fmt.Fprintf(stdout, "There is no previous %s to compare with.\n", *outPath)
-	} else {
-		fmt.Fprintf(stdout, "Changes to %s:\n", *outPath)
-		report.Write(stdout)
-	}
-	if upstreamReport != nil {
-		fmt.Fprintf(stdout, "\nUpstream's own changes to these operations, before the overlay (%s); a change\nthe overlay replaces shows here only:\n", *extractionPath)
-		upstreamReport.WriteExcept(stdout, report)
-	}
-
-	if len(res.Gone) > 0 {
-		fmt.Fprintf(stdout, "\nOverlay actions that matched nothing, skipped (upstream moved or dropped what they\nare about: edit %s):\n", *overlayPath)
-		for _, g := range res.Gone {
-			fmt.Fprintf(stdout, "  BREAKING %s\n", g)
-		}
-	}
-
-	// A change both reports list counts once.
-	breaking := len(report.Breaking()) + len(res.Gone)
-	for _, c := range upstreamReport.Breaking() {
-		if report == nil || !slices.Contains(report.Changes, c) {
-			breaking++
-		}
-	}
-	if breaking > 0 && !*acceptBreaking {
+	printReport(stdout, res, o.sel, report, upstreamReport, o.outPath, o.extractionPath, o.overlayPath)
+	breaking := countBreaking(report, upstreamReport, res)
+	if breaking > 0 && !o.acceptBreaking {
 		fmt.Fprintf(stdout, "\n%d BREAKING change(s) above: %s left unchanged.\n", breaking, files)
+		if len(res.Gone) > 0 {
+			fmt.Fprintf(stderr, "specsync: %d overlay action(s) matched nothing:\n  %s\n"+
+				"Upstream moved, renamed or dropped what they are about: edit each in %s so that its\n"+
+				"target matches upstream's document again, or remove it if what it changed is gone.\n",
+				len(res.Gone), strings.Join(res.Gone, "\n  "), o.overlayPath)
+		}
 		fmt.Fprintf(stderr, "specsync: %d breaking change(s), not accepted: %s left unchanged.\n"+
 			"Read the report; to write the files anyway, run again with -accept-breaking.\n", breaking, files)
 		return exitBreaking
 	}
-	var wrote []string
-	for _, f := range []struct {
-		path      string
-		old, data []byte
-	}{{*extractionPath, previousExtraction, res.Extraction}, {*outPath, previous, res.Doc}} {
-		if f.path == "" || (f.old != nil && bytes.Equal(f.old, f.data)) {
-			continue
-		}
-		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
-			return fail(err)
-		}
-		wrote = append(wrote, f.path)
+	wrote, err := writeFiles([]output{{o.extractionPath, previousExtraction, res.Extraction}, {o.outPath, previous, res.Doc}})
+	if err != nil {
+		return fail(err)
 	}
 	fmt.Fprintln(stdout)
 	switch {
@@ -187,4 +140,118 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "Next: make generate && make check")
 	return exitOK
+}
+
+// compareAll compares the new files with the previous ones (nil: none), the document
+// with oasdiff and for Go callers, the extraction with oasdiff.
+func compareAll(previous, previousExtraction []byte, res *Result, outPath, extractionPath, sdkDir string) (report, upstreamReport *Report, err error) {
+	if previous != nil {
+		if report, err = Compare(previous, res.Doc); err != nil {
+			return nil, nil, fmt.Errorf("compare with the previous %s: %w", outPath, err)
+		}
+		goChanges, err := GoChanges(previous, res.Doc, sdkDir)
+		if err != nil {
+			return nil, nil, fmt.Errorf("compare with the previous %s: %w", outPath, err)
+		}
+		report.Changes = append(report.Changes, goChanges...)
+	}
+	if previousExtraction != nil {
+		if upstreamReport, err = Compare(previousExtraction, res.Extraction); err != nil {
+			return nil, nil, fmt.Errorf("compare with the previous %s: %w", extractionPath, err)
+		}
+	}
+	return report, upstreamReport, nil
+}
+
+// printReport prints what Build did and what changed (a nil report: no previous file).
+func printReport(stdout io.Writer, res *Result, sel Selection, report, upstreamReport *Report, outPath, extractionPath, overlayPath string) {
+	fmt.Fprintf(stdout, "Kept %d operations %s: %s\n", len(res.Operations), sel, strings.Join(res.Operations, ", "))
+	if len(res.Converted) > 0 {
+		fmt.Fprintf(stdout, "\nConverted from OpenAPI 3.1 to 3.0.3 (before the overlay):\n")
+		for _, c := range res.Converted {
+			fmt.Fprintf(stdout, "  %s\n", c)
+		}
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(stdout, "overlay warning: %s\n", w)
+	}
+	fmt.Fprintln(stdout)
+	if report == nil {
+		fmt.Fprintf(stdout, "There is no previous %s to compare with.\n", outPath)
+	} else {
+		fmt.Fprintf(stdout, "Changes to %s:\n", outPath)
+		report.Write(stdout)
+	}
+	if upstreamReport != nil {
+		fmt.Fprintf(stdout, "\nUpstream's own changes to these operations, before the overlay (%s); a change\nthe overlay replaces shows here only:\n", extractionPath)
+		upstreamReport.WriteExcept(stdout, report)
+	}
+	if len(res.Gone) > 0 {
+		fmt.Fprintf(stdout, "\nOverlay actions that matched nothing, skipped (upstream moved or dropped what they\nare about: edit %s):\n", overlayPath)
+		for _, g := range res.Gone {
+			fmt.Fprintf(stdout, "  BREAKING %s\n", g)
+		}
+	}
+}
+
+// countBreaking counts the breaking changes of both reports, a change both list once,
+// and the overlay actions that matched nothing.
+func countBreaking(report, upstreamReport *Report, res *Result) int {
+	breaking := len(report.Breaking()) + len(res.Gone)
+	for _, c := range upstreamReport.Breaking() {
+		if report == nil || !slices.Contains(report.Changes, c) {
+			breaking++
+		}
+	}
+	return breaking
+}
+
+// output is a file to write: its path ("" for none), its previous content (nil for
+// none) and the new.
+type output struct {
+	path      string
+	old, data []byte
+}
+
+// writeFiles writes each output whose content changed, and returns the paths written.
+func writeFiles(outs []output) ([]string, error) {
+	var wrote []string
+	for _, f := range outs {
+		if f.path == "" || (f.old != nil && bytes.Equal(f.old, f.data)) {
+			continue
+		}
+		if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+			return wrote, err
+		}
+		wrote = append(wrote, f.path)
+	}
+	return wrote, nil
+}
+
+// readInputs reads the upstream document, the overlay, and the previous output files
+// (nil when there is none).
+func readInputs(o options) (upstream, ov, previous, previousExtraction []byte, err error) {
+	if upstream, err = os.ReadFile(o.upstreamPath); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if ov, err = os.ReadFile(o.overlayPath); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	readPrevious := func(path string) ([]byte, error) {
+		if path == "" {
+			return nil, nil
+		}
+		b, err := os.ReadFile(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return b, err
+	}
+	if previous, err = readPrevious(o.outPath); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if previousExtraction, err = readPrevious(o.extractionPath); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return upstream, ov, previous, previousExtraction, nil
 }

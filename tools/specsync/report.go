@@ -61,7 +61,7 @@ func (r *Report) WriteExcept(w io.Writer, shown *Report) {
 		fmt.Fprintln(w, "  none: the document means the same as before.")
 		return
 	}
-	fmt.Fprintf(w, "  %d change(s), %d breaking for the SDK (BREAKING: oasdiff error or warning, or a name\n  the generated Go code had is gone)", len(r.Changes), len(r.Breaking()))
+	fmt.Fprintf(w, "  %d change(s), %d breaking for the SDK (BREAKING: oasdiff error or warning, a name the\n  generated Go code had is gone, a generated method's signature changes, or the server's\n  path moves)", len(r.Changes), len(r.Breaking()))
 	var same int
 	var rest []Change
 	for _, c := range r.Changes {

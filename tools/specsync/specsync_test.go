@@ -480,7 +480,7 @@ func runSpec(t *testing.T, upstream []byte, flags ...string) specRun {
 		}
 	}
 	var stdout, stderr bytes.Buffer
-	args := append([]string{"-upstream", in, "-overlay", overlayPath, "-out", out, "-extraction", extraction}, apiSelect...)
+	args := append([]string{"-upstream", in, "-overlay", overlayPath, "-out", out, "-extraction", extraction, "-sdk", "../.."}, apiSelect...)
 	args = append(args, flags...)
 	r := specRun{code: run(context.Background(), args, &stdout, &stderr), stdout: stdout.String(), stderr: stderr.String()}
 	r.openapi, r.upstream = read(t, out), read(t, extraction)
@@ -530,9 +530,11 @@ func rename(t *testing.T, doc *yaml.Node, kind, from, to string) {
 func TestNewUpstream(t *testing.T) {
 	type want int
 	const (
-		additive  want = iota // exit 0, the change reported (not breaking), both files written
-		breaking              // exit 3, the change reported BREAKING, nothing written
-		unchanged             // exit 0, nothing to report, nothing written
+		additive     want = iota // exit 0, the change reported (not breaking), both files written
+		breaking                 // exit 3, the change reported BREAKING, nothing written
+		unchanged                // exit 0, nothing to report, nothing written
+		upstreamOnly             // exit 0, api/openapi.yaml the same, api/upstream.yaml written
+		refused                  // exit 1, the overlay actions that matched nothing the headline, nothing written
 	)
 	for _, c := range []struct {
 		name     string
@@ -564,14 +566,69 @@ func TestNewUpstream(t *testing.T) {
 			report: []string{"expiresAt`", "[response-optional-property-added]"},
 		},
 		{
+			// Its first query parameter adds a params argument to the generated
+			// ListUserInvitesWithResponse, which users call through Client.API().
 			name: "new optional query parameter on listUserInvites",
 			upstream: func(t *testing.T) []byte {
 				return variant(t, func(doc *yaml.Node) {
 					set(at(t, doc, append(listPath, "get")...), "parameters", yamlNode(t, "[{name: role, in: query, schema: {type: string}}]"))
 				})
 			},
+			want: breaking,
+			report: []string{"GET /tailnet/{tailnet}/user-invites", "role`", "[new-optional-request-parameter]",
+				"ListUserInvitesWithResponse", "params *ListUserInvitesParams", "[go-signature-changed]",
+				"parameter role reaches users through Client.API() only"},
+		},
+		{
+			name: "new optional query parameter on listUsers",
+			upstream: func(t *testing.T) []byte {
+				return variant(t, func(doc *yaml.Node) {
+					params := at(t, doc, "paths", "/tailnet/{tailnet}/users", "parameters")
+					params.Content = append(params.Content, yamlNode(t, "{name: status, in: query, schema: {type: string}}"))
+				})
+			},
 			want:   additive,
-			report: []string{"GET /tailnet/{tailnet}/user-invites", "role`", "[new-optional-request-parameter]"},
+			report: []string{"GET /tailnet/{tailnet}/users", "[new-optional-request-parameter]", "parameter status reaches users with no edit: a field of tsinvites.ListUsersParams"},
+		},
+		{
+			name: "new operation on the user-invites paths",
+			upstream: func(t *testing.T) []byte {
+				return variant(t, func(doc *yaml.Node) { addPatchOperation(t, doc) })
+			},
+			want:   additive,
+			report: []string{"PATCH /user-invites/{userInviteId}", "[endpoint-added]"},
+		},
+		{
+			name: "resend declares 429, which the overlay adds",
+			upstream: func(t *testing.T) []byte {
+				return variant(t, func(doc *yaml.Node) { addResend429(t, doc) })
+			},
+			want:   upstreamOnly,
+			report: []string{"POST /user-invites/{userInviteId}/resend", "429"},
+		},
+		{
+			name: "server path moved",
+			upstream: func(t *testing.T) []byte {
+				return variant(t, func(doc *yaml.Node) {
+					url := at(t, doc, "servers").Content[0]
+					set(url, "url", scalar(strings.Replace(get(url, "url").Value, "/api/v2", "/api/v3", 1)))
+				})
+			},
+			want:   breaking,
+			report: []string{`moves from "/api/v2" to "/api/v3"`, "[server-path-changed]"},
+		},
+		{
+			name: "path parameter renamed",
+			upstream: func(t *testing.T) []byte {
+				return variant(t, func(doc *yaml.Node) {
+					set(at(t, doc, "components", "parameters", "tailnet"), "name", scalar("tailnetName"))
+					paths := at(t, doc, "paths")
+					for i := 0; i < len(paths.Content); i += 2 {
+						paths.Content[i].Value = strings.ReplaceAll(paths.Content[i].Value, "{tailnet}", "{tailnetName}")
+					}
+				})
+			},
+			want: refused,
 		},
 		{
 			name: "operation removed",
@@ -732,6 +789,21 @@ get:
 				if accepted.code != exitOK || !accepted.upstreamChanged || !strings.Contains(accepted.stdout, "breaking change(s) accepted") {
 					t.Errorf("with -accept-breaking: exit %d, api/upstream.yaml written %v:\n%s%s", accepted.code, accepted.upstreamChanged, accepted.stdout, accepted.stderr)
 				}
+			case upstreamOnly:
+				if r.code != exitOK || r.openapiChanged || !r.upstreamChanged {
+					t.Errorf("exit code %d, api/openapi.yaml written %v, api/upstream.yaml written %v; want 0, false, true", r.code, r.openapiChanged, r.upstreamChanged)
+				}
+			case refused:
+				first, _, _ := strings.Cut(r.stderr, "\n")
+				if r.code != exitError || !strings.Contains(first, "overlay action(s) matched nothing") {
+					t.Errorf("exit code %d, stderr starts %q; want 1 and the overlay actions first", r.code, first)
+				}
+				if !strings.Contains(r.stderr, "api/overlay.yaml") || !strings.Contains(r.stderr, "matches nothing") {
+					t.Errorf("stderr does not name the actions and the overlay:\n%s", r.stderr)
+				}
+				if r.openapiChanged || r.upstreamChanged {
+					t.Errorf("written: api/openapi.yaml %v, api/upstream.yaml %v; want neither", r.openapiChanged, r.upstreamChanged)
+				}
 			case unchanged:
 				if r.code != exitOK {
 					t.Errorf("exit code %d, want %d", r.code, exitOK)
@@ -773,4 +845,28 @@ func TestRunWithoutPreviousFiles(t *testing.T) {
 	if !strings.Contains(stdout.String(), "no previous") {
 		t.Errorf("stdout:\n%s", stdout.String())
 	}
+}
+
+// addPatchOperation adds PATCH /user-invites/{userInviteId} (updateUserInvite, tagged
+// UserInvites: a new operation the selection keeps), which sets an invite's role.
+func addPatchOperation(t *testing.T, doc *yaml.Node) {
+	t.Helper()
+	item := at(t, doc, "paths", "/user-invites/{userInviteId}")
+	set(item, "patch", yamlNode(t, `
+operationId: updateUserInvite
+summary: Update a user invite
+tags: [UserInvites]
+requestBody:
+  required: true
+  content: {application/json: {schema: {type: object, properties: {role: {type: string, enum: [member, admin]}}}}}
+responses:
+  '200': {description: The invite., content: {application/json: {schema: {$ref: '#/components/schemas/UserInvite'}}}}
+`))
+}
+
+// addResend429 makes upstream declare resend's 429, which the overlay adds too.
+func addResend429(t *testing.T, doc *yaml.Node) {
+	t.Helper()
+	responses := at(t, doc, "paths", "/user-invites/{userInviteId}/resend", "post", "responses")
+	set(responses, "429", yamlNode(t, `{description: Resent too recently., content: {application/json: {schema: {type: object, properties: {message: {type: string}}}}}}`))
 }
