@@ -45,32 +45,11 @@ func run(ctx context.Context, w io.Writer, email string, fake, haveKey bool) err
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 
-	var c *tsinvites.Client
-	if fake {
-		srv, err := tsinvitestest.NewServer()
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		c = srv.Client()
-		if email == "" {
-			email = "amelie@example.com"
-		}
-		hint := "set TAILSCALE_API_KEY to use yours"
-		if haveKey {
-			hint = "-fake given: TAILSCALE_API_KEY is not used; drop -fake and pass -email to use it"
-		}
-		fmt.Fprintf(w, "Using a fake Tailscale API at %s (%s).\n\n", srv.URL, hint)
-	} else {
-		if email == "" {
-			return errors.New("against the real API, pass -email with an address you own: it gets a real invitation email")
-		}
-		var err error
-		if c, err = tsinvites.New(tsinvites.ConfigFromEnv()); err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "Using the Tailscale API with TAILSCALE_API_KEY, tailnet %q.\n\n", c.Tailnet())
+	c, email, closeAPI, err := connect(w, email, fake, haveKey)
+	if err != nil {
+		return err
 	}
+	defer closeAPI()
 
 	created, err := c.Create(ctx, tsinvites.CreateUserInviteRequest{Email: email, Role: tsinvites.UserRoleMember})
 	if err != nil {
@@ -88,6 +67,48 @@ func run(ctx context.Context, w io.Writer, email string, fake, haveKey bool) err
 		fmt.Fprintln(w, "   it has an invite URL (a secret: anyone holding it can join, so it is not printed)")
 	}
 
+	if err := listAndGet(ctx, w, c, inv.ID); err != nil {
+		return err
+	}
+	if err := resend(ctx, w, c, inv); err != nil {
+		return err
+	}
+	return deleteAndConfirm(ctx, w, c, inv.ID)
+}
+
+// connect returns a client of the fake API (started here) when fake is set, of the real
+// API otherwise, with the address to invite (a made-up one on the fake if email is
+// empty) and a function that stops the fake. It tells w which API it uses.
+func connect(w io.Writer, email string, fake, haveKey bool) (*tsinvites.Client, string, func(), error) {
+	if !fake {
+		if email == "" {
+			return nil, "", nil, errors.New("against the real API, pass -email with an address you own: it gets a real invitation email")
+		}
+		c, err := tsinvites.New(tsinvites.ConfigFromEnv())
+		if err != nil {
+			return nil, "", nil, err
+		}
+		fmt.Fprintf(w, "Using the Tailscale API with TAILSCALE_API_KEY, tailnet %q.\n\n", c.Tailnet())
+		return c, email, func() {}, nil
+	}
+	srv, err := tsinvitestest.NewServer()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if email == "" {
+		email = "amelie@example.com"
+	}
+	hint := "set TAILSCALE_API_KEY to use yours"
+	if haveKey {
+		hint = "-fake given: TAILSCALE_API_KEY is not used; drop -fake and pass -email to use it"
+	}
+	fmt.Fprintf(w, "Using a fake Tailscale API at %s (%s).\n\n", srv.URL, hint)
+	return srv.Client(), email, srv.Close, nil
+}
+
+// listAndGet shows steps 2 and 3: how many invites the tailnet has, and what the API
+// says of the invite id.
+func listAndGet(ctx context.Context, w io.Writer, c *tsinvites.Client, id string) error {
 	invites, err := c.List(ctx)
 	if err != nil {
 		return err
@@ -98,12 +119,17 @@ func run(ctx context.Context, w io.Writer, email string, fake, haveKey bool) err
 	}
 	fmt.Fprintf(w, "2. the tailnet has %d open %s\n", len(invites), noun)
 
-	got, err := c.Get(ctx, inv.ID)
+	got, err := c.Get(ctx, id)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "3. invite %s: email %s, role %s, last emailed %s\n", got.ID, got.Email, got.Role, sent(got.LastEmailSentAt))
+	return nil
+}
 
+// resend shows step 4: resending the invitation email of inv, which the API may refuse
+// for a while (that is no error here).
+func resend(ctx context.Context, w io.Writer, c *tsinvites.Client, inv tsinvites.UserInvite) error {
 	switch err := c.Resend(ctx, inv.ID); {
 	case tsinvites.IsRateLimited(err):
 		fmt.Fprintln(w, "4. resend refused for now: the API allows one resend a minute per invite")
@@ -112,17 +138,22 @@ func run(ctx context.Context, w io.Writer, email string, fake, haveKey bool) err
 	default:
 		fmt.Fprintf(w, "4. resent the invitation email to %s\n", inv.Email)
 	}
+	return nil
+}
 
-	if err := c.Delete(ctx, inv.ID); err != nil {
+// deleteAndConfirm shows steps 5 and 6: deleting the invite id, and getting it again,
+// which must answer not found.
+func deleteAndConfirm(ctx context.Context, w io.Writer, c *tsinvites.Client, id string) error {
+	if err := c.Delete(ctx, id); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "5. deleted invite %s\n", inv.ID)
+	fmt.Fprintf(w, "5. deleted invite %s\n", id)
 
-	_, err = c.Get(ctx, inv.ID)
+	_, err := c.Get(ctx, id)
 	if !tsinvites.IsNotFound(err) {
-		return fmt.Errorf("invite %s still there after delete (err %v)", inv.ID, err)
+		return fmt.Errorf("invite %s still there after delete (err %v)", id, err)
 	}
-	fmt.Fprintf(w, "6. get invite %s now answers: %v\n", inv.ID, err)
+	fmt.Fprintf(w, "6. get invite %s now answers: %v\n", id, err)
 	return nil
 }
 

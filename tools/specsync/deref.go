@@ -98,37 +98,7 @@ func (d *dereferencer) schema(n *yaml.Node, ptr string) (*yaml.Node, error) {
 		return deepCopy(n), nil // true, false
 	}
 	if ref := get(n, "$ref"); ref != nil && ref.Kind == yaml.ScalarNode {
-		target, err := d.follow(ref.Value, ptr, d.schema)
-		if err != nil {
-			return nil, err
-		}
-		if !d.v31 || len(n.Content) == 2 {
-			return target, nil
-		}
-		siblings := &yaml.Node{Kind: yaml.MappingNode}
-		assertions := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if k := n.Content[i].Value; k != "$ref" {
-				siblings.Content = append(siblings.Content, n.Content[i], n.Content[i+1])
-				assertions = assertions || !slices.Contains(annotations, k) && !strings.HasPrefix(k, "x-")
-			}
-		}
-		siblings, err = d.schema(siblings, ptr)
-		if err != nil {
-			return nil, err
-		}
-		if !assertions && target.Kind == yaml.MappingNode {
-			for i := 0; i+1 < len(siblings.Content); i += 2 {
-				set(target, siblings.Content[i].Value, siblings.Content[i+1])
-			}
-			return target, nil
-		}
-		if all := get(siblings, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
-			all.Content = append([]*yaml.Node{target}, all.Content...)
-			return siblings, nil
-		}
-		siblings.Content = append([]*yaml.Node{scalar("allOf"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{target}}}, siblings.Content...)
-		return siblings, nil
+		return d.schemaRef(n, ref.Value, ptr)
 	}
 	out := shallowCopy(n)
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -156,6 +126,44 @@ func (d *dereferencer) schema(n *yaml.Node, ptr string) (*yaml.Node, error) {
 		out.Content = append(out.Content, deepCopy(k), v)
 	}
 	return out, nil
+}
+
+// schemaRef returns a copy of the schema n (at ptr), which has the $ref ref, with the
+// reference replaced by its target. The keywords next to $ref are ignored in 3.0; in 3.1
+// annotations alone are merged into the target, and with an assertion among them they
+// become a schema with allOf: [target].
+func (d *dereferencer) schemaRef(n *yaml.Node, ref, ptr string) (*yaml.Node, error) {
+	target, err := d.follow(ref, ptr, d.schema)
+	if err != nil {
+		return nil, err
+	}
+	if !d.v31 || len(n.Content) == 2 {
+		return target, nil
+	}
+	siblings := &yaml.Node{Kind: yaml.MappingNode}
+	assertions := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "$ref" {
+			siblings.Content = append(siblings.Content, n.Content[i], n.Content[i+1])
+			assertions = assertions || !slices.Contains(annotations, k) && !strings.HasPrefix(k, "x-")
+		}
+	}
+	siblings, err = d.schema(siblings, ptr)
+	if err != nil {
+		return nil, err
+	}
+	if !assertions && target.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(siblings.Content); i += 2 {
+			set(target, siblings.Content[i].Value, siblings.Content[i+1])
+		}
+		return target, nil
+	}
+	if all := get(siblings, "allOf"); all != nil && all.Kind == yaml.SequenceNode {
+		all.Content = append([]*yaml.Node{target}, all.Content...)
+		return siblings, nil
+	}
+	siblings.Content = append([]*yaml.Node{scalar("allOf"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{target}}}, siblings.Content...)
+	return siblings, nil
 }
 
 type derefFunc func(n *yaml.Node, ptr string) (*yaml.Node, error)

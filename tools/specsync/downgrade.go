@@ -147,40 +147,80 @@ func (d *downgrader) schema(s *yaml.Node, ptr string) {
 			d.errorf(ptr, "keyword %s", k)
 		}
 	}
-	if ref := get(s, "$ref"); ref != nil && len(s.Content) > 2 {
-		// 3.0 ignores a $ref's siblings; allOf keeps them meaning something.
-		var rest []*yaml.Node
-		for i := 0; i+1 < len(s.Content); i += 2 {
-			if s.Content[i].Value != "$ref" {
-				rest = append(rest, s.Content[i], s.Content[i+1])
-			}
-		}
-		s.Content = append([]*yaml.Node{scalar("allOf"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{mapping("$ref", ref)}}}, rest...)
-		d.notef(ptr, "$ref with siblings → allOf: [$ref]")
+	d.refSiblings(s, ptr)
+	d.typeList(s, ptr)
+	d.nullAlternatives(s, ptr)
+	if c := get(s, "const"); c != nil {
+		del(s, "const")
+		set(s, "enum", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{c}})
+		d.notef(ptr, "const → enum with one value")
 	}
-	if t := get(s, "type"); t != nil && t.Kind == yaml.SequenceNode {
-		var types, all []string
-		for _, c := range t.Content {
-			all = append(all, c.Value)
-			if c.Value != "null" {
-				types = append(types, c.Value)
-			}
+	if ex := get(s, "examples"); ex != nil && ex.Kind == yaml.SequenceNode {
+		del(s, "examples")
+		if len(ex.Content) > 0 && get(s, "example") == nil {
+			set(s, "example", ex.Content[0])
 		}
-		was := "[" + strings.Join(all, ", ") + "]"
-		switch {
-		case len(types) != 1:
-			d.errorf(ptr, "type %s", was)
-		case len(all) == 1:
-			*t = *scalar(types[0])
-			d.notef(ptr, "type %s → type: %s", was, types[0])
-		default:
-			*t = *scalar(types[0])
-			set(s, "nullable", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
-			d.notef(ptr, "type %s → type: %s, nullable: true", was, types[0])
-		}
-	} else if t != nil && t.Value == "null" {
-		d.errorf(ptr, "type: null")
+		d.notef(ptr, "examples → example (the first)")
 	}
+	d.exclusiveBounds(s, ptr)
+	d.subschemas(s, ptr)
+}
+
+// refSiblings rewrites the schema s (at ptr), if it has a $ref with sibling keywords,
+// into allOf: [{$ref}] with those siblings: 3.0 ignores a $ref's siblings; allOf keeps
+// them meaning something.
+func (d *downgrader) refSiblings(s *yaml.Node, ptr string) {
+	ref := get(s, "$ref")
+	if ref == nil || len(s.Content) <= 2 {
+		return
+	}
+	var rest []*yaml.Node
+	for i := 0; i+1 < len(s.Content); i += 2 {
+		if s.Content[i].Value != "$ref" {
+			rest = append(rest, s.Content[i], s.Content[i+1])
+		}
+	}
+	s.Content = append([]*yaml.Node{scalar("allOf"), {Kind: yaml.SequenceNode, Content: []*yaml.Node{mapping("$ref", ref)}}}, rest...)
+	d.notef(ptr, "$ref with siblings → allOf: [$ref]")
+}
+
+// typeList rewrites a list of types in the schema s (at ptr) into one type, nullable if
+// the list has "null"; a list of more than one other type, or type: null, is an error.
+func (d *downgrader) typeList(s *yaml.Node, ptr string) {
+	t := get(s, "type")
+	if t == nil {
+		return
+	}
+	if t.Kind != yaml.SequenceNode {
+		if t.Value == "null" {
+			d.errorf(ptr, "type: null")
+		}
+		return
+	}
+	var types, all []string
+	for _, c := range t.Content {
+		all = append(all, c.Value)
+		if c.Value != "null" {
+			types = append(types, c.Value)
+		}
+	}
+	was := "[" + strings.Join(all, ", ") + "]"
+	switch {
+	case len(types) != 1:
+		d.errorf(ptr, "type %s", was)
+	case len(all) == 1:
+		*t = *scalar(types[0])
+		d.notef(ptr, "type %s → type: %s", was, types[0])
+	default:
+		*t = *scalar(types[0])
+		set(s, "nullable", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+		d.notef(ptr, "type %s → type: %s, nullable: true", was, types[0])
+	}
+}
+
+// nullAlternatives removes a {type: null} member of the schema's (at ptr) anyOf or oneOf
+// and makes the schema nullable instead; one alternative left becomes allOf.
+func (d *downgrader) nullAlternatives(s *yaml.Node, ptr string) {
 	for _, k := range []string{"anyOf", "oneOf"} {
 		alts := get(s, k)
 		if alts == nil || alts.Kind != yaml.SequenceNode {
@@ -202,18 +242,12 @@ func (d *downgrader) schema(s *yaml.Node, ptr string) {
 			del(s, k)
 		}
 	}
-	if c := get(s, "const"); c != nil {
-		del(s, "const")
-		set(s, "enum", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{c}})
-		d.notef(ptr, "const → enum with one value")
-	}
-	if ex := get(s, "examples"); ex != nil && ex.Kind == yaml.SequenceNode {
-		del(s, "examples")
-		if len(ex.Content) > 0 && get(s, "example") == nil {
-			set(s, "example", ex.Content[0])
-		}
-		d.notef(ptr, "examples → example (the first)")
-	}
+}
+
+// exclusiveBounds rewrites a numeric exclusiveMinimum or exclusiveMaximum of the schema
+// s (at ptr) into minimum/maximum with a boolean exclusive flag; it is an error if the
+// schema has the plain bound too.
+func (d *downgrader) exclusiveBounds(s *yaml.Node, ptr string) {
 	for _, b := range [][2]string{{"exclusiveMinimum", "minimum"}, {"exclusiveMaximum", "maximum"}} {
 		if v := get(s, b[0]); v != nil && v.Kind == yaml.ScalarNode && v.Tag != "!!bool" {
 			if get(s, b[1]) != nil {
@@ -225,7 +259,10 @@ func (d *downgrader) schema(s *yaml.Node, ptr string) {
 			d.notef(ptr, "%s: n → %s: n, %s: true", b[0], b[1], b[0])
 		}
 	}
-	// The schemas inside this one.
+}
+
+// subschemas downgrades the schemas inside the schema s (at ptr).
+func (d *downgrader) subschemas(s *yaml.Node, ptr string) {
 	for i := 0; i+1 < len(s.Content); i += 2 {
 		key, val := s.Content[i].Value, s.Content[i+1]
 		p := ptr + "/" + escape(key)

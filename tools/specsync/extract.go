@@ -56,22 +56,11 @@ func (s Selection) String() string {
 // externalDocs and the tags the kept operations use; webhooks, extensions and other
 // tags are not about these operations.
 func Extract(upstream *yaml.Node, sel Selection) (*yaml.Node, []string, error) {
-	doc := upstream
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
-		doc = doc.Content[0]
+	doc, paths, v31, err := upstreamRoot(upstream)
+	if err != nil {
+		return nil, nil, err
 	}
-	if doc.Kind != yaml.MappingNode {
-		return nil, nil, fmt.Errorf("the upstream document is not a mapping")
-	}
-	version := get(doc, "openapi")
-	if version == nil {
-		return nil, nil, fmt.Errorf("the upstream document has no openapi version")
-	}
-	paths := get(doc, "paths")
-	if paths == nil || paths.Kind != yaml.MappingNode {
-		return nil, nil, fmt.Errorf("the upstream document has no paths")
-	}
-	d := &dereferencer{root: doc, v31: strings.HasPrefix(version.Value, "3.1.")}
+	d := &dereferencer{root: doc, v31: v31}
 
 	out := &yaml.Node{Kind: yaml.MappingNode}
 	for _, k := range []string{"openapi", "info", "jsonSchemaDialect", "servers", "security", "externalDocs"} {
@@ -79,83 +68,166 @@ func Extract(upstream *yaml.Node, sel Selection) (*yaml.Node, []string, error) {
 			set(out, k, deepCopy(v))
 		}
 	}
-	keptPaths := &yaml.Node{Kind: yaml.MappingNode}
-	var kept []string
-	usedTags := map[string]bool{}
+	keptPaths, kept, usedTags, err := d.extractPaths(paths, sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkSelected(kept, sel); err != nil {
+		return nil, nil, err
+	}
+	if tags := keptTags(doc, usedTags); tags != nil {
+		set(out, "tags", tags)
+	}
+	set(out, "paths", keptPaths)
+
+	schemes, err := d.securitySchemes(securityRequirements(out, keptPaths))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(schemes.Content) > 0 {
+		set(out, "components", mapping("securitySchemes", schemes))
+	}
+	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{out}}, kept, nil
+}
+
+// upstreamRoot returns the root mapping of the upstream document and its paths, and
+// whether it is OpenAPI 3.1; it is an error if the document has no openapi version or
+// no paths.
+func upstreamRoot(upstream *yaml.Node) (doc, paths *yaml.Node, v31 bool, err error) {
+	doc = upstream
+	if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+		doc = doc.Content[0]
+	}
+	if doc.Kind != yaml.MappingNode {
+		return nil, nil, false, fmt.Errorf("the upstream document is not a mapping")
+	}
+	version := get(doc, "openapi")
+	if version == nil {
+		return nil, nil, false, fmt.Errorf("the upstream document has no openapi version")
+	}
+	paths = get(doc, "paths")
+	if paths == nil || paths.Kind != yaml.MappingNode {
+		return nil, nil, false, fmt.Errorf("the upstream document has no paths")
+	}
+	return doc, paths, strings.HasPrefix(version.Value, "3.1."), nil
+}
+
+// extractPaths returns the paths that hold operations sel keeps, each path item holding
+// only those operations, dereferenced and with its parameters pushed down; also the
+// operationIds kept, in document order, and the tags the kept operations use.
+func (d *dereferencer) extractPaths(paths *yaml.Node, sel Selection) (keptPaths *yaml.Node, kept []string, usedTags map[string]bool, err error) {
+	keptPaths = &yaml.Node{Kind: yaml.MappingNode}
+	usedTags = map[string]bool{}
 	for i := 0; i+1 < len(paths.Content); i += 2 {
-		path, item := paths.Content[i].Value, unalias(paths.Content[i+1])
+		path := paths.Content[i].Value
 		ptr := "/paths/" + escape(path)
-		if ref := get(item, "$ref"); ref != nil {
-			target, err := resolvePointer(doc, ref.Value)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", ptr, err)
-			}
-			item = unalias(target)
-		}
-		if get(item, "additionalOperations") != nil {
-			return nil, nil, fmt.Errorf("%s: OpenAPI 3.2 additional operations are not supported", ptr)
+		item, err := d.pathItem(paths.Content[i+1], ptr)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		// The other operations go before dereferencing: what they refer to is not ours.
 		// So do the path item's extensions.
-		var ops []string
-		selected := &yaml.Node{Kind: yaml.MappingNode}
-		for j := 0; j+1 < len(item.Content); j += 2 {
-			k, v := item.Content[j].Value, item.Content[j+1]
-			switch {
-			case strings.HasPrefix(k, "x-"):
-				continue
-			case slices.Contains(methods, k):
-				if !sel.keeps(v) {
-					continue
-				}
-				id := get(v, "operationId")
-				if id == nil {
-					return nil, nil, fmt.Errorf("%s/%s: a kept operation has no operationId", ptr, k)
-				}
-				ops = append(ops, id.Value)
-				if tags := get(v, "tags"); tags != nil {
-					for _, t := range tags.Content {
-						usedTags[t.Value] = true
-					}
-				}
-			}
-			selected.Content = append(selected.Content, item.Content[j], v)
+		selected, ops, err := selectOperations(item, ptr, sel, usedTags)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		if len(ops) == 0 {
 			continue
 		}
-		selected, err := d.object(selected, ptr)
+		selected, err = d.object(selected, ptr)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		pushDownParameters(selected)
 		kept = append(kept, ops...)
 		keptPaths.Content = append(keptPaths.Content, scalar(path), selected)
 	}
+	return keptPaths, kept, usedTags, nil
+}
+
+// pathItem returns the path item item (at ptr), or what its $ref points to; a path item
+// with OpenAPI 3.2 additional operations is an error.
+func (d *dereferencer) pathItem(item *yaml.Node, ptr string) (*yaml.Node, error) {
+	item = unalias(item)
+	if ref := get(item, "$ref"); ref != nil {
+		target, err := resolvePointer(d.root, ref.Value)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ptr, err)
+		}
+		item = unalias(target)
+	}
+	if get(item, "additionalOperations") != nil {
+		return nil, fmt.Errorf("%s: OpenAPI 3.2 additional operations are not supported", ptr)
+	}
+	return item, nil
+}
+
+// selectOperations returns the path item (at ptr) without its extensions and the
+// operations sel does not keep, and the operationIds of those it keeps; it adds the tags
+// of those to usedTags. A kept operation with no operationId is an error.
+func selectOperations(item *yaml.Node, ptr string, sel Selection, usedTags map[string]bool) (*yaml.Node, []string, error) {
+	var ops []string
+	selected := &yaml.Node{Kind: yaml.MappingNode}
+	for j := 0; j+1 < len(item.Content); j += 2 {
+		k, v := item.Content[j].Value, item.Content[j+1]
+		switch {
+		case strings.HasPrefix(k, "x-"):
+			continue
+		case slices.Contains(methods, k):
+			if !sel.keeps(v) {
+				continue
+			}
+			id := get(v, "operationId")
+			if id == nil {
+				return nil, nil, fmt.Errorf("%s/%s: a kept operation has no operationId", ptr, k)
+			}
+			ops = append(ops, id.Value)
+			if tags := get(v, "tags"); tags != nil {
+				for _, t := range tags.Content {
+					usedTags[t.Value] = true
+				}
+			}
+		}
+		selected.Content = append(selected.Content, item.Content[j], v)
+	}
+	return selected, ops, nil
+}
+
+// checkSelected says whether sel selected anything, and every operation it names.
+func checkSelected(kept []string, sel Selection) error {
 	if len(kept) == 0 {
-		return nil, nil, fmt.Errorf("no operation is %s", sel)
+		return fmt.Errorf("no operation is %s", sel)
 	}
 	for _, id := range sel.Operations {
 		if !slices.Contains(kept, id) {
-			return nil, nil, fmt.Errorf("no operation has the operationId %q", id)
+			return fmt.Errorf("no operation has the operationId %q", id)
 		}
 	}
-	if tags := get(doc, "tags"); tags != nil {
-		keptTags := &yaml.Node{Kind: yaml.SequenceNode}
-		for _, t := range tags.Content {
-			if name := get(t, "name"); name != nil && usedTags[name.Value] {
-				keptTags.Content = append(keptTags.Content, deepCopy(t))
-			}
-		}
-		if len(keptTags.Content) > 0 {
-			set(out, "tags", keptTags)
-		}
-	}
-	set(out, "paths", keptPaths)
+	return nil
+}
 
-	// Security schemes are named by the requirements, never referenced.
-	schemes := &yaml.Node{Kind: yaml.MappingNode}
-	upstreamSchemes := get(get(doc, "components"), "securitySchemes")
+// keptTags returns copies of the upstream document's tags that usedTags holds, or nil
+// if there are none.
+func keptTags(doc *yaml.Node, usedTags map[string]bool) *yaml.Node {
+	tags := get(doc, "tags")
+	if tags == nil {
+		return nil
+	}
+	kept := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, t := range tags.Content {
+		if name := get(t, "name"); name != nil && usedTags[name.Value] {
+			kept.Content = append(kept.Content, deepCopy(t))
+		}
+	}
+	if len(kept.Content) == 0 {
+		return nil
+	}
+	return kept
+}
+
+// securityRequirements returns the security requirements of the result out: its own,
+// then those of each operation in keptPaths.
+func securityRequirements(out, keptPaths *yaml.Node) []*yaml.Node {
 	var requirements []*yaml.Node
 	if s := get(out, "security"); s != nil {
 		requirements = append(requirements, s.Content...)
@@ -167,6 +239,15 @@ func Extract(upstream *yaml.Node, sel Selection) (*yaml.Node, []string, error) {
 			}
 		}
 	}
+	return requirements
+}
+
+// securitySchemes returns the upstream's security schemes the requirements name (in the
+// order they are first named), dereferenced. Security schemes are named by the
+// requirements, never referenced; naming one upstream does not declare is an error.
+func (d *dereferencer) securitySchemes(requirements []*yaml.Node) (*yaml.Node, error) {
+	schemes := &yaml.Node{Kind: yaml.MappingNode}
+	upstreamSchemes := get(get(d.root, "components"), "securitySchemes")
 	for _, req := range requirements {
 		for _, name := range keys(req) {
 			if get(schemes, name) != nil {
@@ -174,19 +255,16 @@ func Extract(upstream *yaml.Node, sel Selection) (*yaml.Node, []string, error) {
 			}
 			scheme := get(upstreamSchemes, name)
 			if scheme == nil {
-				return nil, nil, fmt.Errorf("the security scheme %q is required but not declared", name)
+				return nil, fmt.Errorf("the security scheme %q is required but not declared", name)
 			}
 			scheme, err := d.object(scheme, "/components/securitySchemes/"+escape(name))
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			set(schemes, name, scheme)
 		}
 	}
-	if len(schemes.Content) > 0 {
-		set(out, "components", mapping("securitySchemes", schemes))
-	}
-	return &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{out}}, kept, nil
+	return schemes, nil
 }
 
 // keys returns the keys of the mapping m.
