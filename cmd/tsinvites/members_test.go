@@ -271,3 +271,39 @@ func TestPlanPrintsChangesToUsers(t *testing.T) {
 		t.Errorf("plan -o csv without --offboard:\n%s", got.stdout)
 	}
 }
+
+// TestFromInviteToMemberInREADME runs the worked example of the README's section "From
+// invite to member" against the fake, as ExampleNewPlan_fromInviteToMember sets it up,
+// and wants the README's output.
+func TestFromInviteToMemberInREADME(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "\n## From invite to member\n")
+	_, block, _ := strings.Cut(section, "```\n$ cat people.csv\n")
+	block, _, _ = strings.Cut(block, "```\n")
+	file, rest, _ := strings.Cut(block, "$ ")
+	command, output, _ := strings.Cut(rest, "\n")
+	if file == "" || !strings.HasPrefix(command, "tsinvites plan -f people.csv ") {
+		t.Fatalf("the README's example is not a file and a plan:\n%s", block)
+	}
+	srv, envs := credentialFake(t, tsinvitestest.WithUserApproval(), tsinvitestest.WithUsers(
+		tsinvites.User{LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
+		tsinvites.User{LoginName: "bob@example.com"},
+		tsinvites.User{LoginName: "carl@example.com"},
+		tsinvites.User{LoginName: "dana@example.com", Status: tsinvites.UserStatusSuspended},
+		tsinvites.User{LoginName: "erin@example.com", Role: tsinvites.TailnetRoleAdmin},
+		tsinvites.User{LoginName: "ci-bot@example.com"},
+	), tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "ann@example.com"}))
+	if err := srv.AcceptInvite(srv.Invites()[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	args := strings.Fields(command)[1:]
+	args[2] = "-" // the file, from stdin
+	got := invocation{args: append(args, "-o", "table"), stdin: file, vars: envs["API key"]}.run(t)
+	if got.code != exitOK || got.stdout != output {
+		t.Errorf("%s: exit %d\n%s\nwant the README's\n%s\nstderr:\n%s", command, got.code, got.stdout, output, got.stderr)
+	}
+}
