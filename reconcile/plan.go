@@ -30,8 +30,7 @@ type PlanOptions struct {
 	WithoutUsers bool
 
 	// Approve approves the people of the list whose user awaits approval
-	// (needs-approval): an [ActionApprove] each. See "From invite to member" in
-	// members.go for these options and their guards.
+	// (needs-approval): an [ActionApprove] each.
 	Approve bool
 	// ManageRoles gives the people of the list who joined with another role the role
 	// the list gives them: an [ActionSetRole] each. Only a role the list gives counts:
@@ -230,13 +229,15 @@ type Plan struct {
 }
 
 // Joined is a person of the desired list who is a member of the tailnet: their login
-// name is the desired email (without case). Users are never changed by Apply.
+// name is the desired email (without case). Users are changed by Apply only with the
+// options on users ([PlanOptions.Approve], ManageRoles, Offboard), as changes of the
+// plan.
 type Joined struct {
 	Email  string             `json:"email"`
 	Role   tsinvites.UserRole `json:"role"` // the role the list wants
 	UserID string             `json:"userId"`
 	// UserRole is the user's role in the tailnet; when it differs from Role it is
-	// reported, never changed (a user's role is not the invites' to change).
+	// reported, and changed only with Options.ManageRoles (an [ActionSetRole]).
 	UserRole tsinvites.TailnetRole `json:"userRole"`
 	Status   tsinvites.UserStatus  `json:"status"`
 	// OpenInvites are the open invites still there for the email: redundant, deleted

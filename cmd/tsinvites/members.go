@@ -14,8 +14,8 @@ import (
 // memberHelp is the part of plan's help about the flags that carry a person from
 // invite to member.
 const memberHelp = `
-From invite to member (each off unless given; the credential then needs to change users:
-an API key, or an OAuth client or federated identity with the users scope):
+From invite to member (each off unless given; apply then needs a credential that may
+change users: an API key, or an OAuth client or federated identity with the users scope):
   --approve       ^ approve   people of the file whose user awaits approval
   --manage-roles  * set-role  people of the file who joined with another role than the
                               file's (a row without a role keeps the user's role; the

@@ -41,7 +41,8 @@ For each invite in the file, the plan says:
   = joined    a person of the file who is a user of the tailnet already (their login
               name is the email; suspended and awaiting approval count): nothing is
               created or resent for them, an open invite for them is deleted with
-              --prune, and a role that differs from the file is reported, never changed
+              --prune, and a role that differs from the file is reported (changed
+              only with --manage-roles, below)
 Open invites not in the file are left alone without --prune.
 ` + memberHelp + `
 
@@ -181,7 +182,7 @@ func newApplyCommand(o *options) *cobra.Command {
 	sf.register(cmd)
 	f := cmd.Flags()
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
-	f.IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("create calls in flight, then deletes and resends at once, 1 to %d", reconcile.MaxConcurrency))
+	f.IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("create calls in flight, then deletes and resends (then changes to users) at once, 1 to %d", reconcile.MaxConcurrency))
 	return cmd
 }
 
