@@ -36,6 +36,16 @@ func ValidateInviteID(id string) error {
 	return nil
 }
 
+// ValidateUserID reports what is wrong with id as a user ID, as [Client.ApproveUser],
+// [Client.SetUserRole], [Client.SuspendUser] and [Client.RestoreUser] check it before
+// sending (the rules of [ValidateInviteID]). The error matches [ErrInvalidInput].
+func ValidateUserID(id string) error {
+	if err := checkPathValue("user ID", id); err != nil {
+		return reason("%v", err)
+	}
+	return nil
+}
+
 // checkInvites checks the invites of one create before anything is sent: each must be
 // valid, and no email may appear twice (compared without case).
 func checkInvites(op operation, invites []CreateUserInviteRequest) error {

@@ -16,7 +16,7 @@ type ApplyOptions struct {
 	// zero means DefaultBatchSize (100).
 	BatchSize int
 	// Concurrency is the number of create calls in flight at once, and then of deletes
-	// and resends, 1 to MaxConcurrency (64); zero means DefaultConcurrency (4). After an
+	// and resends, and then of changes to users, 1 to MaxConcurrency (64); zero means DefaultConcurrency (4). After an
 	// answer of 429 (rate limited) fewer create calls are in flight, growing back one
 	// by one as calls succeed.
 	Concurrency int
@@ -62,6 +62,11 @@ func (o ApplyOptions) check() error {
 // next NewPlan and Apply delete the old invite). A delete of an invite that is gone
 // already (accepted or deleted since the plan) counts as done, unless opts.NotFoundFails.
 //
+// The changes to users (approve, set-role, suspend, restore) come last, after the
+// invites', opts.Concurrency at a time; one the API refuses (a user-owned key acting on
+// its own user, a plan without suspension) fails with the API's error, and the others
+// go on.
+//
 // A plan may be built by hand, not only by NewPlan: a create without email makes an
 // invite to share by hand (its InviteURL in the result), and deletes and resends of
 // given IDs run as a plan's do. Its empty Tailnet means c's.
@@ -91,17 +96,21 @@ func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptio
 	opts.BatchSize = cmp.Or(opts.BatchSize, DefaultBatchSize)
 	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
 	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))}}
-	var creates []int // indices into plan.Changes
+	var creates, users []int // indices into plan.Changes
 	for i, ch := range plan.Changes {
 		a.res.Results[i] = ChangeResult{Change: ch, Status: StatusNotAttempted}
-		if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+		switch {
+		case ch.Action == ActionCreate || ch.Action == ActionRecreate:
 			creates = append(creates, i)
-		} else {
+		case isUserAction(ch.Action):
+			users = append(users, i)
+		default:
 			a.later = append(a.later, i)
 		}
 	}
 	a.runCreates(ctx, creates)
 	a.runLater(ctx)
+	a.runUsers(ctx, users)
 	return a.res, applyError(ctx, a.res)
 }
 

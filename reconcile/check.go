@@ -102,6 +102,8 @@ func checkPlan(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyO
 // checkChange checks change i of a plan; creating has the emails created so far.
 func checkChange(i int, ch Change, creating firstOf) error {
 	switch ch.Action {
+	case ActionApprove, ActionSetRole, ActionSuspend, ActionRestore:
+		return checkUserChange(i, ch)
 	case ActionCreate, ActionRecreate:
 		req := tsinvites.CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}
 		// A create may have no email (an invite to share by hand); a recreate has one.

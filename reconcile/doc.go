@@ -13,6 +13,13 @@
 // NewPlan and Apply again after a partial failure finishes the job without creating
 // anything twice.
 //
+// With [PlanOptions.Approve], [PlanOptions.ManageRoles] and [PlanOptions.Offboard] a
+// plan also carries people from invite to member: it approves the people of the list
+// who await approval, gives them the list's roles, suspends the members who are not in
+// the list and restores the suspended people who are, within guards (never the owner,
+// admins only when asked, a keep list, a cap on suspensions); Apply makes these changes
+// after the invites'.
+//
 // A [Plan] prints readably (String) and as JSON; read back from its JSON it applies and
 // prints exactly as the plan that was printed. It never holds an invite URL.
 package reconcile

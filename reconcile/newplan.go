@@ -28,6 +28,11 @@ import (
 // credential that may not read users gets an error saying so; opts.WithoutUsers plans
 // from the invites alone.
 //
+// With opts.Approve, opts.ManageRoles and opts.Offboard (see [PlanOptions]) it also
+// plans changes to the tailnet's users: approvals, roles, suspensions and restores.
+// More suspensions than opts.MaxOffboard allows make it fail with an
+// [*OffboardCapError].
+//
 // An empty desired list plans nothing without opts.Prune, and with it the deletion of
 // every open invite.
 //
@@ -55,7 +60,11 @@ func NewPlan(ctx context.Context, c *tsinvites.Client, desired []tsinvites.Creat
 		opts.Now = time.Now()
 	}
 	m := newMatch(want, index, open, users)
-	return m.plan(c.Tailnet(), opts), nil
+	p := m.plan(c.Tailnet(), opts)
+	if err := m.planMembers(p, opts, desired, index); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // fetch lists the open invites and, unless withoutUsers, the member users, at the same

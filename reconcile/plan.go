@@ -25,8 +25,34 @@ type PlanOptions struct {
 	Now time.Time
 	// WithoutUsers plans from the open invites alone, without reading the tailnet's
 	// users: for a credential that may not read them. People who have joined are then
-	// not recognised: their invite is gone, so each gets a create.
+	// not recognised: their invite is gone, so each gets a create. It cannot go with
+	// Approve, ManageRoles or Offboard, which act on users.
 	WithoutUsers bool
+
+	// Approve approves the people of the list whose user awaits approval
+	// (needs-approval): an [ActionApprove] each.
+	Approve bool
+	// ManageRoles gives the people of the list who joined with another role the role
+	// the list gives them: an [ActionSetRole] each. Only a role the list gives counts:
+	// a desired invite with Role "" (member for an invite) leaves a user's role as it
+	// is. The owner's role is never changed, and nobody is made owner.
+	ManageRoles bool
+	// Offboard suspends the members of the tailnet who are not in the list (an
+	// [ActionSuspend] each), and restores the people of the list who are suspended (an
+	// [ActionRestore] each); never the owner, never a user whose role is not member
+	// (unless OffboardAdmins), never an email of Keep, never a user shared from another
+	// tailnet. More than MaxOffboard suspensions make NewPlan fail with an
+	// [*OffboardCapError].
+	Offboard bool
+	// OffboardAdmins lets Offboard act on users whose role is not member (admins,
+	// auditors, ...); never on the owner.
+	OffboardAdmins bool
+	// Keep lists emails (login names, matched without case) that Offboard never
+	// suspends or restores, such as service accounts not in the list.
+	Keep []string
+	// MaxOffboard is the most suspensions a plan may make; zero means
+	// DefaultMaxOffboard (10).
+	MaxOffboard int
 }
 
 // planOptionsJSON is the JSON form of PlanOptions: ResendAfter as a duration's text.
@@ -35,11 +61,23 @@ type planOptionsJSON struct {
 	ResendAfter  string    `json:"resendAfter,omitempty"`
 	Now          time.Time `json:"now,omitzero"`
 	WithoutUsers bool      `json:"withoutUsers"`
+	planMembersJSON
+}
+
+// planMembersJSON are the options of the changes to users, left out when off so that
+// plans without them keep their JSON form.
+type planMembersJSON struct {
+	Approve        bool     `json:"approve,omitempty"`
+	ManageRoles    bool     `json:"manageRoles,omitempty"`
+	Offboard       bool     `json:"offboard,omitempty"`
+	OffboardAdmins bool     `json:"offboardAdmins,omitempty"`
+	Keep           []string `json:"keep,omitempty"`
+	MaxOffboard    int      `json:"maxOffboard,omitempty"`
 }
 
 // MarshalJSON writes the options with ResendAfter as a duration such as "72h0m0s".
 func (o PlanOptions) MarshalJSON() ([]byte, error) {
-	j := planOptionsJSON{Prune: o.Prune, Now: o.Now, WithoutUsers: o.WithoutUsers}
+	j := planOptionsJSON{Prune: o.Prune, Now: o.Now, WithoutUsers: o.WithoutUsers, planMembersJSON: o.membersJSON()}
 	if o.ResendAfter != 0 {
 		j.ResendAfter = o.ResendAfter.String()
 	}
@@ -53,6 +91,7 @@ func (o *PlanOptions) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers}
+	o.setMembers(j.planMembersJSON)
 	if j.ResendAfter != "" {
 		d, err := time.ParseDuration(j.ResendAfter)
 		if err != nil {
@@ -68,7 +107,7 @@ func (o PlanOptions) check() error {
 	if o.ResendAfter < 0 {
 		return fmt.Errorf("option ResendAfter %s is negative", o.ResendAfter)
 	}
-	return nil
+	return o.checkMembers()
 }
 
 // Action is what a [Change] does.
@@ -85,6 +124,15 @@ const (
 	ActionUnchanged Action = "unchanged"
 )
 
+// The actions on users, planned with [PlanOptions.Approve], [PlanOptions.ManageRoles]
+// and [PlanOptions.Offboard] and applied after the invites.
+const (
+	ActionApprove Action = "approve"  // approve a user who awaits approval
+	ActionSetRole Action = "set-role" // give a user the role the list gives (OldRole → Role)
+	ActionSuspend Action = "suspend"  // suspend a member who is not in the list
+	ActionRestore Action = "restore"  // restore a suspended person of the list
+)
+
 // symbol is the action's mark in a printed plan.
 func (a Action) symbol() string {
 	switch a {
@@ -96,6 +144,14 @@ func (a Action) symbol() string {
 		return ">"
 	case ActionDelete:
 		return "-"
+	case ActionApprove:
+		return "^"
+	case ActionSetRole:
+		return "*"
+	case ActionSuspend:
+		return "!"
+	case ActionRestore:
+		return "&"
 	}
 	return "="
 }
@@ -103,16 +159,20 @@ func (a Action) symbol() string {
 // Change is one step of a [Plan]. Its JSON form uses the field names below.
 type Change struct {
 	Action Action `json:"action"`
-	// Email is the desired email (create, recreate, resend, unchanged) or the open
-	// invite's (delete; "" for an invite without one).
+	// Email is the desired email (create, recreate, resend, unchanged), the open
+	// invite's (delete; "" for an invite without one) or the user's login name
+	// (approve, set-role, suspend, restore).
 	Email string `json:"email,omitempty"`
-	// Role is the role the person gets (create, recreate) or has (resend, delete,
-	// unchanged).
+	// Role is the role the person gets (create, recreate, set-role) or has (resend,
+	// delete, unchanged, approve, suspend, restore).
 	Role tsinvites.UserRole `json:"role,omitempty"`
+	// UserID is the user acted on (approve, set-role, suspend, restore).
+	UserID string `json:"userId,omitempty"`
 	// InviteID is the open invite acted on: replaced (recreate), resent, deleted or
 	// kept (unchanged). Empty for a create.
 	InviteID string `json:"inviteId,omitempty"`
-	// OldRole is the role of the invite a recreate replaces.
+	// OldRole is the role of the invite a recreate replaces, or the role a set-role
+	// changes.
 	OldRole tsinvites.UserRole `json:"oldRole,omitempty"`
 	// LastEmailSentAt is when the open invite was last emailed, if ever.
 	LastEmailSentAt time.Time `json:"lastEmailSentAt,omitzero"`
@@ -128,12 +188,15 @@ func (ch Change) String() string {
 		who = "an invite without email" // not "(no email)": a parenthesis follows
 	}
 	role := string(ch.Role)
-	if ch.Action == ActionRecreate {
+	if ch.Action == ActionRecreate || ch.Action == ActionSetRole {
 		role = string(ch.OldRole) + " → " + role
 	}
 	s := fmt.Sprintf("%s %-9s %s (%s", ch.Action.symbol(), ch.Action, who, role)
 	if ch.InviteID != "" {
 		s += ", invite " + ch.InviteID
+	}
+	if ch.UserID != "" {
+		s += ", user " + ch.UserID
 	}
 	s += ")"
 	if ch.Reason != "" {
@@ -151,7 +214,8 @@ type Plan struct {
 	Tailnet string `json:"tailnet"`
 	// Options are the options the plan was made with.
 	Options PlanOptions `json:"options"`
-	// Changes are the steps, grouped by action: creates, recreates, resends, deletes.
+	// Changes are the steps, grouped by action: creates, recreates, resends, deletes,
+	// then the changes to users: approves, set-roles, suspends, restores.
 	Changes []Change `json:"changes"`
 	// Unchanged are the desired invites that are open as wanted and need nothing.
 	Unchanged []Change `json:"unchanged"`
@@ -165,13 +229,15 @@ type Plan struct {
 }
 
 // Joined is a person of the desired list who is a member of the tailnet: their login
-// name is the desired email (without case). Users are never changed by Apply.
+// name is the desired email (without case). Users are changed by Apply only with the
+// options on users ([PlanOptions.Approve], ManageRoles, Offboard), as changes of the
+// plan.
 type Joined struct {
 	Email  string             `json:"email"`
 	Role   tsinvites.UserRole `json:"role"` // the role the list wants
 	UserID string             `json:"userId"`
 	// UserRole is the user's role in the tailnet; when it differs from Role it is
-	// reported, never changed (a user's role is not the invites' to change).
+	// reported, and changed only with Options.ManageRoles (an [ActionSetRole]).
 	UserRole tsinvites.TailnetRole `json:"userRole"`
 	Status   tsinvites.UserStatus  `json:"status"`
 	// OpenInvites are the open invites still there for the email: redundant, deleted
@@ -182,13 +248,19 @@ type Joined struct {
 // String formats the person as a line of a plan, such as
 // "= joined    ann@example.com (admin; suspended)".
 func (j Joined) String() string {
+	return j.line(fmt.Sprintf("the list says %s; a user's role is not changed here", j.Role))
+}
+
+// line formats the person as String does, with roleNote (if not "") said of a role
+// that differs from the list's.
+func (j Joined) line(roleNote string) string {
 	s := fmt.Sprintf("= %-9s %s (%s", "joined", j.Email, j.UserRole)
 	if !j.active() {
 		s += "; " + string(j.Status)
 	}
 	s += ")"
-	if string(j.UserRole) != string(j.Role) {
-		s += fmt.Sprintf(": the list says %s; a user's role is not changed here", j.Role)
+	if string(j.UserRole) != string(j.Role) && roleNote != "" {
+		s += ": " + roleNote
 	}
 	if len(j.OpenInvites) > 0 {
 		s += fmt.Sprintf(": %s still open", words.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
@@ -225,8 +297,8 @@ func (p *Plan) Count(a Action) int {
 // Summary is the plan's last line, such as "Plan: 2 to create, 0 to recreate, 0 to
 // resend, 1 to delete; 5 unchanged; 3 joined."
 func (p *Plan) Summary() string {
-	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete; %d unchanged",
-		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.Count(ActionUnchanged))
+	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete%s; %d unchanged",
+		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.membersSummary(), p.Count(ActionUnchanged))
 	if p.Empty() {
 		s = "No changes: " + words.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
 	}
@@ -269,11 +341,9 @@ func (p *Plan) String() string {
 			b.WriteString(ch.String())
 			b.WriteByte('\n')
 		}
-		for _, j := range p.Joined {
-			if string(j.UserRole) != string(j.Role) || len(j.OpenInvites) > 0 || j.Status != tsinvites.UserStatusActive && j.Status != tsinvites.UserStatusIdle {
-				b.WriteString(j.String())
-				b.WriteByte('\n')
-			}
+		for _, line := range p.joinedLines() {
+			b.WriteString(line)
+			b.WriteByte('\n')
 		}
 	}
 	b.WriteString(p.Summary())

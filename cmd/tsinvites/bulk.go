@@ -95,6 +95,7 @@ type report struct {
 	created   []tsinvites.UserInvite // the invites made, with their URLs
 	behindBar bool                   // a progress bar was shown
 	listed    bool                   // the items not done were printed one a line
+	users     bool                   // apply acts on users: CSV has a userId column
 }
 
 func newReport(op bulkOp, tailnet string, items []item) *report {
@@ -298,13 +299,14 @@ func (p *printer) report(r *report) error {
 		err = p.reportJSON(r)
 	case "csv":
 		w := newCSVWriter(p.stdout)
-		header := []string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}
+		header := append([]string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}, r.userColumn("userId")...)
 		if p.showURLs {
 			header = append(header, "inviteUrl")
 		}
 		_ = w.Write(header)
 		for _, it := range r.Results {
-			_ = w.Write(p.withURL([]string{string(it.Action), itoa(it.Line), itoa(it.Batch), it.Email, string(it.Role), it.InviteID, it.NewInviteID, string(it.Status), it.Error}, it.Invite))
+			row := append([]string{string(it.Action), itoa(it.Line), itoa(it.Batch), it.Email, string(it.Role), it.InviteID, it.NewInviteID, string(it.Status), it.Error}, r.userColumn(it.UserID)...)
+			_ = w.Write(p.withURL(row, it.Invite))
 		}
 		w.Flush()
 		err = w.Error()

@@ -41,8 +41,10 @@ For each invite in the file, the plan says:
   = joined    a person of the file who is a user of the tailnet already (their login
               name is the email; suspended and awaiting approval count): nothing is
               created or resent for them, an open invite for them is deleted with
-              --prune, and a role that differs from the file is reported, never changed
+              --prune, and a role that differs from the file is reported (changed
+              only with --manage-roles, below)
 Open invites not in the file are left alone without --prune.
+` + memberHelp + `
 
 A plan reads the open invites and the tailnet's users: the credential needs to read
 users (an API key, or an OAuth client or federated identity with the users:read
@@ -71,11 +73,14 @@ const planExample = `  tsinvites plan -f invites.csv
   tsinvites plan -f people.csv --detailed-exitcode   # exit 4: apply has work to do
   tsinvites plan -f invites.yaml --prune --resend-after 72h
   tsinvites plan -f invites.json -o json | jq '.changes[] | select(.action == "delete")'
-  tsinvites --fake plan -f invites.csv`
+  tsinvites --fake plan -f invites.csv
+  tsinvites plan -f people.csv --approve --manage-roles --offboard --keep ci-bot@example.com`
 
 const applyExample = `  tsinvites apply -f invites.csv
   tsinvites apply -f invites.yaml --prune --resend-after 72h --yes
-  hr-export | tsinvites apply -f - --format csv --yes -o json > applied.json`
+  hr-export | tsinvites apply -f - --format csv --yes -o json > applied.json
+  tsinvites apply -f people.csv --approve --yes        # nightly: approve who accepted
+  tsinvites apply -f people.csv --offboard --max-offboard 20 --keep ci-bot@example.com`
 
 // syncFlags are the flags plan and apply share.
 type syncFlags struct {
@@ -84,6 +89,7 @@ type syncFlags struct {
 	prune        bool
 	noUsers      bool
 	resendAfter  time.Duration
+	members      memberFlags
 }
 
 func (sf *syncFlags) register(cmd *cobra.Command) {
@@ -94,6 +100,7 @@ func (sf *syncFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&sf.prune, "prune", false, "also delete open invites that are not in the file (and those without an email)")
 	f.DurationVar(&sf.resendAfter, "resend-after", 0, "resend invites of the file last emailed longer ago than this, e.g. 72h (0: never)")
 	f.BoolVar(&sf.noUsers, "no-users", false, "plan from the open invites alone, without reading the tailnet's users (for a credential without users:read): people who joined then get a create")
+	sf.members.register(cmd)
 	_ = cmd.MarkFlagFilename("file", "csv", "yaml", "yml", "json")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"csv", "yaml", "json"}, cobra.ShellCompDirectiveNoFileComp))
 }
@@ -119,7 +126,7 @@ func newPlanCommand(o *options) *cobra.Command {
 			defer done()
 			plan, err := reconcile.NewPlan(ctx, c, desired, sf.options(o))
 			if err != nil {
-				return failed(err)
+				return planFailure(err)
 			}
 			if err := o.printPlan(plan, o.env.stdout, o.env.stdoutTTY); err != nil {
 				return failed(err)
@@ -167,7 +174,7 @@ func newApplyCommand(o *options) *cobra.Command {
 			plan, err := reconcile.NewPlan(ctx, c, desired, sf.options(o))
 			cancel()
 			if err != nil {
-				return failed(err)
+				return planFailure(err)
 			}
 			return o.apply(cmd.Context(), c, plan, reconcile.ApplyOptions{Concurrency: concurrency}, yes, lineOf)
 		},
@@ -175,7 +182,7 @@ func newApplyCommand(o *options) *cobra.Command {
 	sf.register(cmd)
 	f := cmd.Flags()
 	f.BoolVarP(&yes, "yes", "y", false, "apply without asking for confirmation")
-	f.IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("create calls in flight, then deletes and resends at once, 1 to %d", reconcile.MaxConcurrency))
+	f.IntVar(&concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("create calls in flight, then deletes and resends (then changes to users) at once, 1 to %d", reconcile.MaxConcurrency))
 	return cmd
 }
 
@@ -189,6 +196,9 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 		return nil, nil, usage(flagProblem{fmt.Errorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)})
 	}
 	if err := sf.cols.Check(); err != nil {
+		return nil, nil, usage(flagProblem{err})
+	}
+	if err := sf.members.check(sf.noUsers); err != nil {
 		return nil, nil, usage(flagProblem{err})
 	}
 	r, source := o.env.stdin, "stdin"
@@ -211,13 +221,18 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 	lineOf = make(map[string]int, len(file.Rows))
 	for i, row := range file.Rows {
 		desired[i] = row.Invite
+		if sf.members.manageRoles && !row.RoleGiven { // "": the row says nothing of the user's role
+			desired[i].Role = ""
+		}
 		lineOf[words.EmailKey(row.Invite.Email)] = row.Line
 	}
 	return desired, lineOf, nil
 }
 
 func (sf *syncFlags) options(o *options) reconcile.PlanOptions {
-	return reconcile.PlanOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, WithoutUsers: sf.noUsers, Now: o.env.now()}
+	opts := reconcile.PlanOptions{Prune: sf.prune, ResendAfter: sf.resendAfter, WithoutUsers: sf.noUsers, Now: o.env.now()}
+	sf.members.options(&opts)
+	return opts
 }
 
 // printPlan prints plan in the output format: as text (coloured when w is a terminal
@@ -229,13 +244,21 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 		return p.json(plan)
 	case "csv":
 		cw := newCSVWriter(p.stdout)
-		_ = cw.Write([]string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"})
+		header := []string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"}
+		if usersOn(plan) {
+			header = append(header, "userId")
+		}
+		_ = cw.Write(header)
 		for _, ch := range plan.Changes {
 			sent := ""
 			if !ch.LastEmailSentAt.IsZero() {
 				sent = ch.LastEmailSentAt.UTC().Format(time.RFC3339)
 			}
-			_ = cw.Write([]string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason})
+			row := []string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason}
+			if usersOn(plan) {
+				row = append(row, ch.UserID)
+			}
+			_ = cw.Write(row)
 		}
 		cw.Flush()
 		return cw.Error()
@@ -254,6 +277,10 @@ func (o *options) writePlanText(w io.Writer, plan *reconcile.Plan, tty bool) {
 		"> ": color.New(color.FgCyan),    // resend
 		"- ": color.New(color.FgRed),     // delete
 		"= ": color.New(color.FgMagenta), // joined
+		"^ ": color.New(color.FgGreen),   // approve
+		"* ": color.New(color.FgYellow),  // set-role
+		"! ": color.New(color.FgRed),     // suspend
+		"& ": color.New(color.FgCyan),    // restore
 	}
 	on := tty && o.env.getenv("NO_COLOR") == "" && o.env.getenv("TERM") != "dumb"
 	for _, c := range colors { // per color, never the package's global switch
@@ -277,7 +304,7 @@ func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
 	p.Changes = slices.Clone(plan.Changes)
 	for i, ch := range p.Changes {
-		ch.Email, ch.InviteID, ch.Reason = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason)
+		ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
 		ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
 		p.Changes[i] = ch
 	}
@@ -313,7 +340,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	})
 	if plan.Empty() {
 		r := newReport(opApply, plan.Tailnet, items)
-		r.Unchanged = len(plan.Unchanged)
+		r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
 		return p.report(r)
 	}
 	if !yes {
@@ -332,7 +359,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	if err != nil {
 		return err
 	}
-	r.Unchanged = len(plan.Unchanged)
+	r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
 	return p.finish(r)
 }
 

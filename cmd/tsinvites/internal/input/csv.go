@@ -214,7 +214,7 @@ func (c *rowChecker) check(rec []string, line int) {
 		c.report(line, string(role), roleMsg, msgs...)
 		return
 	}
-	c.rows = append(c.rows, Row{Line: line, FromFile: true, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
+	c.rows = append(c.rows, Row{Line: line, FromFile: true, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}, RoleGiven: fromCell})
 }
 
 // report reports the problems of a row: roleMsg about the role of its role column

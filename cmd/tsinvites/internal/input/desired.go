@@ -191,9 +191,9 @@ func (c *itemChecker) add(line int, fields []field, msgs ...string) {
 	}
 	email, hasEmail := values["email"]
 	email = strings.TrimSpace(email)
-	role := tsinvites.UserRoleMember
+	role, given := tsinvites.UserRoleMember, false
 	if r := strings.ToLower(strings.TrimSpace(values["role"])); r != "" {
-		role = tsinvites.UserRole(r)
+		role, given = tsinvites.UserRole(r), true
 	}
 	switch {
 	case !hasEmail:
@@ -211,5 +211,5 @@ func (c *itemChecker) add(line int, fields []field, msgs ...string) {
 		c.report(line, "%s", strings.Join(msgs, "; "))
 		return
 	}
-	c.rows = append(c.rows, Row{Line: line, FromFile: true, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
+	c.rows = append(c.rows, Row{Line: line, FromFile: true, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}, RoleGiven: given})
 }

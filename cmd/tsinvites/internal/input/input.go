@@ -50,6 +50,10 @@ type Row struct {
 	FromFile bool
 	// Invite is a bare address with a known role.
 	Invite tsinvites.CreateUserInviteRequest
+	// RoleGiven says that the role came from the row (its role cell or key), not from
+	// the default: for plan --manage-roles, where a row without a role leaves a user's
+	// role as it is.
+	RoleGiven bool
 }
 
 // File is what ReadCSV and ReadDesired read: the invites, and the names of the CSV

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
+)
+
+// memberHelp is the part of plan's help about the flags that carry a person from
+// invite to member.
+const memberHelp = `
+From invite to member (each off unless given; apply then needs a credential that may
+change users: an API key, or an OAuth client or federated identity with the users scope):
+  --approve       ^ approve   people of the file whose user awaits approval
+  --manage-roles  * set-role  people of the file who joined with another role than the
+                              file's (a row without a role keeps the user's role; the
+                              owner's role is never changed, nobody is made owner)
+  --offboard      ! suspend   members of the tailnet who are not in the file
+                  & restore   suspended people of the file
+--offboard never touches the owner, users shared from other tailnets, users whose role
+is not member (unless --offboard-admins), or an email given with --keep (repeatable);
+more than --max-offboard (10) suspensions stop the plan with exit 2, before anything is
+changed.`
+
+// memberFlags are the flags of plan and apply that act on users.
+type memberFlags struct {
+	approve, manageRoles, offboard, offboardAdmins bool
+	keep                                           []string
+	maxOffboard                                    int
+}
+
+func (mf *memberFlags) register(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.BoolVar(&mf.approve, "approve", false, "approve the people of the file whose user awaits approval")
+	f.BoolVar(&mf.manageRoles, "manage-roles", false, "give the people of the file who joined with another role the file's role (never the owner's; rows without a role keep theirs)")
+	f.BoolVar(&mf.offboard, "offboard", false, "suspend the members who are not in the file, and restore the suspended people of the file")
+	f.BoolVar(&mf.offboardAdmins, "offboard-admins", false, "with --offboard: also users whose role is not member (never the owner)")
+	f.StringArrayVar(&mf.keep, "keep", nil, "with --offboard: an email never suspended or restored (repeatable)")
+	f.IntVar(&mf.maxOffboard, "max-offboard", reconcile.DefaultMaxOffboard, "with --offboard: the most members one run may suspend")
+}
+
+// check refuses flags that do not go together; noUsers is --no-users.
+func (mf *memberFlags) check(noUsers bool) error {
+	on := mf.approve || mf.manageRoles || mf.offboard
+	switch {
+	case noUsers && on:
+		return errors.New("--no-users cannot go with --approve, --manage-roles or --offboard: they act on the users that --no-users does not read")
+	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboard != reconcile.DefaultMaxOffboard):
+		return errors.New("--offboard-admins, --keep and --max-offboard go with --offboard")
+	case mf.maxOffboard < 1:
+		return fmt.Errorf("--max-offboard %d: want 1 or more", mf.maxOffboard)
+	}
+	for _, k := range mf.keep {
+		if err := (tsinvites.CreateUserInviteRequest{Email: strings.TrimSpace(k)}).Validate(); err != nil || strings.TrimSpace(k) == "" {
+			return fmt.Errorf("--keep %q: want an email such as ci-bot@example.com", k)
+		}
+	}
+	return nil
+}
+
+// options sets the options on users of opts.
+func (mf *memberFlags) options(opts *reconcile.PlanOptions) {
+	opts.Approve, opts.ManageRoles, opts.Offboard = mf.approve, mf.manageRoles, mf.offboard
+	if mf.offboard {
+		opts.OffboardAdmins, opts.Keep, opts.MaxOffboard = mf.offboardAdmins, mf.keep, mf.maxOffboard
+	}
+}
+
+// planFailure is the command's error for NewPlan's err: a usage error (exit 2) for
+// more suspensions than --max-offboard, which nothing was changed for.
+func planFailure(err error) error {
+	var capErr *reconcile.OffboardCapError
+	if errors.As(err, &capErr) {
+		return usageErrorf("--offboard would suspend %d members who are not in the file, more than --max-offboard %d allows; nothing was changed: check the file, name the people to keep with --keep EMAIL, or raise --max-offboard to %d",
+			capErr.Count, capErr.Max, capErr.Count)
+	}
+	return failed(err)
+}
+
+// usersOn reports whether plan acts on users, and so has a user ID column in CSV.
+func usersOn(plan *reconcile.Plan) bool {
+	o := plan.Options
+	return o.Approve || o.ManageRoles || o.Offboard
+}
+
+// userColumn is the CSV report's userId cell, v, when apply acts on users (nothing
+// otherwise, so that reports without them keep their columns).
+func (r *report) userColumn(v string) []string {
+	if r.users {
+		return []string{v}
+	}
+	return nil
+}
