@@ -79,3 +79,26 @@ func ignorable(r rune) bool {
 	}
 	return false
 }
+
+// PlainAddress reports whether s is a bare address of the plainest form,
+// dot-atom@dot-atom in ASCII (amelie.dupont+hr@example.com): one that net/mail always
+// takes as it is. It is a quick path for checking long lists; false says nothing (ask
+// net/mail).
+func PlainAddress(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && dotAtom(local) && dotAtom(domain)
+}
+
+// dotAtom reports whether s is atoms of RFC 5322 atext joined by single dots.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}

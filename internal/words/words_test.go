@@ -1,6 +1,9 @@
 package words
 
-import "testing"
+import (
+	"net/mail"
+	"testing"
+)
 
 func TestEmailKeyFoldsASCIIOnly(t *testing.T) {
 	t.Parallel()
@@ -47,6 +50,34 @@ func TestInvisible(t *testing.T) {
 	for _, s := range []string{"alice@example.com", "a b@example.com", "\u00e9lodie@example.com", "\u212Aate@example.com", "\u0130van@example.com", "用户@例子.广告", "a\xffb@example.com", ""} {
 		if got, ok := Invisible(s); ok {
 			t.Errorf("Invisible(%+q) = %U, true; want none", s, got)
+		}
+	}
+}
+
+// PlainAddress says yes only where net/mail takes the address as it is, with no name.
+func TestPlainAddressAgreesWithNetMail(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{
+		"amelie@example.com", "a.b+c@x.example", "x@y", "o'brien@example.ie", "{a}|b~@c-d.e",
+		"", "@", "a@", "@b", "a@@b", ".a@b", "a.@b", "a..b@c", "a@b..c", "a@.b", "a@b.",
+		"a b@c", "\"a b\"@c", "a@[1.2.3.4]", "Ann <ann@example.com>", "a@b@c", "a(comment)@b", "é@example.com", "a\t@b",
+	} {
+		if !PlainAddress(s) {
+			continue
+		}
+		addr, err := mail.ParseAddress(s)
+		if err != nil || addr.Name != "" || addr.Address != s {
+			t.Errorf("PlainAddress(%q) but net/mail gives %v, %v", s, addr, err)
+		}
+	}
+	for _, s := range []string{"amelie@example.com", "a.b+c@x.example", "o'brien@example.ie"} {
+		if !PlainAddress(s) {
+			t.Errorf("PlainAddress(%q) = false, want true", s)
+		}
+	}
+	for _, s := range []string{"a..b@c", "\"a b\"@c", "Ann <ann@example.com>", "a@b@c", "é@example.com"} {
+		if PlainAddress(s) {
+			t.Errorf("PlainAddress(%q) = true, want false", s)
 		}
 	}
 }
