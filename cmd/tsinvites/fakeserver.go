@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -55,6 +56,10 @@ func newFakeServerCommand(o *options) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if ff.oauthSecret != "" && ff.oauthClientID == "" {
 				return usage(flagProblem{errors.New("--oauth-client-secret goes with --oauth-client-id")})
+			}
+			if strings.ContainsFunc(ff.token+ff.oauthClientID+ff.oauthSecret+ff.federatedClientID, unicode.IsControl) {
+				// A line break would end the printed comment and run the rest when pasted.
+				return usage(flagProblem{errors.New("--token and the client IDs and secret may not hold control characters")})
 			}
 			return o.fakeServer(cmd.Context(), ff)
 		},
@@ -104,8 +109,9 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 	go func() { served <- srv.Serve(l) }()
 
 	w := o.env.stdout
-	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, token)
-	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, token)
+	// The token is quoted for a shell: these lines are pasted or eval'ed.
+	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, shellWord(token))
+	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, shellWord(token))
 	if ff.oauthClientID != "" {
 		fmt.Fprintf(w, "# As the OAuth client (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",
 			shellWord(ff.oauthClientID), shellWord(ff.oauthSecret))
