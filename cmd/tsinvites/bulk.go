@@ -157,6 +157,9 @@ func (r *report) err() error {
 		return nil
 	}
 	msg := fmt.Sprintf("%s %d of %s", r.op.verb, r.Done, r.op.count(len(r.Results)))
+	if len(r.Results) == 1 { // none done: not "resent 0 of 1 invite"
+		msg = r.op.verb + " no " + r.op.noun
+	}
 	if r.Failed > 0 {
 		msg += fmt.Sprintf("; %d failed", r.Failed)
 	}
