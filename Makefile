@@ -63,9 +63,9 @@ bench:
 	cd bench && $(GO) test -run='^$$' -bench=. -count=$(BENCHCOUNT) -benchtime=$(BENCHTIME) . > results.txt
 	cd bench && $(GO) tool benchstat -col /impl results.txt
 
-## bench-smoke: vet the benchmarks and run each once, so that they cannot rot
+## bench-smoke: vet the benchmarks, run bench's tests, and run each benchmark once, so that they cannot rot
 bench-smoke:
-	cd bench && $(GO) vet ./... && $(GO) test -run='^$$' -bench=. -benchtime=1x . > /dev/null
+	cd bench && $(GO) vet ./... && $(GO) test ./... && $(GO) test -run='^$$' -bench=. -benchtime=1x . > /dev/null
 
 ## check: everything CI runs (each fuzz target for FUZZQUICK inputs, each benchmark once).
 ## The generated code is checked first (it rewrites *.gen.go in place); the other checks
@@ -83,7 +83,7 @@ fuzz-quick:
 
 ## spec: rewrite api/openapi.yaml and api/upstream.yaml from Tailscale's whole OpenAPI document
 ## and api/overlay.yaml, and print what changed: make spec UPSTREAM=path/to/tailscale-openapi.yaml
-## A breaking change writes nothing (exit 3) unless ACCEPT_BREAKING=1.
+## A breaking change writes nothing (specsync exits 3, make fails with 2) unless ACCEPT_BREAKING=1.
 ## SPEC_SELECT says which operations to keep (-tag T and -operation ID, each repeatable).
 SPEC_SELECT := -tag UserInvites -operation listUsers -operation approveUser -operation updateUserRole -operation suspendUser -operation restoreUser
 spec:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -175,6 +176,29 @@ func (c *Client) maybeDone(kind opKind, reached bool, err error) error {
 // them before creating them again (a create is never retried in that case). A create
 // whose error does not match it was not done.
 var ErrMayHaveCreated = errors.New("the invites may have been created")
+
+// UnpairedInvites returns the invites of a [Client.Create] answer that were paired with
+// no request (an invite more than asked for, one ID given to two people), in the
+// answer's order; nil when err carries none. They may exist, and one without email is
+// a live invite URL: share or delete them. Create's error then matches
+// [ErrMayHaveCreated] and names them, without their URLs.
+func UnpairedInvites(err error) []UserInvite {
+	var e *unpairedError
+	if errors.As(err, &e) {
+		return slices.Clone(e.invites)
+	}
+	return nil
+}
+
+// unpairedError is why a create's answer could not be paired with its requests; its
+// text names invites by ID and email, never URL.
+type unpairedError struct {
+	msg     string
+	invites []UserInvite // paired with no request
+}
+
+func (e *unpairedError) Error() string    { return e.msg }
+func (e *unpairedError) GoString() string { return e.msg }
 
 // wrap says what was being done in the text of err, with secrets removed.
 func (c *Client) wrap(op operation, err error) error {

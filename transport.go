@@ -231,6 +231,7 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 		}
 	}
 	var extra, missing []string
+	var unpaired []UserInvite
 	times := map[string]int{} // how often each ID is in the answer
 	for _, inv := range answer {
 		times[inv.ID]++
@@ -239,13 +240,13 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 		i, asked := byEmail[words.EmailKey(inv.Email)]
 		switch {
 		case times[inv.ID] > 1: // one invite cannot be two people's: neither is paired
-			extra = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", inv.ID, inv.Email, times[inv.ID]))
+			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", inv.ID, inv.Email, times[inv.ID])), append(unpaired, inv)
 		case inv.Email == "" && len(noEmail) > 0:
 			created[noEmail[0]], noEmail = inv, noEmail[1:]
 		case inv.Email != "" && asked && created[i].ID == "":
 			created[i] = inv
 		default:
-			extra = append(extra, fmt.Sprintf("invite %q for %q", inv.ID, inv.Email))
+			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q", inv.ID, inv.Email)), append(unpaired, inv)
 		}
 	}
 	for i, inv := range created {
@@ -256,6 +257,6 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 	if len(missing) == 0 && len(extra) == 0 {
 		return created, nil
 	}
-	return created, fmt.Errorf("the answer does not match the request: no invite for %s; not asked for: %s",
-		cmp.Or(strings.Join(missing, ", "), "none"), cmp.Or(strings.Join(extra, ", "), "none"))
+	return created, &unpairedError{invites: unpaired, msg: fmt.Sprintf("the answer does not match the request: no invite for %s; not asked for: %s",
+		cmp.Or(strings.Join(missing, ", "), "none"), cmp.Or(strings.Join(extra, ", "), "none"))}
 }

@@ -109,7 +109,8 @@ func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
 //
 // An answer that cannot be paired with every request (an invite missing, one more than
 // asked for, one ID for two people) is an error matching [ErrMayHaveCreated], returned
-// with the invites that were paired (zero for the others, which may exist).
+// with the invites that were paired (zero for the others, which may exist);
+// [UnpairedInvites] of it gives the answer's invites that no request was paired with.
 //
 // Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
 //

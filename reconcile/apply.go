@@ -77,13 +77,19 @@ func (o ApplyOptions) check() error {
 // [tsinvites.DefaultMaxRetryAfter], or for longer than the context has left, leaves the
 // creates not yet sent [StatusNotAttempted].
 //
+// A create answered with an invite of another role than the change's is
+// [StatusFailed], though the invite exists (NewInviteID says which), and a recreate's
+// old invite is then kept. Invites of an answer that no change could be paired with
+// (more than asked for) are in the result's Unpaired, and make the error non-nil.
+//
 // The result has one entry per change. When the context ends, no new call is started
 // and the changes not begun are [StatusNotAttempted]. A create batch that fails after it
 // may have reached the API is [StatusUnknown], never sent again: NewPlan and Apply again
 // to finish, which creates only what is still missing. A delete cut short by the context
 // is [StatusFailed] though the API may have done it; the next plan sees which. The error
-// is nil when every change is done; otherwise it counts the outcomes and wraps the first
-// failed or unknown change's error and the context's error, if it ended.
+// is nil when every change is done and no invite is unpaired; otherwise it counts the
+// outcomes, names the unpaired invites, and wraps the first failed or unknown change's
+// error and the context's error, if it ended.
 //
 // A nil client, or one not made by tsinvites.New, a plan whose Tailnet is not c's
 // (compared without case; "-" is whatever tailnet the credential belongs to, so the

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/tsinvites/tsinvites"
@@ -56,8 +57,9 @@ func (a *applier) leaveUnsent(idx []int, why error) {
 }
 
 // createBatch makes one create call for the changes idx and records their results. It
-// returns the call's error when the batch failed or may have (nil when every invite of
-// it was made).
+// returns the call's error when the batch failed or may have, or when its answer had
+// invites no change asked for (nil when every invite of it was made as asked, and no
+// other).
 func (a *applier) createBatch(ctx context.Context, idx []int) error {
 	reqs := make([]tsinvites.CreateUserInviteRequest, len(idx))
 	for j, i := range idx {
@@ -65,30 +67,24 @@ func (a *applier) createBatch(ctx context.Context, idx []int) error {
 	}
 	created, err := a.c.Create(ctx, reqs...) // created[j] is reqs[j]'s invite, or zero
 	var batchErr error
+	if unpaired := tsinvites.UnpairedInvites(err); len(unpaired) > 0 {
+		a.mu.Lock()
+		a.res.Unpaired = append(a.res.Unpaired, unpaired...)
+		a.mu.Unlock()
+		batchErr = err
+	}
 	for j, i := range idx {
-		r := ChangeResult{Change: a.changes[i]}
 		var inv tsinvites.UserInvite
 		if j < len(created) {
 			inv = created[j]
 		}
-		switch ok := inv.ID != ""; {
-		case ok && r.Action == ActionRecreate && inv.ID == r.InviteID: // never delete it
-			r.Status, r.Err = StatusFailed, changeError(nil, "the API answered the create for %q with the invite to replace, %s", r.Email, inv.ID)
-		case ok:
-			r.Status, r.NewInviteID, r.Invite = StatusDone, inv.ID, &inv
-			if r.Action == ActionRecreate { // its old invite goes later
-				a.mu.Lock()
-				a.res.Results[i] = r
-				a.later = append(a.later, i)
-				a.mu.Unlock()
-				continue
-			}
-		case errors.Is(err, tsinvites.ErrMayHaveCreated):
-			r.Status, r.Err = StatusUnknown, err
-		case err != nil:
-			r.Status, r.Err = StatusFailed, err
-		default:
-			r.Status, r.Err = StatusUnknown, changeError(nil, "the API's answer has no invite for %q", r.Email)
+		r := createdResult(ChangeResult{Change: a.changes[i]}, inv, err)
+		if r.Status == StatusDone && r.Action == ActionRecreate { // its old invite goes later
+			a.mu.Lock()
+			a.res.Results[i] = r
+			a.later = append(a.later, i)
+			a.mu.Unlock()
+			continue
 		}
 		if r.Status != StatusDone {
 			batchErr = cmp.Or(batchErr, r.Err)
@@ -96,4 +92,29 @@ func (a *applier) createBatch(ctx context.Context, idx []int) error {
 		a.finish(i, r)
 	}
 	return batchErr
+}
+
+// createdResult is what became of a create or recreate r given inv, the invite the
+// create call's answer paired with it (zero for none), and the call's error.
+func createdResult(r ChangeResult, inv tsinvites.UserInvite, err error) ChangeResult {
+	ok := inv.ID != ""
+	switch {
+	case ok && r.Action == ActionRecreate && inv.ID == r.InviteID: // never delete it
+		r.Status, r.Err = StatusFailed, changeError(nil, "the API answered the create for %q with the invite to replace, %s", r.Email, inv.ID)
+	case ok && inv.Role != r.Role: // made, but not as asked: not done
+		why := fmt.Sprintf("the API made invite %s with role %s where %s was asked for: it exists, with the wrong role", inv.ID, inv.Role, r.Role)
+		if r.Action == ActionRecreate {
+			why += fmt.Sprintf("; the invite it was to replace, %s, is kept", r.InviteID)
+		}
+		r.Status, r.NewInviteID, r.Invite, r.Err = StatusFailed, inv.ID, &inv, changeError(nil, "%s", why)
+	case ok:
+		r.Status, r.NewInviteID, r.Invite = StatusDone, inv.ID, &inv
+	case errors.Is(err, tsinvites.ErrMayHaveCreated):
+		r.Status, r.Err = StatusUnknown, err
+	case err != nil:
+		r.Status, r.Err = StatusFailed, err
+	default:
+		r.Status, r.Err = StatusUnknown, changeError(nil, "the API's answer has no invite for %q", r.Email)
+	}
+	return r
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/internal/words"
@@ -79,6 +80,11 @@ func changeError(err error, format string, args ...any) *ChangeError {
 // order.
 type Result struct {
 	Results []ChangeResult `json:"results"`
+	// Unpaired are the invites the API's create answers held that no change could be
+	// paired with (more invites than asked for, one ID given to two people): they may
+	// exist, and one without email is a live invite URL, so Apply's error names them
+	// (by ID) when there are any. They are left out of the JSON form, for their URLs.
+	Unpaired []tsinvites.UserInvite `json:"-"`
 }
 
 // Count returns the number of changes with the status.
@@ -112,10 +118,13 @@ func applyError(ctx context.Context, res *Result) error {
 	}
 	done := res.Count(StatusDone)
 	if done == len(res.Results) {
-		return nil
+		return unpairedError(res.Unpaired)
 	}
 	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been created), %d not attempted; NewPlan and Apply again to finish",
 		done, words.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+	if err := unpairedError(res.Unpaired); err != nil {
+		summary += "; " + strings.TrimPrefix(err.Error(), "reconcile: apply: ")
+	}
 	switch {
 	case ctx.Err() != nil && first != nil:
 		return fmt.Errorf("%s: %w; first failure: %w", summary, ctx.Err(), first)
@@ -130,4 +139,21 @@ func applyError(ctx context.Context, res *Result) error {
 		}
 	}
 	return fmt.Errorf("%s: %w", summary, first)
+}
+
+// unpairedError names the invites no change was paired with, or is nil when there are
+// none.
+func unpairedError(unpaired []tsinvites.UserInvite) error {
+	if len(unpaired) == 0 {
+		return nil
+	}
+	ids := make([]string, len(unpaired))
+	for i, inv := range unpaired {
+		ids[i] = fmt.Sprintf("%q for %q", inv.ID, inv.Email)
+		if inv.Email == "" {
+			ids[i] = fmt.Sprintf("%q (no email)", inv.ID)
+		}
+	}
+	return fmt.Errorf("reconcile: apply: the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
+		words.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
 }

@@ -121,10 +121,15 @@ func (f *Fake) grantScopes(requested string) ([]string, bool) {
 	return asked, true
 }
 
-// authenticate checks the bearer token in constant time against the API key and the
-// tokens the fake issued.
+// authenticate checks the request's token in constant time against the API key and the
+// tokens the fake issued. The token comes as a bearer token, or as HTTP Basic
+// authentication with the token as user name and an empty password, which is how
+// Tailscale's official Go client sends an API key; the real API takes both.
 func (f *Fake) authenticate(r *http.Request) (issuedToken, bool) {
 	got, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if user, password, basic := r.BasicAuth(); !found && basic && password == "" {
+		got, found = user, true
+	}
 	if !found || got == "" {
 		return issuedToken{}, false
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -236,5 +237,47 @@ func TestTokenExchangeThroughSpectest(t *testing.T) {
 	}
 	if got := tr.Requests(); len(got) != 1 || got[0].Status != 200 || got[0].Operation != "" {
 		t.Errorf("recorded %+v, want the exchange, with no operation", got)
+	}
+}
+
+// TestBasicAuth: the API key is accepted as HTTP Basic authentication too, as the user
+// name with an empty password, which is how Tailscale's official Go client sends it
+// (issue 20, item 14); a wrong key, a password, or an empty user name is refused, and
+// the refusal does not echo what was sent.
+func TestBasicAuth(t *testing.T) {
+	t.Parallel()
+	const key = "tskey-api-right"
+	srv := tsinvitestest.Start(t, tsinvitestest.WithToken(key))
+	basic := func(user, password string) string {
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+password))
+	}
+	for _, tc := range []struct {
+		header string
+		want   int
+	}{
+		{basic(key, ""), http.StatusOK},
+		{"Bearer " + key, http.StatusOK},
+		{basic("tskey-api-wrong", ""), http.StatusUnauthorized},
+		{basic(key, "password"), http.StatusUnauthorized},
+		{basic("", ""), http.StatusUnauthorized},
+		{basic("", key), http.StatusUnauthorized},
+		{"Basic " + key, http.StatusUnauthorized}, // not base64 of user:password
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/api/v2/tailnet/-/user-invites", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", tc.header)
+		tr := &http.Transport{}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		tr.CloseIdleConnections()
+		if resp.StatusCode != tc.want || strings.Contains(string(body), key) || strings.Contains(string(body), "wrong") {
+			t.Errorf("Authorization %q: %d %s, want %d without the credential", tc.header, resp.StatusCode, body, tc.want)
+		}
 	}
 }

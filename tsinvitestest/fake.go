@@ -69,7 +69,9 @@ const ResendInterval = time.Minute
 type Option func(*Fake)
 
 // WithToken sets the API key the fake accepts; by default a random tskey-api-fake-...
-// token, available as [Fake.Token].
+// token, available as [Fake.Token]. It is accepted as a bearer token or as HTTP Basic
+// authentication's user name with an empty password (as Tailscale's official Go client
+// sends it).
 func WithToken(token string) Option { return func(f *Fake) { f.token = token } }
 
 // WithTailnet sets the fake's named tailnet (default [DefaultTailnet]), accepted besides

@@ -3,7 +3,6 @@ package tsinvitestest
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -78,7 +77,9 @@ func (h *handlers) ResendUserInvite(_ context.Context, req fakeapi.ResendUserInv
 	if wait := rec.lastResend.Add(ResendInterval).Sub(now); !rec.lastResend.IsZero() && wait > 0 {
 		secs := int(math.Ceil(wait.Seconds()))
 		return fakeapi.ResendUserInvite429JSONResponse{TooManyRequestsJSONResponse: fakeapi.TooManyRequestsJSONResponse{
-			Body:    tsinvites.Error{Message: fmt.Sprintf("invite was resent less than a minute ago; try again in %d s", secs)},
+			// When to retry is the Retry-After header's to say (the client's error shows
+			// it); the message saying it too made the error say it twice.
+			Body:    tsinvites.Error{Message: "invite was resent less than a minute ago"},
 			Headers: fakeapi.TooManyRequestsResponseHeaders{RetryAfter: strconv.Itoa(secs)},
 		}}, nil
 	}

@@ -29,6 +29,10 @@ import (
 // other statuses are reconcile.Status's own.
 const statusDryRun reconcile.Status = "dry-run"
 
+// statusUnpaired is the status of an item the CLI adds for an invite of a create
+// answer that no change asked for (reconcile's Result.Unpaired): it may exist.
+const statusUnpaired reconcile.Status = "unpaired"
+
 // progressThreshold is the number of items above which a progress bar is shown on a
 // terminal.
 const progressThreshold = 20
@@ -67,6 +71,8 @@ type item struct {
 // (and its line) or the invite ID.
 func (it item) what(op bulkOp) string {
 	switch {
+	case it.Status == statusUnpaired:
+		return "invite " + it.NewInviteID
 	case op == opApply:
 		return it.Change.String()
 	case it.Action == reconcile.ActionCreate && it.Email == "":
@@ -88,14 +94,16 @@ type report struct {
 	Failed       int    `json:"failed"`
 	Unknown      int    `json:"unknown"` // creates that may have been made: list to see
 	NotAttempted int    `json:"notAttempted"`
-	Unchanged    int    `json:"unchanged"` // apply: the invites of the file that need nothing
+	Unchanged    int    `json:"unchanged"`          // apply: the invites of the file that need nothing
+	Unpaired     int    `json:"unpaired,omitempty"` // invites the API made that were not asked for
 	Results      []item `json:"results"`
 
-	op        bulkOp
-	created   []tsinvites.UserInvite // the invites made, with their URLs
-	behindBar bool                   // a progress bar was shown
-	listed    bool                   // the items not done were printed one a line
-	users     bool                   // apply acts on users: CSV has a userId column
+	op         bulkOp
+	created    []tsinvites.UserInvite // the invites made, with their URLs
+	behindBar  bool                   // a progress bar was shown
+	listed     bool                   // the items not done were printed one a line
+	users      bool                   // apply acts on users: CSV has a userId column
+	failedMade int                    // failed items whose invite was made all the same (another role)
 }
 
 func newReport(op bulkOp, tailnet string, items []item) *report {
@@ -109,10 +117,16 @@ func newReport(op bulkOp, tailnet string, items []item) *report {
 			}
 		case reconcile.StatusFailed:
 			r.Failed++
+			if it.NewInviteID != "" {
+				r.failedMade++
+			}
 		case reconcile.StatusNotAttempted:
 			r.NotAttempted++
 		case reconcile.StatusUnknown:
 			r.Unknown++
+		case statusUnpaired:
+			r.Unpaired++
+			r.created = append(r.created, *it.Invite)
 		case statusDryRun:
 			r.DryRun = true
 		}
@@ -120,13 +134,14 @@ func newReport(op bulkOp, tailnet string, items []item) *report {
 	return r
 }
 
-// exitCode is 0 when every item was done (or it was a dry run), 3 when some were (or
-// may have been), 1 when none were.
+// exitCode is 0 when every item was done (or it was a dry run) and no invite came
+// unasked, 3 when some were (or may have been, or an invite was made though its item
+// failed), 1 when none were.
 func (r *report) exitCode() int {
 	switch {
-	case r.DryRun || r.Failed+r.NotAttempted+r.Unknown == 0:
+	case r.DryRun || r.Failed+r.NotAttempted+r.Unknown+r.Unpaired == 0:
 		return exitOK
-	case r.Done > 0 || r.Unknown > 0:
+	case r.Done > 0 || r.Unknown > 0 || r.Unpaired > 0 || r.failedMade > 0:
 		return exitPartial
 	}
 	return exitFailed
@@ -157,7 +172,14 @@ func (r *report) err() error {
 	if code == exitOK {
 		return nil
 	}
-	msg := fmt.Sprintf("%s %d of %s", r.op.verb, r.Done, r.op.count(len(r.Results)))
+	asked := len(r.Results) - r.Unpaired
+	msg := fmt.Sprintf("%s %d of %s", r.op.verb, r.Done, r.op.count(asked))
+	switch {
+	case asked == 1 && r.Done == 0: // not "resent 0 of 1 invite"
+		msg = r.op.verb + " no " + r.op.noun
+	case asked == r.Done:
+		msg = r.op.verb + " " + r.op.count(r.Done)
+	}
 	if r.Failed > 0 {
 		msg += fmt.Sprintf("; %d failed", r.Failed)
 	}
@@ -169,6 +191,9 @@ func (r *report) err() error {
 		if r.op != opApply {
 			msg += " (check with 'tsinvites list' before trying them again)"
 		}
+	}
+	if r.Unpaired > 0 {
+		msg += fmt.Sprintf("; the API's answer held %s not asked for, which may exist (share or delete %s)", words.Plural(r.Unpaired, "invite", "invites"), unpairedIDs(r.Results))
 	}
 	if r.op == opApply {
 		msg += ": run apply again to finish (it plans only what is left)"
@@ -226,9 +251,33 @@ func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, p
 		items[i].Error = itemError(ctx, r.Status, r.Err)
 		items[i].Invite = r.Invite
 	}
+	for _, inv := range res.Unpaired {
+		items = append(items, unpairedItem(inv))
+	}
 	rep := newReport(op, c.Tailnet(), items)
 	rep.behindBar = prog != nil
 	return rep, nil
+}
+
+// unpairedItem is the item of an invite of a create answer that no change asked for.
+func unpairedItem(inv tsinvites.UserInvite) item {
+	ch := reconcile.Change{Action: reconcile.ActionCreate, Email: inv.Email, Role: inv.Role}
+	return item{ChangeResult: reconcile.ChangeResult{Change: ch, Status: statusUnpaired, NewInviteID: inv.ID,
+		Error: fmt.Sprintf("the API's answer held this invite, not asked for: it may exist (share it, or delete it: tsinvites delete %s)", shellWord(inv.ID))}, Invite: &inv}
+}
+
+// unpairedIDs lists the invite IDs of the unpaired items, such as "invite 3, 4".
+func unpairedIDs(items []item) string {
+	var ids []string
+	for _, it := range items {
+		if it.Status == statusUnpaired {
+			ids = append(ids, it.NewInviteID)
+		}
+	}
+	if len(ids) == 1 {
+		return "invite " + ids[0]
+	}
+	return "invites " + strings.Join(ids, ", ")
 }
 
 // itemError is why an item is not done, for people: without the "tsinvites: ..."

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -55,6 +56,10 @@ func newFakeServerCommand(o *options) *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if ff.oauthSecret != "" && ff.oauthClientID == "" {
 				return usage(flagProblem{errors.New("--oauth-client-secret goes with --oauth-client-id")})
+			}
+			if strings.ContainsFunc(ff.token+ff.oauthClientID+ff.oauthSecret+ff.federatedClientID, unicode.IsControl) {
+				// A line break would end the printed comment and run the rest when pasted.
+				return usage(flagProblem{errors.New("--token and the client IDs and secret may not hold control characters")})
 			}
 			return o.fakeServer(cmd.Context(), ff)
 		},
@@ -103,17 +108,7 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
-	w := o.env.stdout
-	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, token)
-	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, token)
-	if ff.oauthClientID != "" {
-		fmt.Fprintf(w, "# As the OAuth client (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",
-			shellWord(ff.oauthClientID), shellWord(ff.oauthSecret))
-	}
-	if ff.federatedClientID != "" {
-		fmt.Fprintf(w, "# As the federated identity, with a JWT valid for 24 hours (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_IDENTITY_TOKEN=%s tsinvites list\n",
-			shellWord(ff.federatedClientID), fakeJWT(o.env.now().Add(24*time.Hour)))
-	}
+	o.printFakeServer(url, token, ff)
 	fmt.Fprintln(o.env.stderr, "tsinvites: serving the fake API; interrupt (Ctrl-C) to stop")
 
 	select {
@@ -131,6 +126,23 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 	}
 	fmt.Fprintln(o.env.stderr, "tsinvites: fake API stopped")
 	return nil
+}
+
+// printFakeServer prints, on stdout, how to use the fake at url: export lines for a
+// shell, and a command for each other credential. Every value is quoted for a shell:
+// these lines are pasted or eval'ed.
+func (o *options) printFakeServer(url, token string, ff fakeServerFlags) {
+	w := o.env.stdout
+	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, shellWord(token))
+	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, shellWord(token))
+	if ff.oauthClientID != "" {
+		fmt.Fprintf(w, "# As the OAuth client (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",
+			shellWord(ff.oauthClientID), shellWord(ff.oauthSecret))
+	}
+	if ff.federatedClientID != "" {
+		fmt.Fprintf(w, "# As the federated identity, with a JWT valid for 24 hours (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_IDENTITY_TOKEN=%s tsinvites list\n",
+			shellWord(ff.federatedClientID), fakeJWT(o.env.now().Add(24*time.Hour)))
+	}
 }
 
 // fakeJWT is an unsigned JWT that expires at exp: the fake takes any JWT with an exp
