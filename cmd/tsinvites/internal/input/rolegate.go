@@ -1,6 +1,7 @@
 package input
 
 import (
+	"strconv"
 	"strings"
 )
 
@@ -87,7 +88,7 @@ func (g *roleGate) finish(bad *Error) {
 	}
 	g.open = true
 	bad.add(g.headerLine, "column %q holds no role (line %d has %q; the roles are %s): name the column that holds the roles with --role-column, or give --ignore-role-column to invite everyone as %s",
-		shortText(g.column), g.firstLine, shortText(g.firstRole), RoleList(), g.defaultRole)
+		shortText(g.column), g.firstLine, shortText(g.firstRole), RoleList(), plainOrQuoted(string(g.defaultRole)))
 	for _, r := range g.held {
 		if r.others != "" {
 			bad.add(r.line, "%s", r.others)
@@ -106,4 +107,14 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// plainOrQuoted is s as it is when quoting would change nothing but the quotes (a role
+// such as member), else quoted: a default role with a line break (never one the CLI
+// lets through) must not break the message's line.
+func plainOrQuoted(s string) string {
+	if q := strconv.Quote(s); q != `"`+s+`"` {
+		return q
+	}
+	return s
 }
