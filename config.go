@@ -171,14 +171,14 @@ func (cfg Config) bearer(authKind, api string, hc *http.Client, red *redact.Reda
 		if jwt == nil {
 			jwt = func(context.Context) (string, error) { return cfg.IdentityToken, nil }
 		}
-		x := &token.Exchange{URL: api + "/oauth/token-exchange", ClientID: cfg.OAuthClientID, JWT: jwt,
+		x := &token.Exchange{URL: api + token.ExchangePath, ClientID: cfg.OAuthClientID, JWT: jwt,
 			HTTPClient: hc, Secret: red.Remember, MaxBody: maxErrorBody}
 		return token.NewCache(x.Token)
 	}
 	cc := &clientcredentials.Config{
 		ClientID:     cfg.OAuthClientID,
 		ClientSecret: cfg.OAuthClientSecret,
-		TokenURL:     api + "/oauth/token",
+		TokenURL:     api + token.ClientCredentialsPath,
 		Scopes:       cfg.Scopes,
 		AuthStyle:    oauth2.AuthStyleInParams,
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
+	"testing/synctest"
 	"time"
 
 	"github.com/tsinvites/tsinvites"
@@ -162,4 +164,41 @@ func TestEmailWithInvisibleCharacterIsRefused(t *testing.T) {
 	if n := requests.Load(); n != 0 {
 		t.Errorf("%d requests sent, want none", n)
 	}
+}
+
+// cutFirst answers the first token exchange with a 200 whose body breaks off, and sends
+// everything else to h.
+type cutFirst struct {
+	h   http.Handler
+	cut atomic.Bool
+}
+
+func (c *cutFirst) RoundTrip(req *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(req.URL.Path, "/oauth/token-exchange") && c.cut.CompareAndSwap(false, true) {
+		return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Request: req,
+			Body: io.NopCloser(io.MultiReader(strings.NewReader(`{"access_token":"fed-tok`), iotest.ErrReader(io.ErrUnexpectedEOF)))}, nil
+	}
+	return inMemory{c.h}.RoundTrip(req)
+}
+
+// A token answer that breaks off is a broken connection, retried like one, not a
+// refusal of the credentials (the read error was dropped and the 200 blamed them).
+func TestTokenAnswerCutShortIsRetried(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		api := &identityAPI{body: func(string) (int, string) {
+			return http.StatusOK, `{"access_token":"fed-token-0123456789","expires_in":3600}`
+		}}
+		c, err := tsinvites.New(tsinvites.Config{OAuthClientID: "fed-client",
+			IdentityToken: testJWT("ci", time.Now().Add(time.Hour)),
+			BaseURL:       "http://127.0.0.1", HTTPClient: &http.Client{Transport: &cutFirst{h: api}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.List(t.Context()); err != nil {
+			t.Errorf("List = %v, want the cut exchange retried", err)
+		}
+		if n := api.exchanges.Load(); n != 1 {
+			t.Errorf("%d exchanges reached the endpoint after the cut one, want 1", n)
+		}
+	})
 }

@@ -36,6 +36,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tsinvites/tsinvites/internal/token"
+
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/tsinvites/tsinvites"
@@ -225,11 +227,11 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.api.ServeHTTP(w, r)
 		return
 	}
-	if r.URL.Path == apidoc.Prefix+"oauth/token" && f.oauthID != "" {
+	if r.URL.Path == strings.TrimSuffix(apidoc.Prefix, "/")+token.ClientCredentialsPath && f.oauthID != "" {
 		f.issueToken(w, r)
 		return
 	}
-	if r.URL.Path == apidoc.Prefix+"oauth/token-exchange" && f.federatedID != "" {
+	if r.URL.Path == strings.TrimSuffix(apidoc.Prefix, "/")+token.ExchangePath && f.federatedID != "" {
 		f.exchangeToken(w, r)
 		return
 	}

@@ -7,8 +7,11 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tsinvites/tsinvites/internal/token"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
 
@@ -60,7 +63,7 @@ func (tr *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	rec := Request{Method: req.Method, EscapedPath: req.URL.EscapedPath()}
 	// The token endpoints (OAuth client credentials, workload identity federation) are
 	// not in the document.
-	if rec.EscapedPath == apidoc.Prefix+"oauth/token" || rec.EscapedPath == apidoc.Prefix+"oauth/token-exchange" {
+	if rec.EscapedPath == strings.TrimSuffix(apidoc.Prefix, "/")+token.ClientCredentialsPath || rec.EscapedPath == strings.TrimSuffix(apidoc.Prefix, "/")+token.ExchangePath {
 		resp, err := tr.base.RoundTrip(req)
 		tr.record(rec, resp)
 		return resp, err

@@ -99,6 +99,13 @@ func (Source) Refused(string) bool { return false }
 // access token: the endpoint's fault, not the credentials'.
 var ErrMalformed = errors.New("the token endpoint's answer is malformed")
 
+// The token endpoints, under the API's server path (Tailscale's document does not
+// declare them).
+const (
+	ClientCredentialsPath = "/oauth/token"
+	ExchangePath          = "/oauth/token-exchange"
+)
+
 // Exchange trades an identity token (a JWT) for an access token, as Tailscale's workload
 // identity federation does: a form POST of client_id and jwt, answered with
 // {"access_token", "token_type", "expires_in"}.
@@ -138,7 +145,10 @@ func (x *Exchange) Token(ctx context.Context) (*oauth2.Token, error) {
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, x.MaxBody))
-	if err != nil || resp.StatusCode != http.StatusOK {
+	if err != nil { // the connection broke: no answer to blame anyone for
+		return nil, fmt.Errorf("read the token endpoint's answer: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
 		// Refusals and failures are reported (and retried) as the client-credentials ones.
 		return nil, &oauth2.RetrieveError{Response: resp, Body: body}
 	}
