@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -27,5 +28,17 @@ func TestUnicodeLookalikesAreNotJoined(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"create kate@example.com", "create ivan@example.com"}, planLines(plan)); diff != "" || len(plan.Joined) != 1 {
 		t.Errorf("plan (-want +got):\n%s\n%s", diff, plan)
+	}
+}
+
+// A joined user whose answer gave no status is not worth a line (as without the options
+// on users): only another role, a status other than active, or a redundant invite are.
+func TestJoinedWithoutStatusNeedsNoLine(t *testing.T) {
+	t.Parallel()
+	for _, opts := range []reconcile.PlanOptions{{}, {Approve: true, ManageRoles: true}} {
+		p := &reconcile.Plan{Options: opts, Joined: []reconcile.Joined{{Email: "ann@example.com", Role: tsinvites.UserRoleMember, UserID: "7", UserRole: tsinvites.TailnetRoleMember}}}
+		if s := p.String(); strings.Contains(s, "= joined") {
+			t.Errorf("options %+v: plan prints a line for a joined user with nothing to say:\n%s", opts, s)
+		}
 	}
 }

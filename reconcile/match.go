@@ -33,7 +33,7 @@ func newMatch(want []tsinvites.CreateUserInviteRequest, index firstOf, open []ts
 		}
 	}
 	for u := range users {
-		if t := users[u].Type; t != "" && t != tsinvites.UserTypeMember {
+		if !isMember(users[u]) {
 			continue // asked for members only; never count another tailnet's user
 		}
 		if d, ok := index[words.EmailKey(users[u].LoginName)]; ok {

@@ -219,7 +219,7 @@ func (p *Plan) joinedLines() []string {
 	for _, j := range p.Joined {
 		did := func(a Action) bool { return acted[[2]string{j.UserID, string(a)}] }
 		role := string(j.UserRole) != string(j.Role) && !did(ActionSetRole)
-		status := j.Status != tsinvites.UserStatusActive && j.Status != tsinvites.UserStatusIdle && !did(ActionApprove) && !did(ActionRestore)
+		status := !j.active() && !did(ActionApprove) && !did(ActionRestore)
 		if !role && !status && len(j.OpenInvites) == 0 {
 			continue
 		}
