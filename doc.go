@@ -6,7 +6,8 @@
 //
 //   - invites: [Client.List], [Client.Create], [Client.Get], [Client.Delete],
 //     [Client.Resend];
-//   - users: [Client.ListUsers];
+//   - users: [Client.ListUsers], [Client.ApproveUser], [Client.SetUserRole],
+//     [Client.SuspendUser], [Client.RestoreUser];
 //   - the tailnet: [Client.Tailnet] ("-", the credential's own, unless
 //     [Config.Tailnet] or [Client.WithTailnet] says otherwise);
 //   - everything else the document has: [Client.API], the generated low-level client

@@ -57,10 +57,11 @@ func checkInvites(op operation, invites []CreateUserInviteRequest) error {
 		if err := inv.Validate(); err != nil {
 			return invalid(op, "invite %d: %v", i+1, err)
 		}
-		if j, dup := first[words.EmailKey(inv.Email)]; dup && inv.Email != "" {
+		key := words.EmailKey(inv.Email)
+		if j, dup := first[key]; dup && inv.Email != "" {
 			return invalid(op, "invites %d and %d are both for %q", j+1, i+1, inv.Email)
 		}
-		first[words.EmailKey(inv.Email)] = i
+		first[key] = i
 	}
 	return nil
 }

@@ -40,6 +40,7 @@ type OffboardCapError struct {
 	Count, Max int
 }
 
+// Error names the count, the cap and the ways out.
 func (e *OffboardCapError) Error() string {
 	return fmt.Sprintf("reconcile: plan: %s would be suspended, more than the %d that PlanOptions.MaxOffboard allows (tsinvites --max-offboard): check the list, name the people to keep (Keep), or raise MaxOffboard to %d",
 		words.Plural(e.Count, "member", "members"), e.Max, e.Count)

@@ -62,6 +62,7 @@ type ChangeError struct {
 	Err error
 }
 
+// Error says why, with the package's prefix and the underlying error, if any.
 func (e *ChangeError) Error() string {
 	if e.Err == nil {
 		return "reconcile: apply: " + e.Reason

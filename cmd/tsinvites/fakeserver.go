@@ -136,11 +136,11 @@ func (o *options) printFakeServer(url, token string, ff fakeServerFlags) {
 	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, shellWord(token))
 	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, shellWord(token))
 	if ff.oauthClientID != "" {
-		fmt.Fprintf(w, "# As the OAuth client (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",
+		fmt.Fprintf(w, "# As the OAuth client (list, get, plan and changes to users; 403 on invite changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",
 			shellWord(ff.oauthClientID), shellWord(ff.oauthSecret))
 	}
 	if ff.federatedClientID != "" {
-		fmt.Fprintf(w, "# As the federated identity, with a JWT valid for 24 hours (list, get and plan; 403 on changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_IDENTITY_TOKEN=%s tsinvites list\n",
+		fmt.Fprintf(w, "# As the federated identity, with a JWT valid for 24 hours (list, get, plan and changes to users; 403 on invite changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_IDENTITY_TOKEN=%s tsinvites list\n",
 			shellWord(ff.federatedClientID), fakeJWT(o.env.now().Add(24*time.Hour)))
 	}
 }

@@ -47,6 +47,7 @@ func (e *Error) stop(line int, format string, args ...any) {
 // Count is the number of problems found.
 func (e *Error) Count() int { return len(e.problems) + e.more }
 
+// Error lists the problems, one a line after a first line naming the source and count.
 func (e *Error) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, words.Plural(e.Count(), "problem", "problems"))

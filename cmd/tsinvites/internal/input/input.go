@@ -121,6 +121,9 @@ func emailProblem(email string) string {
 	case len(email) > maxEmailLen:
 		return fmt.Sprintf("the email is longer than %d characters", maxEmailLen)
 	}
+	if words.PlainAddress(email) { // plain ASCII: nothing to refuse (Validate's quick path)
+		return ""
+	}
 	// Before Validate, which may refuse it too: this says which character it is.
 	if r, ok := words.Invisible(email); ok {
 		return fmt.Sprintf("email %s holds an invisible character, %s: type the address again", quoteInvisible(shortText(email)), escapeRune(r))
