@@ -115,8 +115,8 @@ func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptio
 		}
 	}
 	a.runCreates(ctx, creates)
-	a.runLater(ctx)
-	a.runUsers(ctx, users)
+	a.pool(ctx, a.later, a.applyOne) // deletes, resends, the old invites of recreates
+	a.pool(ctx, users, a.applyUser)  // then the changes to users
 	return a.res, applyError(ctx, a.res)
 }
 
@@ -140,18 +140,20 @@ func (a *applier) finish(i int, r ChangeResult) {
 	}
 }
 
-// runLater runs the deletes, resends and the old invites of recreates, concurrently.
-func (a *applier) runLater(ctx context.Context) {
+// pool runs do on the changes idx (indices into the plan's changes), opts.Concurrency
+// at a time. Once the context ends no change is handed out: do settles the rest, seeing
+// the context's error (a change not started stays not attempted, unless do says more).
+func (a *applier) pool(ctx context.Context, idx []int, do func(context.Context, ChangeResult) ChangeResult) {
 	work := make(chan int)
 	var wg sync.WaitGroup
-	for range min(a.opts.Concurrency, len(a.later)) {
+	for range min(a.opts.Concurrency, len(idx)) {
 		wg.Go(func() {
 			for i := range work {
-				a.finish(i, a.applyOne(ctx, a.res.Results[i]))
+				a.finish(i, do(ctx, a.res.Results[i]))
 			}
 		})
 	}
-	for k, i := range a.later {
+	for k, i := range idx {
 		if ctx.Err() == nil {
 			select {
 			case work <- i:
@@ -159,8 +161,8 @@ func (a *applier) runLater(ctx context.Context) {
 			case <-ctx.Done():
 			}
 		}
-		for _, i := range a.later[k:] { // the context ended: settle the rest unsent
-			a.finish(i, a.applyOne(ctx, a.res.Results[i]))
+		for _, i := range idx[k:] { // the context ended: settle the rest unsent
+			a.finish(i, do(ctx, a.res.Results[i]))
 		}
 		break
 	}
