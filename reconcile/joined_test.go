@@ -69,7 +69,7 @@ func TestPlanWithJoinedPeople(t *testing.T) {
 	}
 	text := plan.String()
 	for _, want := range []string{
-		"= joined    ann@example.com (admin): the list says member; a user's role is not changed here",
+		"= joined    ann@example.com (admin): the list says member; roles change only with ManageRoles (--manage-roles)",
 		"= joined    sus@example.com (member; suspended): 1 redundant invite still open",
 		"= joined    wait@example.com (member; needs-approval)",
 		"; 3 joined (2 suspended or awaiting approval, counted as joined).",

@@ -228,7 +228,7 @@ func (p *Plan) joinedLines() []string {
 		switch {
 		case !role:
 		case !p.Options.ManageRoles:
-			note = fmt.Sprintf("the list says %s; a user's role is not changed here", j.Role)
+			note = fmt.Sprintf("the list says %s; roles change only with ManageRoles (--manage-roles)", j.Role)
 		case j.UserRole == tsinvites.TailnetRoleOwner:
 			note = fmt.Sprintf("the list says %s; the owner's role is never changed", j.Role)
 		default:

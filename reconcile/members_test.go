@@ -128,7 +128,7 @@ func TestPlanLeavesUsersAloneByDefault(t *testing.T) {
 	if got := plan.Summary(); got != want {
 		t.Errorf("summary\n%s\nwant\n%s", got, want)
 	}
-	if text := plan.String(); !strings.Contains(text, "= joined    Bob@example.com (member): the list says admin; a user's role is not changed here") {
+	if text := plan.String(); !strings.Contains(text, "= joined    Bob@example.com (member): the list says admin; roles change only with ManageRoles (--manage-roles)") {
 		t.Errorf("plan does not report bob's role as before:\n%s", text)
 	}
 	b, err := json.Marshal(plan.Options)

@@ -248,7 +248,7 @@ type Joined struct {
 // String formats the person as a line of a plan, such as
 // "= joined    ann@example.com (admin; suspended)".
 func (j Joined) String() string {
-	return j.line(fmt.Sprintf("the list says %s; a user's role is not changed here", j.Role))
+	return j.line(fmt.Sprintf("the list says %s; roles change only with ManageRoles (--manage-roles)", j.Role))
 }
 
 // line formats the person as String does, with roleNote (if not "") said of a role

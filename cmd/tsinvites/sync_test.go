@@ -39,7 +39,7 @@ func TestExamplesAreDesiredCSV(t *testing.T) {
 func TestPlanShowsJoined(t *testing.T) {
 	t.Parallel()
 	_, vars := sampleServer(t)
-	const line = "= joined    erin@example.com (member): the list says admin; a user's role is not changed here"
+	const line = "= joined    erin@example.com (member): the list says admin; roles change only with ManageRoles (--manage-roles)"
 	for _, inv := range []invocation{
 		{args: []string{"plan", "-f", "-", "-o", "table"}, stdin: desiredCSV, vars: vars},
 		{args: []string{"plan", "-f", "-", "-o", "table"}, stdin: desiredCSV, vars: vars, stdoutTTY: true},
