@@ -23,23 +23,7 @@ func TestFakeServerExportQuoted(t *testing.T) {
 	}
 	ran := filepath.Join(t.TempDir(), "ran")
 	token := "tskey-api-fake-$(touch " + ran + ")`touch " + ran + "`'; touch " + ran + " #"
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	pr, pw := io.Pipe()
-	done := make(chan int, 1)
-	go func() {
-		defer pw.Close()
-		done <- run(ctx, []string{"fake-server", "--listen", "127.0.0.1:0", "--token", token}, &env{
-			stdin: strings.NewReader(""), stdout: pw, stderr: &lockedWriter{w: io.Discard},
-			getenv: func(string) string { return "" }, now: func() time.Time { return testNow },
-		})
-	}()
-	sc := bufio.NewScanner(pr)
-	var lines []string
-	for len(lines) < 2 && sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	lines, stop := startFakeServer(t, 2, "--token", token)
 	script := strings.Join(lines, "\n") + "\n" + `printf %s "$TAILSCALE_API_KEY"`
 	out, err := exec.CommandContext(t.Context(), sh, "-c", script).Output()
 	if err != nil {
@@ -51,10 +35,33 @@ func TestFakeServerExportQuoted(t *testing.T) {
 	if _, err := os.Stat(ran); err == nil {
 		t.Errorf("eval of the printed lines ran a command held in the token; lines:\n%s", strings.Join(lines, "\n"))
 	}
-	cancel()
-	if code := <-done; code != exitOK {
+	if code := stop(); code != exitOK {
 		t.Errorf("fake-server exit %d", code)
 	}
+}
+
+// startFakeServer runs fake-server on a free loopback port with args, and returns the
+// first n lines it prints (the rest are read and dropped) and a stop that ends it and
+// returns its exit code.
+func startFakeServer(t *testing.T, n int, args ...string) (lines []string, stop func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		defer pw.Close()
+		done <- run(ctx, append([]string{"fake-server", "--listen", "127.0.0.1:0"}, args...), &env{
+			stdin: strings.NewReader(""), stdout: pw, stderr: &lockedWriter{w: io.Discard},
+			getenv: func(string) string { return "" }, now: func() time.Time { return testNow },
+		})
+	}()
+	sc := bufio.NewScanner(pr)
+	for len(lines) < n && sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	return lines, func() int { cancel(); return <-done }
 }
 
 // TestFakeServerTokenControlCharacters: a --token holding a line break (which would end
