@@ -24,6 +24,27 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// AcceptDeviceInvite Accept a device invite
+	// (POST /device-invites/-/accept)
+	AcceptDeviceInvite(w http.ResponseWriter, r *http.Request)
+	// DeleteDeviceInvite Delete a device invite
+	// (DELETE /device-invites/{deviceInviteId})
+	DeleteDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID)
+	// GetDeviceInvite Get a device invite
+	// (GET /device-invites/{deviceInviteId})
+	GetDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID)
+	// ResendDeviceInvite Resend a device invite's email
+	// (POST /device-invites/{deviceInviteId}/resend)
+	ResendDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID)
+	// ListDeviceInvites List the invites of a device
+	// (GET /device/{deviceId}/device-invites)
+	ListDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID)
+	// CreateDeviceInvites Create device invites
+	// (POST /device/{deviceId}/device-invites)
+	CreateDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID)
+	// ListTailnetDevices List tailnet devices
+	// (GET /tailnet/{tailnet}/devices)
+	ListTailnetDevices(w http.ResponseWriter, r *http.Request, tailnet Tailnet, params ListTailnetDevicesParams)
 	// ListUserInvites List the open user invites of a tailnet
 	// (GET /tailnet/{tailnet}/user-invites)
 	ListUserInvites(w http.ResponseWriter, r *http.Request, tailnet Tailnet)
@@ -64,6 +85,218 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// AcceptDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) AcceptDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AcceptDeviceInvite(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) DeleteDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceInviteId" -------------
+	var deviceInviteID DeviceInviteID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceInviteId", r.PathValue("deviceInviteId"), &deviceInviteID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceInviteId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteDeviceInvite(w, r, deviceInviteID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) GetDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceInviteId" -------------
+	var deviceInviteID DeviceInviteID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceInviteId", r.PathValue("deviceInviteId"), &deviceInviteID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceInviteId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDeviceInvite(w, r, deviceInviteID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResendDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) ResendDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceInviteId" -------------
+	var deviceInviteID DeviceInviteID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceInviteId", r.PathValue("deviceInviteId"), &deviceInviteID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceInviteId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResendDeviceInvite(w, r, deviceInviteID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDeviceInvites operation middleware
+func (siw *ServerInterfaceWrapper) ListDeviceInvites(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceId" -------------
+	var deviceID DeviceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceId", r.PathValue("deviceId"), &deviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDeviceInvites(w, r, deviceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateDeviceInvites operation middleware
+func (siw *ServerInterfaceWrapper) CreateDeviceInvites(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceId" -------------
+	var deviceID DeviceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceId", r.PathValue("deviceId"), &deviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateDeviceInvites(w, r, deviceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTailnetDevices operation middleware
+func (siw *ServerInterfaceWrapper) ListTailnetDevices(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tailnet" -------------
+	var tailnet Tailnet
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tailnet", r.PathValue("tailnet"), &tailnet, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tailnet", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTailnetDevicesParams
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", r.URL.Query(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "fields"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "fields", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "tags" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tags", r.URL.Query(), &params.Tags, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tags"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tags", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "hostname" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hostname", r.URL.Query(), &params.Hostname, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "hostname"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "hostname", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTailnetDevices(w, r, tailnet, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // ListUserInvites operation middleware
 func (siw *ServerInterfaceWrapper) ListUserInvites(w http.ResponseWriter, r *http.Request) {
@@ -474,6 +707,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/device-invites/-/accept", wrapper.AcceptDeviceInvite)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/device-invites/{deviceInviteId}", wrapper.DeleteDeviceInvite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/device-invites/{deviceInviteId}", wrapper.GetDeviceInvite)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/device-invites/{deviceInviteId}/resend", wrapper.ResendDeviceInvite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/device/{deviceId}/device-invites", wrapper.ListDeviceInvites)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/device/{deviceId}/device-invites", wrapper.CreateDeviceInvites)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/devices", wrapper.ListTailnetDevices)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/user-invites", wrapper.ListUserInvites)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/tailnet/{tailnet}/user-invites", wrapper.CreateUserInvites)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/users", wrapper.ListUsers)
@@ -492,6 +732,8 @@ type BadRequestJSONResponse Error
 
 type ForbiddenJSONResponse Error
 
+type GatewayTimeoutJSONResponse Error
+
 type InternalServerErrorJSONResponse Error
 
 type NotFoundJSONResponse Error
@@ -506,6 +748,801 @@ type TooManyRequestsJSONResponse struct {
 }
 
 type UnauthorizedJSONResponse Error
+
+type AcceptDeviceInviteRequestObject struct {
+	Body *AcceptDeviceInviteJSONRequestBody
+}
+
+type AcceptDeviceInviteResponseObject interface {
+	VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type AcceptDeviceInvite200JSONResponse AcceptDeviceInviteResult
+
+func (response AcceptDeviceInvite200JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AcceptDeviceInvite400JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AcceptDeviceInvite401JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AcceptDeviceInvite403JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AcceptDeviceInvite404JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AcceptDeviceInvite429JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response AcceptDeviceInvite500JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInviteRequestObject struct {
+	DeviceInviteID DeviceInviteID `json:"deviceInviteId"`
+}
+
+type DeleteDeviceInviteResponseObject interface {
+	VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type DeleteDeviceInvite200Response struct {
+}
+
+func (response DeleteDeviceInvite200Response) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteDeviceInvite400JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteDeviceInvite401JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteDeviceInvite403JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteDeviceInvite404JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteDeviceInvite429JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response DeleteDeviceInvite500JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInviteRequestObject struct {
+	DeviceInviteID DeviceInviteID `json:"deviceInviteId"`
+}
+
+type GetDeviceInviteResponseObject interface {
+	VisitGetDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type GetDeviceInvite200JSONResponse DeviceInvite
+
+func (response GetDeviceInvite200JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDeviceInvite400JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDeviceInvite401JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDeviceInvite403JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDeviceInvite404JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDeviceInvite429JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetDeviceInvite500JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInviteRequestObject struct {
+	DeviceInviteID DeviceInviteID `json:"deviceInviteId"`
+}
+
+type ResendDeviceInviteResponseObject interface {
+	VisitResendDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type ResendDeviceInvite200Response struct {
+}
+
+func (response ResendDeviceInvite200Response) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type ResendDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ResendDeviceInvite400JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ResendDeviceInvite401JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ResendDeviceInvite403JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ResendDeviceInvite404JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ResendDeviceInvite429JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ResendDeviceInvite500JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvitesRequestObject struct {
+	DeviceID DeviceID `json:"deviceId"`
+}
+
+type ListDeviceInvitesResponseObject interface {
+	VisitListDeviceInvitesResponse(w http.ResponseWriter) error
+}
+
+type ListDeviceInvites200JSONResponse []DeviceInvite
+
+func (response ListDeviceInvites200JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDeviceInvites400JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDeviceInvites401JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDeviceInvites403JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDeviceInvites404JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListDeviceInvites429JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ListDeviceInvites500JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDeviceInvites504JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvitesRequestObject struct {
+	DeviceID DeviceID `json:"deviceId"`
+	Body     *CreateDeviceInvitesJSONRequestBody
+}
+
+type CreateDeviceInvitesResponseObject interface {
+	VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error
+}
+
+type CreateDeviceInvites200JSONResponse []DeviceInvite
+
+func (response CreateDeviceInvites200JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateDeviceInvites400JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateDeviceInvites401JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateDeviceInvites403JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateDeviceInvites404JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateDeviceInvites429JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response CreateDeviceInvites500JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateDeviceInvites504JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevicesRequestObject struct {
+	Tailnet Tailnet `json:"tailnet"`
+	Params  ListTailnetDevicesParams
+}
+
+type ListTailnetDevicesResponseObject interface {
+	VisitListTailnetDevicesResponse(w http.ResponseWriter) error
+}
+
+type ListTailnetDevices200JSONResponse DeviceList
+
+func (response ListTailnetDevices200JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListTailnetDevices400JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTailnetDevices401JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListTailnetDevices403JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListTailnetDevices404JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTailnetDevices429JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ListTailnetDevices500JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListTailnetDevices504JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListUserInvitesRequestObject struct {
 	Tailnet Tailnet `json:"tailnet"`
@@ -1566,6 +2603,27 @@ func (response SuspendUser500JSONResponse) VisitSuspendUserResponse(w http.Respo
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// AcceptDeviceInvite Accept a device invite
+	// (POST /device-invites/-/accept)
+	AcceptDeviceInvite(ctx context.Context, request AcceptDeviceInviteRequestObject) (AcceptDeviceInviteResponseObject, error)
+	// DeleteDeviceInvite Delete a device invite
+	// (DELETE /device-invites/{deviceInviteId})
+	DeleteDeviceInvite(ctx context.Context, request DeleteDeviceInviteRequestObject) (DeleteDeviceInviteResponseObject, error)
+	// GetDeviceInvite Get a device invite
+	// (GET /device-invites/{deviceInviteId})
+	GetDeviceInvite(ctx context.Context, request GetDeviceInviteRequestObject) (GetDeviceInviteResponseObject, error)
+	// ResendDeviceInvite Resend a device invite's email
+	// (POST /device-invites/{deviceInviteId}/resend)
+	ResendDeviceInvite(ctx context.Context, request ResendDeviceInviteRequestObject) (ResendDeviceInviteResponseObject, error)
+	// ListDeviceInvites List the invites of a device
+	// (GET /device/{deviceId}/device-invites)
+	ListDeviceInvites(ctx context.Context, request ListDeviceInvitesRequestObject) (ListDeviceInvitesResponseObject, error)
+	// CreateDeviceInvites Create device invites
+	// (POST /device/{deviceId}/device-invites)
+	CreateDeviceInvites(ctx context.Context, request CreateDeviceInvitesRequestObject) (CreateDeviceInvitesResponseObject, error)
+	// ListTailnetDevices List tailnet devices
+	// (GET /tailnet/{tailnet}/devices)
+	ListTailnetDevices(ctx context.Context, request ListTailnetDevicesRequestObject) (ListTailnetDevicesResponseObject, error)
 	// ListUserInvites List the open user invites of a tailnet
 	// (GET /tailnet/{tailnet}/user-invites)
 	ListUserInvites(ctx context.Context, request ListUserInvitesRequestObject) (ListUserInvitesResponseObject, error)
@@ -1635,6 +2693,201 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// AcceptDeviceInvite operation middleware
+func (sh *strictHandler) AcceptDeviceInvite(w http.ResponseWriter, r *http.Request) {
+	var request AcceptDeviceInviteRequestObject
+
+	var body AcceptDeviceInviteJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptDeviceInvite(ctx, request.(AcceptDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AcceptDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitAcceptDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteDeviceInvite operation middleware
+func (sh *strictHandler) DeleteDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID) {
+	var request DeleteDeviceInviteRequestObject
+
+	request.DeviceInviteID = deviceInviteID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDeviceInvite(ctx, request.(DeleteDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitDeleteDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDeviceInvite operation middleware
+func (sh *strictHandler) GetDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID) {
+	var request GetDeviceInviteRequestObject
+
+	request.DeviceInviteID = deviceInviteID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDeviceInvite(ctx, request.(GetDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitGetDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResendDeviceInvite operation middleware
+func (sh *strictHandler) ResendDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID) {
+	var request ResendDeviceInviteRequestObject
+
+	request.DeviceInviteID = deviceInviteID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendDeviceInvite(ctx, request.(ResendDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResendDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitResendDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDeviceInvites operation middleware
+func (sh *strictHandler) ListDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID) {
+	var request ListDeviceInvitesRequestObject
+
+	request.DeviceID = deviceID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDeviceInvites(ctx, request.(ListDeviceInvitesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDeviceInvites")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDeviceInvitesResponseObject); ok {
+		if err := validResponse.VisitListDeviceInvitesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateDeviceInvites operation middleware
+func (sh *strictHandler) CreateDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID) {
+	var request CreateDeviceInvitesRequestObject
+
+	request.DeviceID = deviceID
+
+	var body CreateDeviceInvitesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDeviceInvites(ctx, request.(CreateDeviceInvitesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDeviceInvites")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateDeviceInvitesResponseObject); ok {
+		if err := validResponse.VisitCreateDeviceInvitesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTailnetDevices operation middleware
+func (sh *strictHandler) ListTailnetDevices(w http.ResponseWriter, r *http.Request, tailnet Tailnet, params ListTailnetDevicesParams) {
+	var request ListTailnetDevicesRequestObject
+
+	request.Tailnet = tailnet
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTailnetDevices(ctx, request.(ListTailnetDevicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTailnetDevices")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTailnetDevicesResponseObject); ok {
+		if err := validResponse.VisitListTailnetDevicesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // ListUserInvites operation middleware
@@ -1917,66 +3170,136 @@ func (sh *strictHandler) SuspendUser(w http.ResponseWriter, r *http.Request, use
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FvvbhvHEX+VwbWAJOBIKbZaNBQKVImdRICbGJKNfAgNcHU3JDe6273s7om5GgT6EH3CPkkxs3v/yCNF",
-	"R7LRDwICxCT3z+zszG9+Mzv6GCU6L7RC5Ww0+RgtUaRo+J/X6Ex1OXdo6FOKNjGycFKraBLdYKJVasFp",
-	"WAnpYtAGhIIf3r17C6lwGMMtzrVBcKaSagFiIaQaR3FkkyXmghZ0VYHRJLLOSLWI1ut1HBXCiBxd2P+d",
-	"kJlCt735uyWC8z9OYDaawVwbcPSlvkN1ZEGvVD0gBu2WaFbSoh/iv4arV+AnTZU2C6GkFbQ6KJEjHK+W",
-	"MllCLipItHJCKpj9YwZCpTAbz07GUxXFkSRRCuGWURzRrGgShcWjODL4WykNptHEmRK7x86leoNq4ZbR",
-	"5Kt4Swlx9N6iuXo1fGgSeg4CSosGjmnkkQWZnoyHxaFhV+njpVH30uFBMkkeuk8cv9ZjhFrTVFtoZZHN",
-	"5BuRXuNvJVq2FLovVPxPURSZTPhaT3+1JPDHziZ/NjiPJtGfTlv7P/W/2tPXxmjjt9o+sPGbgbSgtIN7",
-	"kcl0HK3j6DttbmWaovoycrCxs42SGKkGt5R2DN8aFE6qRQwpZujY+VQKBi2qlD75O7KgEFMQU0XXMtIr",
-	"hSlcvr2CO6wm8NNl6ZY8b44pGuEw9ftZWKCD87OXY3gjLa9O8/1qdqoEzYfVUlv0FkHyGRQpuVoeB58L",
-	"69tEFwgzXmBCg2ZjuCwKo+9J/qmypS2C0OEIThv+5NemLy06lkI6C0ZnGI61IcZUkRy5UGLhv7B7RJld",
-	"hA2CVmipWs0icVOlFW9HKEPDCA7WcXSlHBolshs092j81X0RQ7C8IcyFzNBb4o/afadLlX7+/X/UYMtk",
-	"GYwq9vdCmvVIOIbvtIFMWvfeK11kVoMItuuWwjWapfufqg5EH1l/U0G977T+p1BVcHX7+Y92LRxCJnPp",
-	"ML3gEON9KAaSWlsHWiUIAnKpSoc8AkWjCwLBzWA6aqLpkERh9Gkn7rJY75Uo3VIb+S9MvyS0SAu5tJax",
-	"RCrGObpa/L0g2B5zfAjL0W4MPNgGjA4o93f4SWHQEdGHhKeRtgqjCzROeljHXMhsOOSINDVomXzwKPbj",
-	"ZsUxvM4LV01A1T9LCxaVixkw2rFHdqreX7+hn52GWwS7FAZTuK1gKVTqo/xG9IkjAhlWfZb9NI8mv+xX",
-	"M6njmmasP5Ci56LMXDSJcsxv0USD4YVAjIRkV1qgsxfgh8NqiYp9ZSHvUfkLCPLp218xcSRfAzz9pS8V",
-	"IP0CQtkVmjHQXoT3VufoZI6W1GohJ9I2l5ildvtOcrRWLHB79Z/Jk1eoHKyMVotxNMQl2oD/S7PSh4ET",
-	"BN53HRS9Q0UhBiyFBam61G5CwIyGAV4rJHbiwiRLHDUYCunQTtVxfUOB1aEqcxKQ14ji9qZEmkumfW5U",
-	"/1OhW2lz13y+lVkm1aL5LMpUOm06h2zNiLYduKUAoESoagjdugXvMenQLaBqTedXLSl6dTRDS821yQWZ",
-	"ILH0EV38kJEnpTGoXFZ9q5XCZNduxKy7Oi49I03xXiZoybGSej4oveqYxa3WGQoGdj/6W12qAaz4Qa8o",
-	"bFfNms3xlsJ21pPK4YIAM45SaYtMVD8y6RwynyAlsdLx0OFlunfe1avBWZmw7gY9+dt3LSthgcaCRVQT",
-	"/j4Tzl+6/2Ad0L10FCtNff6povmtVmtEa2e5JVaQ6cUCU3YMDaQ+8imbiMyzBZmgt/bDrCHTC6l265NT",
-	"puZ8mV6wR66kWxIfKEWWVeEQHo4DfA9qsTB6LjN8K5P3Zgf6E2T37S1MgkImrjR4wZziFgEpDoz3gfg+",
-	"6O7CEEU6J1xp91qGHzKGG89bMQ3cmC4p/IuSZWawTHNFBsIg8yNMIZN36BkQp6y2D0gicfKerkemGf3P",
-	"1pswEGFqR/WaURzpezSjGo6Yw2yDUBz9PqLFX7XH4eOFjSbRm9pK+S6lghd/g1RUfHEsRHdIptUCiVGL",
-	"3rgNySZEZm4zDvyET006XipHlsHjiFsMHuGB2WEwJAQlIBXhpPWLtcqaRO3tzI3OQSQJMsnpIyXHVv/h",
-	"Kt1bgvA0Vq9UB5yOBXgtx1AquldoeRGl7B6tpqrZ4WQH2/BfbO7ug9KkjoHBG8JiF4HHdH8Wik2qL7II",
-	"oOIxJZAfuuq+4TUR0I8YiGZDNKQ97yAX0QWGSOzLLkSeg7j15e6JgIdww5YS0ul4BiexFx4WPJmSjn8l",
-	"TlWPIGeVrqWGB5HCXSGjJpq7gob/fS/U+atKEixc91QxFJyOOH8Q+qEhu/6ARH9KZ2WKm2lVqnMh1Rgu",
-	"VUUxZqkzXxhwkAgVPKvLpyQXOwRYTAy6XSpgscwuZ/FlojYKLmvm32XkPYIilfvr+WCEp2D3mg57g8pd",
-	"uj0Rt2NhXjud6KvcBYhbVqGcgyJNrDynOCwqHhJDWvr/IJq0CmqdtDFhaclDDlLPBtGWXGrTHDJaCbrX",
-	"9WGH976Rdkft1acQJG6T2W/7KAe83eHSUk5JKVohjJNJmQkD2qTIh5QOc3uIbluIjIQxotqNRYdlE5Ru",
-	"baQT4yEofNJkgMgFJqWRrrqhs3n93aIwaC5LtxwEUErdfOgK2frxzNk7rEaikKPxeDw7qWvyvVE+5KlQ",
-	"9UoyicpNFYNvW+mTKSonXRWzl4CwMLsMFQj2pQl8w8LBtDw7e5nwyvxPnHlw4Ctims/jWitdOlf4ooNU",
-	"c73bOkZ1kZIsive0tXe0TJZUcP8i5m/JexkpySItiCa01lWkwJS1DeMC1YghUINOhRE36os+HJCZxODF",
-	"vfUBga3E1qIWRpPBkfnU1cGVNqmlVFvaqUp1UuaMNh7HrS5N4hm+ocuoHzEWqMI9+OuJN77NdYqZnaqa",
-	"+s/FndcF2W0tDf03nqqpuuwW5iEj+xZQoLFabYbZzXjQ5MpHFmZNpJpN1VCUYOIA0k3AEaxTzBBbMUM6",
-	"Zo39K/zvv//TldFGcXSPxnqDeEH+S2RBFDKaRC/HZ+OXBDXCLdlLTsP2px/DP9anXfuhIYuhJ6Q3bCYt",
-	"wtpgFQY9NTkmSlBhHXkxPWkrJktmDFCIhVTeH6YK79FUHVbDkB00RDoNVRdWQ2PTFAqiGkKvmtP3Xjde",
-	"nJ19Us3vYOgM5GwbQAcrgp2TWS4xn3u5hnZp5D/tPM3wlK8entIrdvKklw9Pal9eeMb5wzOaCjlNePH1",
-	"wxM2y8/rOPrLISoYehVgxC/zXJgqmKK3E9Jx1xN6dSCO3wtLYahrLh82nk131CPbIXVeyxXJQg/FeF/J",
-	"tWy4wZrb4rbDvIZithiCDf8tI4ComZZFlRLqTtUmCbtgZKln6NLxRsfaNCvUJD7wV+jRV0JS4q8nPloL",
-	"1QUnyh6YsTeEHd6iyaUj5NQqq/gk/SevqbrDyh706DXgv8lG2duGp0207hudVk/vvLvq7IOe3H9kXf9/",
-	"gkudCASzjxvgJD5Yv7eGp61n3Hkq3PF2tBl6hzFmHe+KtIeEWE/AumB2Qe4ZnkOYLXlmbYnFVgX+3X+c",
-	"ndAkDq2ef+2LwX5cOM5Q7G39e6q2HJxfjZmVbb1JX+x+r/QnmyoGovOzl0y5z8/O4bgsLPGgHKyoLFh9",
-	"si/022gLwzfzWZksgxqdZo47gVlQEhyT3EGZJ32sJBYaw8zXMGaB/+r5tF8OCuSnLrGv0GC3HBTDTGTZ",
-	"DG51XRri5o7fSjRVp/eFHL3bxTHw2rWrpBRHIssGn0l+Hy30iL4d2TtZjDRrRGSjQlPCa6LJXGQW1/H2",
-	"G6MvOgelcWBxS+l7BC7CgfqK8/bDZrbjiCGNHjoiyf95Ho8erZsPjwT9h7Ce6wQ7kN0/4D/j9mfhi9uw",
-	"uoHfj2OHhPndXOr0Y7eBa+3tP8OhAu8r/p65WSdxuGCkf3/9BqzThaXs+E6qhQf1UFMiXGcKWbgKbnVa",
-	"gTZTNfu4nh1A5OAxPM6fpUNeht1m6KCpPwKL2y2/stjPxv+Uxu8V3m833JMZBWLSv+kFugev+cnQsWbC",
-	"w/hYl72fbeQJbeR7dAcbyKeBY68b9kGEPPX9YnSkR22zK02/4Qx78JnDt1vDz9rc2RYt67JCnW/1EvbY",
-	"VxQP6m2D4/MXX7eN1ScDED5VPQyHR0P4VD2M4V7hn4jhN6jcM4B/Kee85ivq++dReJ/dm34y2wkelq5P",
-	"Q/3+DzrXPrfyHcjEXtqnSmmh7tzgl+q6e+PYt3zArN/nMDuJ/Qsn+YFb+rJe71EJLkHpkS7a19u6jp5q",
-	"tCHB5NJNu1n99wp1ilt3S4DIKBmtxvuYz2CCS7ltrwG81+rsl++1OsPx+dnLwVw2jOZHuUO8Lmg55ZSZ",
-	"0lHuwNCQ6meHe1KHC4oO1jyQIQw4V3gH+wzOde1X5pehXpfUkW0fKjc85V7IjNt+tPeUt/x6JTJfynlN",
-	"GiiMtAhFJpQPd0/sCvW74GGuEEYf7ApBJ8/1zSePNJ3H3AMNP3QJPLHVfy/vu62rdTeWL2l+uqVO1c6/",
-	"T0mWQi36hnoU/jBmp72WRRoeFK59geuPPl/sbrXFVVNY63eJfHIj5kZ7C8/f7mA5+OljI53X6jkZe1ov",
-	"vGmSsWCHhzliCA6fwRdD+2dD7xoK18Sj2cnEd1EngjuUQmvrBoXzTadTZWr03h+o4KE4deijxL6/Tqt7",
-	"Wbhh5eFAFYYfHKiaztlnH3laH6lbkHZGqk6LGDtBtznslw9k7P6PAL2LlCYLvVZ2cnoqCjl2dcfNONE5",
-	"fXN6/4J9JOy0s0tv609RwlOIl2z73eWqqUTYJru3wy29nZXqTG/9Yf2/AAAA//8=",
+	"7H3tbhu5suCrENoFbANt2fm4c8/IWGA9Sc45xmYyRuzc82M6WFHdlMTjFtlDsq3oBgb2HXZ/7PPdJ7mo",
+	"KrK/Wx+OMzMXMDCYWFKTLBbrm1XVX0eJXuVaCeXsaPJ1tBQ8FQb//Cic2VzOnTDwKRU2MTJ3UqvRZHQj",
+	"Eq1Sy5xmay5dxLRhXLG/395es5Q7EbGZmGsjmDMbqRaML7hU41E0sslSrDhM6Da5GE1G1hmpFqOHh4do",
+	"lHPDV8L59d+Ke5mIq7fd1W+Xgl29ZXrOOEvxqYhJZ5nSqbhK2XFuxFwYI9ITgAt+ycSCJxumipUwMmEy",
+	"BVgkzJVztxxFI8VXAA3NdpWOopERvxXSiHQ0caYQdchXUr0XauGWo8mLqLOPKACu7qXbE3wm8eHtQNF8",
+	"3wbaLZeZEq4fJkc/Ttj0dMrm2jAHX+o7oY4s02sVHoiYdkth1tIKeoS+xj3hoFhps+BKWg6zM9gGO14v",
+	"ZbJkK75hiVaOS8Wm/3PKuErZdDw9Gceqf/N+8m/a9ScrzK6DKKww7BiePLJMpicDZwGPfeMZIDR7EQfC",
+	"tJU0imqubwHqAYbaXCsrkPV+4ulH8VshLFIKnJdQ+CfP80wmeKxn/7QA8NfaIv/diPloMvpvZ5VMOaNf",
+	"7dk7Y7ShpbobNrQYk8DDjt3zDDj0IRr9VZuZTFOhfh84kNiRRgGMVDO3lHbM3hjBnVSLiKUiEw4FmkqZ",
+	"EVaoFD7VDspGsYIfk3JM9Rh8z5NE5DhFg/VtxJQQqT/0U71WImWX11exuhObCfvlsnBLHD8XqTDciZSA",
+	"tWwhHHt9/oodN+ebIGvaJTciLZeysbKJznGwX+pkzD4KnnYBQngszkKr48hYTemx/x3WMYKn0xpmtBKs",
+	"9cw0Ypm0tU3bcho7SbQRNMmYvfdPAWAegFhxdic2bL3UVhCi4XxgAMC2irzMqQPJpjhBmPUyz42+h7OI",
+	"lS1sXjsNI6zTBj/R3PClFQ6hAMVhdCbCyTTBiBXAseKKL+gLuwWU6UXzZGGqQGY8cbHSCpcDKQuPgTh8",
+	"iEZ/406s+eZWroQufmdedFrfwf9YptUCwEeUA9AzUOsSUEJa/SEaXSknjOLZjTD3wtD8vwu0Fhdkcy4z",
+	"QSLjg3Z/1YVKv//6HzSzRbL0DBPhwUWBi4AUSHWN2V+1QQb4RFTCMwvcR8LGLbkLpBCrQNZh7JEl0vL0",
+	"cKv1z1xtvGy233+LH7kTLJMr6UR6gTYBSbOIAdTaOqZVIhhnK6kKJ/AJwUucgNZqW5SnpUnZB5F/+qxm",
+	"fCJYnxQv3FIb+e8i/T11gbRsJa1FQS4VKiY4WvElBz07RoXup4PVLlG61w3Amh7trkFYQmGMAwFfudG5",
+	"ME6SJqYn+kd/+vge7ARXTXQsFX6ca7Ni06VzuZ2cnWV6IdUYKMomPBPjRK/OeLqS6oyGnX1NdCoepidB",
+	"fk39F6zEWVjn08f3ZKl1zZrK9vg1QP25fE7P/ikSByTchyFbZAMI4squhUFrqDOOnSJInt+UXnttF4GQ",
+	"DppPOhTp8A3NINIuksMvP212UQytfwNzAzOPkHLgq10DcUhKw2EUgmcOXu6hB6NonYi9aO4XJZpaHkgP",
+	"LRUxZu/uhdmwuRRZCmSvcRDPJmwt3VIXgEgmVlxmEVM6VvgnPGiBPgDJFSEeWSROiQ7irDRDZhu25Col",
+	"CmodQZbp9bsv0n3QaQ+5/2MpwOWoLZGSvk44Ksw6JXCLkH6RDh1Ctl4CHzvG03tYzwoLj2glGpQ80zoT",
+	"HKUs7qyfHmnTTsOmacOEvbTC5zhWV3NU7BZcJXhGqDTXUjm2EAqNN+uND1cYhdD60YC041kBpqew6sjR",
+	"MtIxXbiTXsaLRqsic/KT3QtpiK6ZKFmBrdBHX3KFcnwcq38AsqwA9c+m4ERMwbUGqV9kzjKpatCi6mrP",
+	"WOQw9EV0fn7OnFwJ24/lYUKu3KOtZNyh3w5JbTlGnqZGWKROf6J1YTxm71a520yYCj97Ko86ZB6rnXTe",
+	"OTAwKT3J/zIfTX7dLgIAHR9hxMNnkDVzjrJytBKrmTCjXgMOTFYAEhlkIZy9YPQ4sQKQ5kLeCzXuP4a3",
+	"pUBrzn1Zmjbgmwan/5gjl6Htu+LJUipxMg6RGGnRqi3jMezq7QWTaURBglZQRisRwYiSlMD4XC+FEWDh",
+	"laGSq7dM2l4RQodKH9qgg/kFgN8GLciurlk5oox2+GhSrKRKsgLdhJl2S3Z1ff+aHYNa5Q5A45a9OD8f",
+	"fxlvxv9+Qg7f1fX9D61H5um/8smLF/+STPgLcT7hk9kkmaQTcVKt7OMeTqxsT1CsPB1uDN/A51KIpR91",
+	"4fr2ilZxMVPCWXRfA968XU9E/yXXFtj9veBGkRTgM5DxNJIZnByMvGBENM2Hu9nZi/MXP54dDH7DiGsC",
+	"fgTi5ojJeV2YL7llMyEUq0bCBv6pvaXjyfCiCklF7GjOMyuO+rYXVISfjOJT23f5Y9hlV1HMMp3c2SuV",
+	"6JVUizdaKZHAjHbPzflwB+o+75Mj7TOuMEoWpmMaOKAkXbBEA3XmUi1sc6ceM/HoEuaFZxG8+oTxiFn6",
+	"E3hiy+b/9eXg5pNMCuXCpu+l23R33X2GoSueAm0xI3JtwIOo4eTIsqQwBkyKfLmxMuEZU8KttbmDDaQS",
+	"4e9jf1rrpshh0p4TuEqFcnIugdsFd4URlll6mkQ2anOcpG/6JZfmWioFhN3DcyDpFDE/YBVPFj1n0L+G",
+	"J3cgEcAQlVnGeLbmG6Brpooso9XgLz4DzUChuy7CZX7/w56E9ctN2JpFuRSBZ7ngJs1A6+k5iFU0DVBo",
+	"SXTehSspBA8KJPE9lwjUviDmSb4Nwus31wyAOl3xHAgXvXeAV3yRIJm0YhtdGJI+Zu9FV1sX/XB5e3r9",
+	"8/dYuEi3Lvzp7TUc/XwuE0CmUDBbGsg9ULkn7otYyXmQXFFNTfmAS4GjQUSs+J1gqTQicXWWjiryMiLb",
+	"wDKwo7fvPl77IInde1+52r6xa/X06OyzRILd3MPNb5BRjyxb8YVMrE7uEN9X1xOUKeVIdoyqWxOpnxyq",
+	"rzLuhEo23ryQ5BFdNwRDU0z4AT/3gexP3D8CZ1k7HYKMJMhoMppnmrtK7qoCzT2g9mBLDZ5QsGXABjuq",
+	"G1+11fChUjN4Kt3TUo9GX077kPGBriTqq2Sa4jKjToTlZ56DHOp72AYrW5qSSzzOxqMeKvFE+G/cSGF/",
+	"2rwV1l1d7xKUS22Bej5c3jI/3rJ7bjZsxm3FpKmwTioS6VfX+3sypEb+TRgrKR7VNdHu6ccQWKkYnsbG",
+	"yuq5W3MjLsiKAwkCXgmF2L5QuDWE0wc8DS8eRHqr32jljO5xh65UKhN0SZsqxIhEKJdt2IpLvK7DEPjt",
+	"m+ua0AESbgFPyzRousd0IJ+5HzEpdwLwT/eFNYjW4NinqUhj5dctjb9HYyiV1hndBYS+r4yVVKBxFE4L",
+	"SB5vd5jdWCdWDJ+XswKGR4DJlupsmSo6FcQtfQjYOjmDsXSjiu5305o0BRooA5tVj1zy4IXutxH+9rUC",
+	"Wxy4Zr/2QIW7208K3g4JzspjQhiW/F54DwSvkchWrPxfDKT+AZ4URaAH9oU/ktgidpo3TWzwf9id2PTB",
+	"fSc2NH6zA+iXfzkbOH8QrsPE5qMERMTeWUEsgvSwOuv1S+uDdmHzx0HA5IDM8ZEIGVwE0o8h5HAB1kys",
+	"Eq7Qqs42RCX3PCtEFaD4GnJHHjDs4cVq6ncYq2CSjNkHHYJnPHNLXSyWLB7JNB5hnMmhh+BjIBGLRxRL",
+	"wV9jVWrzoR3ad/lSrITh2f5OqAhD+jBf/ogGxQ7cv3jx4qwccIoDhpSAtO+8jB4CNCqxaD262o5ziGt5",
+	"+i7zU2YF5hKEO4BSUQWF0TS2m8gYmLQPNRhehkXwAnkrTf7l9aAjfSc275Df3kqLEmvXwd2JTTtiRYY/",
+	"4ITkQgvag/i4BlrGrbsRQvXGllVbOcPTrLQ5dhoH7JeVxEhZN+KjkKNQ6mqVAd9rw6Zdc2aKoVdTiKHY",
+	"OEmN/yV6YhN/RQvYWwmFFWh1esIKd1kkBtSGXV5fBcVF4YfbSgI8xu7AoH2eiT1iRh0uCGPDEoyb0p3M",
+	"NrUDKCwa96DnQNQitd6JTeRNK2lZYQueZaDOrFygLUok7UBpzARFjXIJOk+4tcDcGMSopVsOrdDTrLNP",
+	"d3lpgyuCi+P9ZHnJRCRAs6HTUgTey+S9aATBFlpYNuPJHVDWOVDEi4imL6fDm3U/Z8RWgivK4ziiY7VO",
+	"JnebMbtSLOF44ow7x5M7YZh1gme2vv+50SvGQTdIJ1fwDQW63VJs8Npjxe2d91M4RU0kQEhZHQFyCrxV",
+	"x7OWjqza1rxDLDisR38Gz/fthxtSpA0V3yesysd3CKoXQ8qT9FA/LJWTOaRDY/Vo3Vl681sA62Xxn7UF",
+	"lM9bnB41+duKTCSuxt4RpXWQu0G5QUgWmDOVaYzltbUC4TgYhRgX3o7oly9/GEK0tntazgcb5rm2rjCC",
+	"QqF9Adu4OD9/Jdh//N//z26bnBX8GUTZr+8AnbmRVrA848p+Pj7LjUykWpyMYxWrN5TiaUEeGl4jCkts",
+	"VdccQZME5EnXlCNOo07wj/stlFNSzIAlOsu8U+rt/kqm1BWLhoN2Ij0lo2DnbF7CoHoNeatfY/APcZF4",
+	"NEH989DHcc3J3Q57+tXLH84I0tMwoM93TGtGQldaWGEkzz6gEKX8kT0dij4HytrlO7XTIqn0+83N3zuB",
+	"ztKb6kNQc+h2w/LHV4NWiuOLHo55L5wFw51xi8qNq+ogkJPrXh5e8ObclHJ/Wawos8D4yCpYCNKBUMi5",
+	"watErtjlm/cwlxGA1sSh2W5BN/5CWVEVXzq+WAi6+IS/8Stg6bUKliZ3FaYuGejOzOts0DXohpaaH3bs",
+	"94WEfoA10jkEmmurTvjhLwe7p56Z3+vkrswGHAo8wclYC/og6Ma6HEUcnIJXCtvFi5suaTWFFZoluc6L",
+	"DLUISZj6lBWVDgjKGvi9muW2iq82JiafmjJp8OxqGR+dJ9mxJRPZa0OQMTPUpVYod8LEvVBoHLdARzO/",
+	"BL/nQGuPP1YHFXnKnbgMUn+bAOCd4GWI4sSqyBeGp6J5mcQeZTzXLyhsX03KbUh5WC+BJRfSOgE6PsTC",
+	"KQ+zUMSK5M1GsackyuC2dX2BvLl3tKmef9WTgOCTZngVUEPn1NatZyR/n4esC2clIM7Zyq31mcuxAsMq",
+	"ZLNV2D+yLNVJsRLKr2P5BrmrUIWtUpR85Ii9Omcp39hY8bmDzTt04nxstjfBwi/Z3R5lClWqHPcW1quu",
+	"8APIA8d6aBoeIfuyGgVzbM8ju8lFQnfA66GMMiBVf9XmE8titS2zrBU98PkZaDZuzTLbGgSn6gEgFVnZ",
+	"9j6ntnlRBGx6Ck/1hrdDOdOWMpMa/OTxUdSktYxU7ofX1RJgTi/oQmqfbLkqlu9pAijN0k371ZwkQNT+",
+	"HcXcChO7UWGrjVYiitWscLVHP5ks5KD5cM+KK/RqD4wBFkr+Voi2/9LA+81uD8bX4jzKjyk3NJzuS2Ew",
+	"pHhbh41dInbYUmcpubyIFJ9OUrJkRFnmqB/hy1wYi5UHiPAK2RNvhHNmRWLEEMAZt+4dDLoRyl0OpPBi",
+	"VAjJuHW+3Dk4eDpdOD7QHE4znBFtqGzDELkWvII5myKA01IFAtUcwg3DmZJ9YqG6B+jPnYxVJ3myl88p",
+	"03c3D5aqK2SUtgXp3hzp9cXuJYOl0ODQZsnQTGSaMoz2WXuXYrxsSPh2RLFK0e4URrbpu5NqXKN26Sax",
+	"wgiLXkhffbjiG5bK+Ry4OvifnczPIJQoibebir//EVYpjI89Q4R9+I6wtrUD1+7GBIyey0xcy2RQ8vhH",
+	"WC4TRHYQjI9cc5hK3ku7sxAgk9b5Mta33kzsOsn0w8AFM/0YgVRWGt05mRQZN0ybVJhx3c/ZbYTs50q3",
+	"E/l7MlR9DWFF+l5io5uoRKuowZ9A+KE8ANlTQ5JKm2d8M0xN/oF+etoujvZWrwcLuq622c4SxM4hs/sb",
+	"16oxxcf3j2SKg5bsI5oBx/lSMQG/eJ4Ad0rgBYXVK4Ep94AFSy4h+sQ9HLIS1vJFb9EAd2wNUnBttFqM",
+	"d9b6hJn6in0aVS89EYAqYdK7rtts0eYG5r+l6s8RFx+i+CkFzKetq7pB4y/JilT8l3BdZH7/eoDLr+9f",
+	"t3lw+7Z7k1r9VD8cNNXwTUkvIfyekfc+7vY67KPOBqDGOg4fDgAfupnxPqH4BNZdgBbw24NB9YqihbwX",
+	"NlbHoYzEZ0AKVayAeXGOUVSVk2AiBmrA0/Cnz1AtP89klkm1KD/zIpVOm5oAqBC6VdnV60i6EmrQPy6v",
+	"nnGSf2pMTavf1O/tEJS3cm/CZcNwEVUNxwU1iQjXr43LCqXX416eoaff6EL1WDh/12twWzflnOX2ltyO",
+	"ew3EnUrdQwm0Pz7ID6ZxV2/HQy7fjowAUoAhH8AKoagXQcZdlVVReYUVYqWp2gNgKKrEaii7aviSG7CC",
+	"F2V+B6CvCkT6jORD3MMd9oXPufP7y/QCOXIt3TIq79FpEw1LZPxIm7tW3OtPpGZwuMKIi5AaTn7wtkqz",
+	"bVZsXQyBt+q4K+xWyqBHxuyGWil45WPDLQn8teaSumRgyhzPMEUBDHeRskzeCfLPsGTHNgUSXqTD8cg0",
+	"g39sWAQFkUjtaZhzFI30vTCnQRxhlXpXCEWjL6cw+dtqOz6YiQtNRu8DleJZSsVe/gXjouMARP2RUNEB",
+	"Tn/tuRZkk9GnMl2fKpW8o10oB5ThEwnH/VvYMdo/zBIQJUwqkJOWJquQNRlVp0N5DHgzFVznUlI+7A4X",
+	"lEECUHl6rWrC6ZgzwnLECgXnyqrizSPLvLSKVbnCUA0rfdFenZTSpAyJz5tJv2Qb1n/mSpNhVAc5+FMk",
+	"U7wHBUfdJLxSA9ITPdqsT4lX++2103UuGoF/yohAcMPhbtGA+xSwNqMXVQTvwl+rhOLndkAVk51cVb+6",
+	"V+XqkMooIzEDSuPxgc0o3IZVBmtZkUsb1OVdCQmVqnFGqldcqqHQaLuCcM+QJ4H12HBe1RVjnxDQruhq",
+	"qXFrFEbYqWlf5S4YnyEK5ZwpDBiQTbGfVtxHh1Q1yo8JPlYkLDGtcbxnpLHRcAK7X2lUGRUE9eP6PMC9",
+	"+4acsHdLl0dR4Q2ry2+PMoU2E7tjTOUp7PQmFsK13Ylxnyh8UmcAs1OSwki3uYG9Ef5mghthLgu37BWg",
+	"l9dXXnX5fizHU2fvxOaU5/J0PB5PT0LrwcZTpPKUb8QUKmpQ+Fb9s0I2SOQ7WFg2vazXBU/YTwgcw6So",
+	"BGem/KgpCQc8IjTz8bmKSpfO5dRWRqq5HqaO09BqC6RxyP3xX1XpaN0SIcDK/csyNAiCjzuk0lqaQWgd",
+	"5I1nbUPOOVkfEfPWQq0PViAQKmjHWxffAqvqfAACZGC5MrBKu52VZbWxcjbsKzcaCBbILzS8WmuTWp8V",
+	"EC6ww1281YWhlgPOwFnOtSE5HxIrUn+8hI3q25VORVaWkrE5vyO8AdkHYOA/TFe7rHdwY5nAjfnLsaaW",
+	"vmhfTXTv8WPVd5Ff57W2Sird9SPLpqWynIKeilV1q8EcqBKfhdTSU9Khpdqkkf/4P/+v6mrW7O42qlXp",
+	"jF5i7CMXiudyNBm9Gp+PX4Gk426JTHrWpM2z0zMCCssfdZ/8vPSavIWsiBpP4Mmjg2NCV6Ejr7BgTWbF",
+	"AmngGC2URKfiZNKKtpSp/c3M/lK5+K6V2EuNfdAOLb5YkUDQpttG7/j1+asTNAKo7127EZ9P7Rkhoogz",
+	"QceNun2JfB9GYd1POt08WbOq4dZSD01tiPmIrYaOL8/Pvysg2MGpp5HWZdlz6SEavSYg+uYugT2rtZ7E",
+	"IS92D2n0BsNBr3YPqjpL4ojXu0eUjeVgwMsfdw9od2t7iEb/sg8K+prpofosVituNiVa29w1CqmQvzYu",
+	"Xe3oM4xuM3E7Y4GYOBN9rsxb/L7DzhclI1uncwuC/E6qBd1IlJI81cKn3/NNrELwutZJs3Z75TOUlG88",
+	"iVw+3tL9MlbYmxGfpXaLrc6TfSxLu+ywbJdd+pCQ0u5mOt00nJDp14fpM5U/KZUTwg+g8mi06Ott/NH3",
+	"2dLt7mfbKIs1CWug72kfeS2E24O2nkQUN9YZ6GMYfM5n0nxC0vybcAfRZb2z+UDDr+qRs1YD8YfPe4jv",
+	"M2rMiSbZty0WDdh0N6VY7sQbqBEs+4c2dz77mmpuyOQPERAyi0MTQXIy9mojyo5fv/yx6vB0Ull0LBh0",
+	"sXoyi44QebB6uBHKPeuG34sBP+IhtXnwyIdA97KEzqqqsxZzAYC9muQ9+rwC0/s9aep5Ta+UKdq1Vt/e",
+	"YjC+ajl4KqdrDFmCF32AGmJ7ayGYuLn3b9RDB+REBYXUiVr1KqiyK4Hf0zOnfCunwNg9gGx1F28yGJB6",
+	"LTZr66+reHpVt03vUFtQMt+qrp+UUVULClQ6w4lViAMg4Y3ZpcJvQ2QmqC2LGo2rjkK7wNvkoZgMm4lY",
+	"tS5MuhppMMSwX1/+iFl9uO5KOr2A7TeEI/Zi+eH2w3vw/9vmKwca3VyfNqLx3cRXswHws/T6U0gvIspu",
+	"zHObVeAV89lX/0ewCnaZA5UMso2UpqhsoQ32sMywGq3K1qRy5FjlfOFbjE28ZVFFOf0dDUi+kOy5w1Sg",
+	"4HjDVmi8YmPAUmgmVI86UrxV7uX7EE/ZcbOjcCNMi835pPIpqBEm0EQs9AaKfI/giMmUXAEqRF1pylFY",
+	"XbApz7JpQArOErGejqIwtlXYzpzWtTcK/VYIs6lemkMANV5GVaafZNmoarPcl9H25XShT+HbU3sn89Nw",
+	"xKdY2CPMaIJdZR6ibs9qX3NTpXiF7lK0wSoPyvoC3+PQhmDq+GKSyOlJREmc+MaQFXfJEkaA0vO5DF/y",
+	"DHNHqcVi396RAaI+ubizpNe6Dd4xzLVZjZ4QEb7qV9qSNtixa/WJqu2c4cbHA2dbtp7a8qqxvWH//N1D",
+	"N3j7vNUuflYofyJz2F8ypaWYbOqTxxjA4Y1sFOTp6qD6PfEeiqi0pPCq1whKQToGCb0RrnRJT9p6iNXU",
+	"UKy8RCqzlwaU0YAyqZKifh+ns5aEtafNVtvZM389bWCm9BsRx/UXozWMoxrv1MnlW/jnAP9xD1+R9buK",
+	"serzFasRunC40LE25QxlEUM3FeDIxory1E4oK4erhrdZOrqln3ktjG+bVsZZe94YZ/d5ZdywA9nm4O/u",
+	"PnZf+tHLyX+AS3i4cGk5hFEpOE0qTHgNw/OV+BPLHe/x1QXOoIwZ1rT7qFjKqqoLswtgT+804JU4ZdBZ",
+	"djwFgvkf9HF6gtY6qNZYGU2NUIZ0sHcKQlnXNkew5+qjHTSuvQ7xovfNc/RyP3wsViiIXp+/wtS61+ev",
+	"2XGRW2cEX1FHEatPtqn+ne7jP7DWnNDoNCaSTdjUI4lsf4/Mk9a78PRaRWxKwbOpT2rT87iZ9m3rzZQs",
+	"Wwsj6mnfEfmV+F6XYR8RGb3uQ/S8emcodRy7kHwf55GQVnlMQEbeUW4hjugHyWxgiz5dtm+L5AZ/jyKx",
+	"b8bN9/TJynzgAclOr2J8ltvfxV7sitWW/P5276ruS519rb87eb/sp3pBx/bkJ587vvRlt3gRjNfC2sQK",
+	"r4N3G3LsW+w42kvNeHnOcPozZzjVzJYtnpE3TDrpRjuP+cmk43Oq0R+UarQfgRwmHBsvot8pIR+dYNRa",
+	"5r9CelFHhMeqIcPZN4vwWO2W4YTwA2X4cxrSH5KGVOPPniSkrvuJ1o7nsPThzBflPJK5trEVvfxehBQC",
+	"LEmUloUKbaxIDVXax1TazabNeubpCb1SGctR3FJUb9ytClqY0qc67zZzLpO/feimWoxqP2JVdi4Jr1fh",
+	"GTijm4OyosqX7NN8fW/Zp+kbb9mnjIzeqg56Govv9uE6j+UUXWZwR7HSWrNUPzPc01Y++GMkau7xEHqY",
+	"yxe3fQfm+kgzYzVWoxvCka0KElucUjZS9+8Yu8YyM55RKKfdWB01yxOzQij2248V/NN7s4LHyXN888k1",
+	"Ta1Cc0/C99XAT0z1f5P39RY1oesChTQPp9RYNbLb6pSaLLlaNAn1iIJew/RKnavLYujHX18Mt9QR6zKw",
+	"1qwGP7jhSquMHcd3K9X3vvpoufNaPTtjT8uFN6Uz5ulwP0b0yuE78KJv81Kad6UJV+qjKSVl0StrqpcS",
+	"t0w4ai4TKxOk93ZFxXbpqX0vJfA+YoD7Q4E6VgHvVlT+8b0VVdkh55lHnpZHQl+BQU1VawWBTFBvAvHr",
+	"ZyB2/8Zi/LUwme+pYCdnZzyX42Z7Rp7Ls/uXyCN+pS1dXztN5/xlSEjg6d693PbGpmtDaVvdgVdlGMOW",
+	"oQHb3/enNlNwE7fPV71B4IAXCHS2W671+eE/AwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -19,9 +19,10 @@ const Header = `# Written by "make spec" from Tailscale's OpenAPI document and a
 `
 
 // ExtractionHeader starts the extraction Build makes (api/upstream.yaml).
-const ExtractionHeader = `# Written by "make spec": Tailscale's user-invites operations as its OpenAPI document
-# declares them, every $ref replaced by what it points to (so that no name upstream gives
-# its components is left), converted to OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing
+const ExtractionHeader = `# Written by "make spec": the operations of Tailscale's API that the Makefile's
+# SPEC_SELECT keeps, as its OpenAPI document declares them, every $ref replaced by what
+# it points to (so that no name upstream gives its components is left), converted to
+# OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing
 # is generated from this file: it is kept so that "git diff" and the report show what
 # upstream changed, even where the overlay replaces it. Do not edit by hand.
 `
