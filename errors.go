@@ -182,10 +182,20 @@ var ErrMayHaveCreated = errors.New("the invites may have been created")
 // answer's order; nil when err carries none. They may exist, and one without email is
 // a live invite URL: share or delete them. Create's error then matches
 // [ErrMayHaveCreated] and names them, without their URLs.
-func UnpairedInvites(err error) []UserInvite {
+func UnpairedInvites(err error) []UserInvite { return unpairedOf[UserInvite](err) }
+
+// UnpairedDeviceInvites is [UnpairedInvites] for [Client.CreateDeviceInvites]: the
+// device invites of its answer that were paired with no request. Each may be a live
+// share: its InviteURL lets anyone holding it accept; delete or share them.
+func UnpairedDeviceInvites(err error) []DeviceInvite { return unpairedOf[DeviceInvite](err) }
+
+// unpairedOf returns the unpaired invites of type I that err carries, or nil.
+func unpairedOf[I any](err error) []I {
 	var e *unpairedError
 	if errors.As(err, &e) {
-		return slices.Clone(e.invites)
+		if invites, ok := e.invites.([]I); ok {
+			return slices.Clone(invites)
+		}
 	}
 	return nil
 }
@@ -194,7 +204,7 @@ func UnpairedInvites(err error) []UserInvite {
 // text names invites by ID and email, never URL.
 type unpairedError struct {
 	msg     string
-	invites []UserInvite // paired with no request
+	invites any // paired with no request: a []UserInvite or a []DeviceInvite
 }
 
 func (e *unpairedError) Error() string    { return e.msg }
