@@ -12,8 +12,10 @@ import (
 )
 
 // The root package stays the card's thin wrapper: at most 1,400 hand-written lines
-// outside tests, at most 45 exported names (methods of exported types included), and no
-// import of the engine (reconcile) or the CLI, which build on it.
+// outside tests and 45 exported names (methods of exported types included) for user
+// invites and users, plus 250 lines and 10 names for the device family (issue 26: seven
+// operations, DeviceInvite's String and GoString, UnpairedDeviceInvites); and no import
+// of the engine (reconcile) or the CLI, which build on it.
 func TestRootStaysThin(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
@@ -46,11 +48,11 @@ func TestRootStaysThin(t *testing.T) {
 		}
 		exported = append(exported, exportedNames(f)...)
 	}
-	if lines > 1400 {
-		t.Errorf("the root's hand-written code is %d lines, over the budget of 1,400: move what a user need not read to internal/", lines)
+	if lines > 1400+250 {
+		t.Errorf("the root's hand-written code is %d lines, over the budget of 1,650: move what a user need not read to internal/", lines)
 	}
-	if len(exported) > 45 {
-		t.Errorf("the root's hand-written code exports %d names, over the budget of 45: %v", len(exported), exported)
+	if len(exported) > 45+10 {
+		t.Errorf("the root's hand-written code exports %d names, over the budget of 55: %v", len(exported), exported)
 	}
 }
 
