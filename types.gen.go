@@ -253,45 +253,7 @@ type Device struct {
 	BlocksIncomingConnections bool `json:"blocksIncomingConnections,omitempty,omitzero"`
 
 	// ClientConnectivity clientConnectivity provides a report on the device's current physical network conditions.
-	ClientConnectivity struct {
-		// ClientSupports Identifies features supported by the client.
-		ClientSupports struct {
-			// HairPinning This information is no longer tracked and will always be null.
-			HairPinning bool `json:"hairPinning,omitempty,omitzero"`
-
-			// Ipv6 'true' if the device OS supports IPv6,
-			// regardless of whether IPv6 internet connectivity is available.
-			Ipv6 bool `json:"ipv6,omitempty,omitzero"`
-
-			// Pcp 'true' if PCP port-mapping service exists on your router.
-			Pcp bool `json:"pcp,omitempty,omitzero"`
-
-			// Pmp 'true' if NAT-PMP port-mapping service exists on your router.
-			Pmp bool `json:"pmp,omitempty,omitzero"`
-
-			// UDP 'true' if UDP traffic is enabled on the current network;
-			// if 'false', Tailscale may be unable to make direct connections, and will rely on our DERP servers.
-			UDP bool `json:"udp,omitempty,omitzero"`
-
-			// Upnp 'true' if UPnP port-mapping service exists on your router.
-			Upnp bool `json:"upnp,omitempty,omitzero"`
-		} `json:"clientSupports,omitempty,omitzero"`
-
-		// Endpoints Client's magicsock UDP IP:port endpoints (IPv4 or IPv6).
-		Endpoints []string `json:"endpoints,omitempty,omitzero"`
-
-		// Latency Map of DERP server locations and their current latency.
-		Latency map[string]struct {
-			// LatencyMs Current latency to DERP server.
-			LatencyMs float32 `json:"latencyMs,omitempty,omitzero"`
-
-			// Preferred 'true' for the node's preferred DERP server for incoming traffic.
-			Preferred bool `json:"preferred,omitempty,omitzero"`
-		} `json:"latency,omitempty,omitzero"`
-
-		// MappingVariesByDestIP 'true' if the host's NAT mappings vary based on the destination IP.
-		MappingVariesByDestIP bool `json:"mappingVariesByDestIP,omitempty,omitzero"`
-	} `json:"clientConnectivity,omitempty,omitzero"`
+	ClientConnectivity DeviceClientConnectivity `json:"clientConnectivity,omitempty,omitzero"`
 
 	// ClientVersion The version of the Tailscale client
 	// software; this is empty for external devices.
@@ -305,16 +267,7 @@ type Device struct {
 	Created string `json:"created,omitempty,omitzero"`
 
 	// Distro distro provides details of the operating system distribution, if available.
-	Distro struct {
-		// CodeName The operating system distribution code name that the device is running.
-		CodeName string `json:"codeName,omitempty,omitzero"`
-
-		// Name The operating system distribution that the device is running.
-		Name string `json:"name,omitempty,omitzero"`
-
-		// Version The operating system distribution version that the device is running.
-		Version string `json:"version,omitempty,omitzero"`
-	} `json:"distro,omitempty,omitzero"`
+	Distro DeviceDistro `json:"distro,omitempty,omitzero"`
 
 	// EnabledRoutes The subnet routes for this device that have been approved by a tailnet admin.
 	// Learn more about subnet routes at https://tailscale.com/kb/1019/.
@@ -379,10 +332,7 @@ type Device struct {
 	// Contains extra identifiers from the device when the tailnet it is connected to has device posture identification collection enabled.
 	// If the device has not opted-in to posture identification collection, this will contain {"disabled": true}.
 	// Learn more about posture identity at https://tailscale.com/kb/1326/device-identity.
-	PostureIdentity struct {
-		Disabled      bool     `json:"disabled,omitempty,omitzero"`
-		SerialNumbers []string `json:"serialNumbers,omitempty,omitzero"`
-	} `json:"postureIdentity,omitempty,omitzero"`
+	PostureIdentity DevicePostureIdentity `json:"postureIdentity,omitempty,omitzero"`
 
 	// SSHEnabled 'true' if Tailscale SSH is enabled on this device.
 	// Learn more about Tailscale SSH at https://tailscale.com/kb/1193/.
@@ -411,6 +361,65 @@ type Device struct {
 	// User The user who registered the node. For untagged nodes,
 	//  this user is the device owner.
 	User string `json:"user,omitempty,omitzero"`
+}
+
+// DeviceClientConnectivity clientConnectivity provides a report on the device's current physical network conditions.
+type DeviceClientConnectivity struct {
+	// ClientSupports Identifies features supported by the client.
+	ClientSupports DeviceClientSupports `json:"clientSupports,omitempty,omitzero"`
+
+	// Endpoints Client's magicsock UDP IP:port endpoints (IPv4 or IPv6).
+	Endpoints []string `json:"endpoints,omitempty,omitzero"`
+
+	// Latency Map of DERP server locations and their current latency.
+	Latency map[string]DeviceDERPLatency `json:"latency,omitempty,omitzero"`
+
+	// MappingVariesByDestIP 'true' if the host's NAT mappings vary based on the destination IP.
+	MappingVariesByDestIP bool `json:"mappingVariesByDestIP,omitempty,omitzero"`
+}
+
+// DeviceClientSupports Identifies features supported by the client.
+type DeviceClientSupports struct {
+	// HairPinning This information is no longer tracked and will always be null.
+	HairPinning bool `json:"hairPinning,omitempty,omitzero"`
+
+	// Ipv6 'true' if the device OS supports IPv6,
+	// regardless of whether IPv6 internet connectivity is available.
+	Ipv6 bool `json:"ipv6,omitempty,omitzero"`
+
+	// Pcp 'true' if PCP port-mapping service exists on your router.
+	Pcp bool `json:"pcp,omitempty,omitzero"`
+
+	// Pmp 'true' if NAT-PMP port-mapping service exists on your router.
+	Pmp bool `json:"pmp,omitempty,omitzero"`
+
+	// UDP 'true' if UDP traffic is enabled on the current network;
+	// if 'false', Tailscale may be unable to make direct connections, and will rely on our DERP servers.
+	UDP bool `json:"udp,omitempty,omitzero"`
+
+	// Upnp 'true' if UPnP port-mapping service exists on your router.
+	Upnp bool `json:"upnp,omitempty,omitzero"`
+}
+
+// DeviceDERPLatency defines model for DeviceDERPLatency.
+type DeviceDERPLatency struct {
+	// LatencyMs Current latency to DERP server.
+	LatencyMs float32 `json:"latencyMs,omitempty,omitzero"`
+
+	// Preferred 'true' for the node's preferred DERP server for incoming traffic.
+	Preferred bool `json:"preferred,omitempty,omitzero"`
+}
+
+// DeviceDistro distro provides details of the operating system distribution, if available.
+type DeviceDistro struct {
+	// CodeName The operating system distribution code name that the device is running.
+	CodeName string `json:"codeName,omitempty,omitzero"`
+
+	// Name The operating system distribution that the device is running.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// Version The operating system distribution version that the device is running.
+	Version string `json:"version,omitempty,omitzero"`
 }
 
 // DeviceInvite An invitation that shares one device with a user outside its tailnet, pending
@@ -479,6 +488,16 @@ type DeviceInviteAcceptedBy struct {
 type DeviceList struct {
 	// Devices The devices, in no particular order.
 	Devices []Device `json:"devices,omitempty,omitzero"`
+}
+
+// DevicePostureIdentity > ⓘ This field is available for [Enterprise plans](/pricing).
+//
+// Contains extra identifiers from the device when the tailnet it is connected to has device posture identification collection enabled.
+// If the device has not opted-in to posture identification collection, this will contain {"disabled": true}.
+// Learn more about posture identity at https://tailscale.com/kb/1326/device-identity.
+type DevicePostureIdentity struct {
+	Disabled      bool     `json:"disabled,omitempty,omitzero"`
+	SerialNumbers []string `json:"serialNumbers,omitempty,omitzero"`
 }
 
 // DeviceShareUser A user in a device share, the one who shared it or the one who accepted it.
