@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,4 +102,35 @@ func TestReportNamesAddedOperations(t *testing.T) {
 	if code != exitOK || !strings.Contains(out, "Operations added to ") || !strings.Contains(out, "updateUserInvite (PATCH /user-invites/{userInviteId})") {
 		t.Errorf("exit code %d, output:\n%s", code, out)
 	}
+}
+
+// listTailnetDevices' filters: a query parameter upstream declares on the devices list
+// (a real name, such as isEphemeral) reaches ListTailnetDevicesParams, which
+// Client.ListDevices takes, with no overlay edit; the pseudo-parameter the overlay
+// replaces, once gone upstream, stops make spec and is named.
+func TestDeviceFilters(t *testing.T) {
+	devicesGet := []string{"paths", "/tailnet/{tailnet}/devices"}
+	t.Run("new real filter", func(t *testing.T) {
+		upstream := variant(t, func(doc *yaml.Node) {
+			params := at(t, doc, append(devicesGet, "parameters")...)
+			params.Content = append(params.Content, yamlNode(t, "{name: isEphemeral, in: query, schema: {type: boolean}}"))
+		})
+		code, out := runSpecTogether(t, upstream)
+		if code != exitOK || strings.Contains(out, "  BREAKING ") ||
+			!strings.Contains(out, "parameter isEphemeral reaches users with no edit: a field of tsinvites.ListTailnetDevicesParams") {
+			t.Errorf("exit code %d, output:\n%s", code, out)
+		}
+	})
+	t.Run("pseudo-parameter gone", func(t *testing.T) {
+		upstream := variant(t, func(doc *yaml.Node) {
+			params := at(t, doc, append(devicesGet, "parameters")...)
+			params.Content = slices.DeleteFunc(params.Content, func(p *yaml.Node) bool {
+				return get(p, "name") != nil && strings.Contains(get(p, "name").Value, "filters")
+			})
+		})
+		code, out := runSpecTogether(t, upstream)
+		if code != exitBreaking || !strings.Contains(out, "<field>=<value> filters") || !strings.Contains(out, "matches nothing") {
+			t.Errorf("exit code %d, output:\n%s", code, out)
+		}
+	})
 }
