@@ -16,7 +16,8 @@ import (
 	"github.com/tsinvites/tsinvites/internal/words"
 )
 
-// Client calls the user-invites and users endpoints of the Tailscale API. Make one with
+// Client calls the user-invites, users, device-invites and devices endpoints of the
+// Tailscale API. Make one with
 // [New]. Every request is built by the generated client ([Client.API] gives it); the
 // Client adds the credential, defaults the tailnet to "-", checks input before sending,
 // and retries what is safe to retry. It is safe for concurrent use.
