@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/spectest"
 )
 
 // wireCall is one request as a loopback server saw it.
@@ -78,6 +79,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 	host := "build-1"
 	for _, c := range []struct {
 		name   string
+		opID   string // the document's operationId
 		answer func(w http.ResponseWriter)
 		call   func(ctx context.Context, c *tsinvites.Client) (any, error)
 		want   wireCall
@@ -85,6 +87,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 	}{
 		{
 			name:   "list devices",
+			opID:   "listTailnetDevices",
 			answer: answerJSON(200, `{"devices":[{"nodeId":"n1","name":"build-1.tail.ts.net","hostname":"build-1","tags":["tag:ci"],"created":""}]}`),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return c.ListDevices(ctx, tsinvites.ListTailnetDevicesParams{Tags: &tags, Hostname: &host})
@@ -94,6 +97,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "list device invites",
+			opID:   "listDeviceInvites",
 			answer: answerJSON(200, `[`+deviceInviteJS+`,`+acceptedJS+`]`),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return c.ListDeviceInvites(ctx, "n1/x")
@@ -103,6 +107,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "create device invites",
+			opID:   "createDeviceInvites",
 			answer: answerJSON(200, `[`+deviceInviteJS+`]`),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return c.CreateDeviceInvites(ctx, "n1", tsinvites.CreateDeviceInviteRequest{Email: "USER@example.com", AllowExitNode: true})
@@ -112,6 +117,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "get device invite",
+			opID:   "getDeviceInvite",
 			answer: answerJSON(200, deviceInviteJS),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return c.GetDeviceInvite(ctx, "12345")
@@ -121,6 +127,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "delete device invite",
+			opID:   "deleteDeviceInvite",
 			answer: answerJSON(200, `{}`),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return nil, c.DeleteDeviceInvite(ctx, "12345")
@@ -129,6 +136,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "resend device invite",
+			opID:   "resendDeviceInvite",
 			answer: answerJSON(200, ``),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return nil, c.ResendDeviceInvite(ctx, "12345")
@@ -137,6 +145,7 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 		},
 		{
 			name:   "accept device invite",
+			opID:   "acceptDeviceInvite",
 			answer: answerJSON(200, `{"device":{"id":"n1","name":"build-1","includeExitNode":true},"sharer":{"id":"22012","loginName":"owner@example.com"},"acceptedBy":{"id":"33233","loginName":"guest@partner.org"}}`),
 			call: func(ctx context.Context, c *tsinvites.Client) (any, error) {
 				return c.AcceptDeviceInvite(ctx, shareURL)
@@ -151,7 +160,9 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			client, rec := deviceClient(t, c.answer)
+			// Every request and answer is checked against api/openapi.yaml too.
+			rec, tr := &recorder{answers: []func(w http.ResponseWriter){c.answer}}, spectest.New(t, nil)
+			client, _ := rawServerCfg(t, tsinvites.Config{APIKey: testKey, HTTPClient: &http.Client{Transport: tr}}, rec.handle)
 			got, err := c.call(t.Context(), client)
 			if err != nil {
 				t.Fatal(err)
@@ -169,6 +180,9 @@ func TestDeviceMethodsOnTheWire(t *testing.T) {
 			calls[0].Body = strings.TrimSpace(calls[0].Body)
 			if diff := cmp.Diff(c.want, calls[0]); diff != "" {
 				t.Errorf("request (-want +got):\n%s", diff)
+			}
+			if sent := tr.Requests(); len(sent) != 1 || sent[0].Operation != c.opID {
+				t.Errorf("the document's operation is %+v, want %s", sent, c.opID)
 			}
 		})
 	}
