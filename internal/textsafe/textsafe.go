@@ -67,6 +67,9 @@ func escapeRune(r rune) string {
 // as %q escapes it and as [Escape] does (a Hangul filler, which %q shows, is escaped
 // too): "ali\u200bce@example.com". Messages quote what a person typed with it.
 func Quote(s string, max int) string {
+	if len(s) <= max && plain(s) { // the quick path: nothing to escape or cut
+		return `"` + s + `"`
+	}
 	var b strings.Builder
 	for _, r := range strconv.Quote(cut(s, max)) {
 		if identity.IsInvisible(r) {
@@ -76,6 +79,16 @@ func Quote(s string, max int) string {
 		}
 	}
 	return b.String()
+}
+
+// plain reports whether s is printable ASCII without a quote or a backslash.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // Shorten folds white space, makes s valid UTF-8, escapes the characters [Escape]
