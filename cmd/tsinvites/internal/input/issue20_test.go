@@ -157,12 +157,12 @@ func TestRoleColumnOfJobTitlesCounts(t *testing.T) {
 }
 
 // TestYAMLMemoryIsBounded reads YAML files built to cost memory and measures what
-// ReadDesired allocates in all: at most what the CSV reader may (six times its cap).
+// ReadDesired allocates in all: at most what the CSV reader may (five times its cap).
 // Before YAML had its own cap, a list of 4 MiB took 175 to 300 MiB (the parser's tree
 // of nodes), and 4 MiB of "[a,a,...]" over 500 MiB. It does not run in parallel: the
 // measure is of the whole process.
 func TestYAMLMemoryIsBounded(t *testing.T) {
-	const limit = 6 * MaxCSVBytes
+	const limit = 5 * MaxCSVBytes
 	fill := func(head, unit, tail string, n int) string {
 		return head + strings.Repeat(unit, (n-len(head)-len(tail))/len(unit)) + tail
 	}

@@ -3,6 +3,7 @@ package input
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tsinvites/tsinvites"
 )
@@ -29,22 +30,28 @@ type checker struct {
 	where  string                              // where a duplicate's first is: "on line" or "as --email"
 	list   []tsinvites.CreateUserInviteRequest // the invites to check
 	meta   []meta                              // of each invite of list
-	shapes []shapeProblem                      // the rows without an invite
+	shapes []shapeProblem                      // the rows without an invite, the first maxShownProblems
+	more   int                                 // the rows without an invite past those: counted only
 }
 
 // add adds a row on line with an invite to check, and what its reader found wrong with
 // it (msg, or "").
 func (c *checker) add(line int, inv tsinvites.CreateUserInviteRequest, roleGiven bool, msg string) {
+	if len(c.list) == cap(c.list) { // double, rather than append's quarter for long slices
+		c.list, c.meta = slices.Grow(c.list, max(len(c.list), 64)), slices.Grow(c.meta, max(len(c.meta), 64))
+	}
 	c.list, c.meta = append(c.list, inv), append(c.meta, meta{line: int32(line), roleGiven: roleGiven, msg: msg})
 }
 
-// report adds a problem of the row on line, which has no invite to check.
+// report adds a problem of the row on line, which has no invite to check. Past
+// maxShownProblems such rows, a row is only counted: the shown problems are the first
+// in line order, and these come after as many.
 func (c *checker) report(line int, format string, args ...any) {
-	msg := "…" // past the problems shown: counted, not said
-	if len(c.shapes) < maxShownProblems {
-		msg = fmt.Sprintf(format, args...)
+	if len(c.shapes) >= maxShownProblems {
+		c.more++
+		return
 	}
-	c.shapes = append(c.shapes, shapeProblem{line: line, msg: msg})
+	c.shapes = append(c.shapes, shapeProblem{line: line, msg: fmt.Sprintf(format, args...)})
 }
 
 // finish checks the invites with tsinvites.ValidateList and adds every problem to
@@ -89,7 +96,8 @@ func (c *checker) finish(gate *roleGate) []Row {
 	for ; shape < len(c.shapes); shape++ {
 		c.bad.add(c.shapes[shape].line, "%s", c.shapes[shape].msg)
 	}
-	c.list, c.meta, c.shapes = nil, nil, nil
+	c.bad.more += c.more
+	c.list, c.meta, c.shapes, c.more = nil, nil, nil, 0
 	return rows
 }
 

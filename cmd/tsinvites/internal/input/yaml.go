@@ -38,7 +38,7 @@ func (c *itemChecker) readYAML(data []byte) {
 			break
 		}
 		if item.Kind != yaml.MappingNode {
-			c.report(item.Line, "the item is %s; want a mapping, like \"- email: a@example.com\"", yamlKind(item))
+			c.report(item.Line, "the item is %s; want a mapping, like \"- email: a@example.com\"", kindOf{item}) // said only if shown
 			continue
 		}
 		c.yamlItem(item)
@@ -119,6 +119,12 @@ func (c *itemChecker) yamlError(err error) {
 	}
 	c.report(line, "%s (not valid YAML)", strings.TrimPrefix(msg, "yaml: "))
 }
+
+// kindOf names the kind of a node when formatted (%s), as yamlKind does: only when the
+// message is made.
+type kindOf struct{ n *yaml.Node }
+
+func (k kindOf) String() string { return yamlKind(k.n) }
 
 // yamlKind names the kind of a YAML node for a message.
 func yamlKind(n *yaml.Node) string {
