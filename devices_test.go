@@ -347,6 +347,13 @@ func TestDeviceInputIsRefusedBeforeSending(t *testing.T) {
 			t.Errorf("%s: the error shows the invite URL: %v", name, err)
 		}
 	}
+	// Every problem at once, in the SDK's one structured error.
+	_, err := c.CreateDeviceInvites(ctx, "n1", tsinvites.CreateDeviceInviteRequest{Email: "bad"},
+		tsinvites.CreateDeviceInviteRequest{Email: "b@example.com"}, tsinvites.CreateDeviceInviteRequest{Email: "B@example.com"})
+	var inErr *tsinvites.InputError
+	if !errors.As(err, &inErr) || len(inErr.Problems) != 2 || inErr.Problems[0].Index != 0 || inErr.Problems[1].First != 1 {
+		t.Errorf("err = %#v, want an *InputError with the bad email and the duplicate", err)
+	}
 	if n := len(rec.seen()); n != 0 {
 		t.Errorf("%d requests sent, want none", n)
 	}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
+	"github.com/tsinvites/tsinvites/internal/identity"
 	"github.com/tsinvites/tsinvites/internal/jsonbody"
-	"github.com/tsinvites/tsinvites/internal/words"
 )
 
 // maxBody caps how much of a successful answer is read; maxUsersBody, of a users list
@@ -235,7 +235,8 @@ func pairCreated[R, I pairable](reqs []R, answer []I) ([]I, error) {
 		if _, email := r.pairKey(); email == "" {
 			noEmail = append(noEmail, i)
 		} else {
-			byEmail[words.EmailKey(email)] = i
+			key, _ := identity.Key(email) // a request's email is valid (checked)
+			byEmail[key] = i
 		}
 	}
 	var extra, missing []string
@@ -247,7 +248,9 @@ func pairCreated[R, I pairable](reqs []R, answer []I) ([]I, error) {
 	}
 	for _, inv := range answer {
 		id, email := inv.pairKey()
-		i, asked := byEmail[words.EmailKey(email)]
+		key, named := identity.Key(email) // one with white space or hidden characters pairs with nobody
+		i, asked := byEmail[key]
+		asked = asked && named
 		switch {
 		case times[id] > 1: // one invite cannot be two people's: neither is paired
 			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", id, email, times[id])), append(unpaired, inv)

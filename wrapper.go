@@ -13,7 +13,7 @@ import (
 	"unicode"
 
 	"github.com/tsinvites/tsinvites/internal/redact"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Client calls the user-invites, users, device-invites and devices endpoints of the
@@ -214,7 +214,7 @@ func (c *Client) ApproveUser(ctx context.Context, userID string) error {
 // POST /api/v2/users/{userId}/role
 func (c *Client) SetUserRole(ctx context.Context, userID string, role TailnetRole) error {
 	if !role.Valid() {
-		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "unknown role %q (want one of %s)", role, names(tailnetRoleValues))
+		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "%s", unknownRole(role, tailnetRoleValues))
 	}
 	return c.byID(ctx, "user ID", "set role of user", userID, opUser, func(g *GeneratedClient, ctx context.Context, id string) (*http.Response, error) {
 		return g.updateUserRole(ctx, id, UpdateUserRoleJSONRequestBody{Role: role})
@@ -323,8 +323,9 @@ func (c *Client) ListDeviceInvites(ctx context.Context, deviceID string) ([]Devi
 // API call: created[i] is the invite for invites[i], paired by email as [Client.Create]
 // pairs them. A request with an email sends an invitation email; every invite has an
 // InviteURL, which anyone holding it can accept. Nothing is sent when the device ID is
-// bad, no request is given, an email is invalid (the rules of
-// [CreateUserInviteRequest.Validate]) or two share an email.
+// bad, no request is given, or an email is refused by the SDK's one input policy (that
+// of [ValidateInvites]: invalid, or two requests for one person); the error is then an
+// [*InputError] listing every problem.
 //
 // Never retried once it may have reached the API: such a failure, or an answer that
 // cannot be paired with every request, matches [ErrMayHaveCreated];
@@ -335,7 +336,7 @@ func (c *Client) ListDeviceInvites(ctx context.Context, deviceID string) ([]Devi
 //
 // POST /api/v2/device/{deviceId}/device-invites
 func (c *Client) CreateDeviceInvites(ctx context.Context, deviceID string, invites ...CreateDeviceInviteRequest) ([]DeviceInvite, error) {
-	op := operation{verb: "create " + words.Plural(len(invites), "invite", "invites") + " for device", id: deviceID, withID: true}
+	op := operation{verb: "create " + textsafe.Plural(len(invites), "invite", "invites") + " for device", id: deviceID, withID: true}
 	if err := checkPathValue("device ID", deviceID); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
