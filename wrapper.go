@@ -73,6 +73,16 @@ func (c *Client) GoString() string { return c.String() }
 // Tailnet returns the tailnet the client works on ("-" for the credential's own).
 func (c *Client) Tailnet() string { return c.tailnetOf() }
 
+// RetryPolicy returns the client's retry policy, with the defaults in its zero fields:
+// how long it waits out a Retry-After (MaxRetryAfter), for one.
+func (c *Client) RetryPolicy() RetryPolicy {
+	if c == nil || c.gen == nil {
+		p, _ := RetryPolicy{}.withDefaults()
+		return p
+	}
+	return c.retry
+}
+
 // WithTailnet returns a client for another tailnet that shares c's credential, HTTP
 // client and token cache. "" means "-". A tailnet that cannot be used in a path is
 // reported by the first call that needs it.

@@ -3,10 +3,13 @@ package reconcile
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pool"
 )
 
 // ApplyOptions says how [Apply] carries a plan out. The zero value gives the defaults
@@ -95,13 +98,14 @@ func (o ApplyOptions) check() error {
 // (compared without case; "-" is whatever tailnet the credential belongs to, so the
 // check cannot tell two credentials apart), invalid changes or options are refused
 // before anything is sent, with an error matching [tsinvites.ErrInvalidInput].
-func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptions) (*Result, error) {
+func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Result, error) {
 	if err := checkPlan(ctx, c, plan, opts); err != nil {
 		return nil, invalid("apply", "%v", err)
 	}
 	opts.BatchSize = cmp.Or(opts.BatchSize, DefaultBatchSize)
 	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
-	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))}}
+	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))},
+		pool: pool.New(opts.Concurrency, c.RetryPolicy().MaxRetryAfter)}
 	var creates, users []int // indices into plan.Changes
 	for i, ch := range plan.Changes {
 		a.res.Results[i] = ChangeResult{Change: ch, Status: StatusNotAttempted}
@@ -115,16 +119,17 @@ func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptio
 		}
 	}
 	a.runCreates(ctx, creates)
-	a.pool(ctx, a.later, a.applyOne) // deletes, resends, the old invites of recreates
-	a.pool(ctx, users, a.applyUser)  // then the changes to users
+	a.run(ctx, a.later, a.applyOne) // deletes, resends, the old invites of recreates
+	a.applyUsers(ctx, users)        // then the changes to users
 	return a.res, applyError(ctx, a.res)
 }
 
 // applier is the state of one Apply.
 type applier struct {
-	c       *tsinvites.Client
+	c       Client
 	changes []Change
 	opts    ApplyOptions
+	pool    *pool.Pool // every call of this Apply: a 429's slowdown carries from one phase to the next
 	mu      sync.Mutex // guards res.Results, later and Progress calls once workers run
 	res     *Result
 	later   []int // the deletes and resends, and the recreates whose delete is left
@@ -140,45 +145,49 @@ func (a *applier) finish(i int, r ChangeResult) {
 	}
 }
 
-// pool runs do on the changes idx (indices into the plan's changes), opts.Concurrency
-// at a time. Once the context ends no change is handed out: do settles the rest, seeing
-// the context's error (a change not started stays not attempted, unless do says more).
-func (a *applier) pool(ctx context.Context, idx []int, do func(context.Context, ChangeResult) ChangeResult) {
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(a.opts.Concurrency, len(idx)) {
-		wg.Go(func() {
-			for i := range work {
-				a.finish(i, do(ctx, a.res.Results[i]))
-			}
-		})
-	}
-	for k, i := range idx {
-		if ctx.Err() == nil {
-			select {
-			case work <- i:
-				continue
-			case <-ctx.Done():
-			}
-		}
-		for _, i := range idx[k:] { // the context ended: settle the rest unsent
-			a.finish(i, do(ctx, a.res.Results[i]))
-		}
-		break
-	}
-	close(work)
-	wg.Wait()
+// run makes the changes idx (indices into the plan's changes) with the pool: do makes
+// change i, records its result and returns the call's error. The changes the pool did
+// not start are left with the reason.
+func (a *applier) run(ctx context.Context, idx []int, do func(ctx context.Context, i int) error) {
+	next, why := a.pool.Run(ctx, len(idx), func(ctx context.Context, k int) error { return do(ctx, idx[k]) })
+	a.leave(idx[next:], notStarted(ctx, why))
 }
 
-// applyOne makes a delete or resend, or deletes the invite a done recreate replaced.
-// The result it is given is not shared while it runs.
-func (a *applier) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
-	if err := ctx.Err(); err != nil { // not started
-		if r.Action == ActionRecreate {
-			r.Status, r.Err = StatusFailed, changeError(err, "created invite %s, but deleting the invite it replaces, %s, was not started", r.NewInviteID, r.InviteID)
+// leave records why (nil: the context ended, which applyError says) for the changes
+// idx, never started; a recreate among them whose new invite exists failed half way.
+func (a *applier) leave(idx []int, why error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, i := range idx {
+		r := &a.res.Results[i]
+		r.Err = why
+		if r.Action == ActionRecreate && r.NewInviteID != "" {
+			r.Status, r.Err = StatusFailed, changeError(cmp.Or(why, context.Canceled), "created invite %s, but deleting the invite it replaces, %s, was not started", r.NewInviteID, r.InviteID)
 		}
-		return r
 	}
+}
+
+// notStarted is the reason for changes the pool did not start because of why: nil when
+// the context ended (applyError says so), the wait when the API asked for too long.
+func notStarted(ctx context.Context, why error) error {
+	var wait *pool.WaitError
+	switch {
+	case why == nil || ctx.Err() != nil && errors.Is(why, ctx.Err()):
+		return nil
+	case errors.As(why, &wait) && wait.Deadline:
+		return changeError(nil, "not attempted: the API asked to wait %s (rate limited), longer than the context has left", wait.Wait.Round(time.Second))
+	case errors.As(why, &wait):
+		return changeError(nil, "not attempted: the API asked to wait %s (rate limited)", wait.Wait)
+	}
+	return why
+}
+
+// applyOne makes change i, a delete or resend, or deletes the invite a done recreate
+// replaced; it returns the call's error.
+func (a *applier) applyOne(ctx context.Context, i int) error {
+	a.mu.Lock()
+	r := a.res.Results[i]
+	a.mu.Unlock()
 	var err error
 	switch r.Action {
 	case ActionResend:
@@ -196,5 +205,6 @@ func (a *applier) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
 	default:
 		r.Status, r.Err = StatusFailed, err
 	}
-	return r
+	a.finish(i, r)
+	return err
 }

@@ -70,12 +70,10 @@ func checkDesired(desired []tsinvites.CreateUserInviteRequest) ([]tsinvites.Crea
 
 // checkPlan refuses a plan that Apply cannot make safely with client c, or options out
 // of range; the error is the reason alone.
-func checkPlan(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptions) error {
+func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) error {
 	switch {
-	case c == nil:
+	case noClient(c):
 		return errors.New("no client given")
-	case c.Tailnet() == "":
-		return errors.New("the Client was not made with tsinvites.New")
 	case ctx == nil:
 		return errors.New("nil context")
 	case plan == nil:

@@ -49,8 +49,10 @@ func (e *OffboardCapError) Error() string {
 // Is reports whether target is [tsinvites.ErrInvalidInput].
 func (e *OffboardCapError) Is(target error) bool { return target == tsinvites.ErrInvalidInput }
 
-// onUsers reports whether the options plan changes to users.
-func (o PlanOptions) onUsers() bool { return o.Approve || o.ManageRoles || o.Offboard }
+// ChangesUsers reports whether the options plan changes to users (Approve, ManageRoles
+// or Offboard): such a plan's changes carry user IDs, and its Apply needs a credential
+// that may change users.
+func (o PlanOptions) ChangesUsers() bool { return o.Approve || o.ManageRoles || o.Offboard }
 
 // membersJSON is the JSON form of the options on users.
 func (o PlanOptions) membersJSON() planMembersJSON {
@@ -69,8 +71,8 @@ func (o PlanOptions) checkMembers() error {
 	switch {
 	case o.MaxOffboard < 0:
 		return fmt.Errorf("option MaxOffboard %d is negative (0 means %d)", o.MaxOffboard, DefaultMaxOffboard)
-	case o.WithoutUsers && o.onUsers():
-		return errors.New("option WithoutUsers cannot go with Approve, ManageRoles or Offboard, which act on the users it does not read")
+	case o.WithoutUsers && o.ChangesUsers():
+		return errors.New("option WithoutUsers (--no-users) cannot go with Approve, ManageRoles or Offboard (--approve, --manage-roles, --offboard), which act on the users it does not read")
 	}
 	for i, k := range o.Keep {
 		if strings.TrimSpace(k) == "" {
@@ -98,7 +100,7 @@ func userChange(a Action, u tsinvites.User, reason string) Change {
 // suspends, restores. desired is the list as given (Role "": no role given), index its
 // email keys.
 func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.CreateUserInviteRequest, index firstOf) error {
-	if !opts.onUsers() {
+	if !opts.ChangesUsers() {
 		return nil
 	}
 	keep := make(map[string]bool, len(opts.Keep))

@@ -39,11 +39,11 @@ import (
 // Every desired invite needs a valid email (role "" means member), and no email may be
 // listed twice: otherwise NewPlan returns an error matching [tsinvites.ErrInvalidInput]
 // that lists every problem, and sends nothing.
-func NewPlan(ctx context.Context, c *tsinvites.Client, desired []tsinvites.CreateUserInviteRequest, opts PlanOptions) (*Plan, error) {
+func NewPlan(ctx context.Context, c Client, desired []tsinvites.CreateUserInviteRequest, opts PlanOptions) (*Plan, error) {
 	switch err := opts.check(); {
 	case err != nil:
 		return nil, invalid("plan", "%v", err)
-	case c == nil:
+	case noClient(c):
 		return nil, invalid("plan", "no client given")
 	case ctx == nil:
 		return nil, invalid("plan", "nil context")
@@ -70,7 +70,7 @@ func NewPlan(ctx context.Context, c *tsinvites.Client, desired []tsinvites.Creat
 // fetch lists the open invites and, unless withoutUsers, the member users, at the same
 // time. When one list fails the other is cancelled, and the error is the first list's
 // own (never the cancellation NewPlan caused).
-func fetch(ctx context.Context, c *tsinvites.Client, withoutUsers bool) ([]tsinvites.UserInvite, []tsinvites.User, error) {
+func fetch(ctx context.Context, c Client, withoutUsers bool) ([]tsinvites.UserInvite, []tsinvites.User, error) {
 	if withoutUsers {
 		open, err := c.List(ctx)
 		return open, nil, err

@@ -102,6 +102,16 @@ func (o *PlanOptions) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// Check refuses options that NewPlan refuses (out of range, or that do not go
+// together), with an error matching [tsinvites.ErrInvalidInput]; nil when NewPlan takes
+// them. It sends nothing: a program (the CLI) calls it to check its flags.
+func (o PlanOptions) Check() error {
+	if err := o.check(); err != nil {
+		return invalid("options", "%v", err)
+	}
+	return nil
+}
+
 // check refuses options out of range; the error is the reason alone.
 func (o PlanOptions) check() error {
 	if o.ResendAfter < 0 {

@@ -278,7 +278,7 @@ func TestApplyRefusesBadPlansBeforeSending(t *testing.T) {
 	}{
 		{"nil", c, nil, reconcile.ApplyOptions{}, "no plan given"},
 		{"nil client", nil, plan(), reconcile.ApplyOptions{}, "no client given"},
-		{"zero client", &tsinvites.Client{}, plan(), reconcile.ApplyOptions{}, "the Client was not made with tsinvites.New"},
+		{"zero client", &tsinvites.Client{}, plan(), reconcile.ApplyOptions{}, `the plan is for tailnet "-", the client for ""`},
 		{"batch too big", c, plan(), reconcile.ApplyOptions{BatchSize: 101}, "BatchSize 101: want 1 to 100"},
 		{"concurrency too high", c, plan(), reconcile.ApplyOptions{Concurrency: 65}, "Concurrency 65: want 1 to 64"},
 		{"negative ResendAfter", c, &reconcile.Plan{Options: reconcile.PlanOptions{ResendAfter: -1}}, reconcile.ApplyOptions{}, "ResendAfter -1ns is negative"},

@@ -237,8 +237,8 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"plan", "--no-users", "--approve"}, "--no-users cannot go with --approve, --manage-roles or --offboard"},
-		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "--no-users cannot go with"},
+		{[]string{"plan", "--no-users", "--approve"}, "WithoutUsers (--no-users) cannot go with Approve, ManageRoles or Offboard (--approve, --manage-roles, --offboard)"},
+		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "(--no-users) cannot go with"},
 		{[]string{"plan", "--keep", "a@example.com"}, "--offboard-admins, --keep and --max-offboard go with --offboard"},
 		{[]string{"plan", "--max-offboard", "20"}, "go with --offboard"},
 		{[]string{"plan", "--offboard", "--max-offboard", "0"}, "--max-offboard 0: want 1 or more"},

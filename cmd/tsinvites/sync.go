@@ -245,7 +245,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	case "csv":
 		cw := newCSVWriter(p.stdout)
 		header := []string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"}
-		if usersOn(plan) {
+		if plan.Options.ChangesUsers() {
 			header = append(header, "userId")
 		}
 		_ = cw.Write(header)
@@ -255,7 +255,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 				sent = ch.LastEmailSentAt.UTC().Format(time.RFC3339)
 			}
 			row := []string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason}
-			if usersOn(plan) {
+			if plan.Options.ChangesUsers() {
 				row = append(row, ch.UserID)
 			}
 			_ = cw.Write(row)
@@ -340,7 +340,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	})
 	if plan.Empty() {
 		r := newReport(opApply, plan.Tailnet, items)
-		r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
+		r.Unchanged, r.users = len(plan.Unchanged), plan.Options.ChangesUsers()
 		return p.report(r)
 	}
 	if !yes {
@@ -359,7 +359,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	if err != nil {
 		return err
 	}
-	r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
+	r.Unchanged, r.users = len(plan.Unchanged), plan.Options.ChangesUsers()
 	return p.finish(r)
 }
 
