@@ -18,7 +18,7 @@ type Status string
 const (
 	StatusDone         Status = "done"
 	StatusFailed       Status = "failed"        // not done, or (recreate) only half done: see Err
-	StatusUnknown      Status = "unknown"       // a create or recreate whose create call failed after it may have reached the API
+	StatusUnknown      Status = "unknown"       // may have been done: a create call, or a change to a user, that failed after it may have reached the API
 	StatusNotAttempted Status = "not-attempted" // the context ended first, or no more creates were sent
 )
 
@@ -121,7 +121,7 @@ func applyError(ctx context.Context, res *Result) error {
 	if done == len(res.Results) {
 		return unpairedError(res.Unpaired)
 	}
-	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been created), %d not attempted; NewPlan and Apply again to finish",
+	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been done), %d not attempted; NewPlan and Apply again to finish",
 		done, words.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
 	if err := unpairedError(res.Unpaired); err != nil {
 		summary += "; " + strings.TrimPrefix(err.Error(), "reconcile: apply: ")
