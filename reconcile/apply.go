@@ -66,19 +66,24 @@ func (o ApplyOptions) check() error {
 // already (accepted or deleted since the plan) counts as done, unless opts.NotFoundFails.
 //
 // The changes to users (approve, set-role, suspend, restore) come last, after the
-// invites', opts.Concurrency at a time; one the API refuses (a user-owned key acting on
-// its own user, a plan without suspension) fails with the API's error, and the others
-// go on.
+// invites', opts.Concurrency at a time; a set-role comes before, and is the condition
+// of, the approve or restore of the same user (when it is not done, they are
+// [StatusNotAttempted], saying why), so that nobody is let in with a role the list does
+// not give. One the API refuses (a user-owned key acting on its own user, a tailnet on
+// a Tailscale pricing plan without user suspension) fails with the API's error, and the
+// others go on; one whose answer was lost (a dropped connection, a 5xx) is
+// [StatusUnknown]: it may have been done.
 //
 // A plan may be built by hand, not only by NewPlan: a create without email makes an
 // invite to share by hand (its InviteURL in the result), and deletes and resends of
 // given IDs run as a plan's do. Its empty Tailnet means c's.
 //
-// A create call answered 429 (after the client's own retries) fails its batch, halves
-// the create calls in flight, and no new one starts before the answer's Retry-After has
-// passed (1 s when it gives none); one that asks for more than
-// [tsinvites.DefaultMaxRetryAfter], or for longer than the context has left, leaves the
-// creates not yet sent [StatusNotAttempted].
+// A call answered 429 (after the client's own retries) fails its change (a create call:
+// its batch), halves the calls in flight, and no new one starts before the answer's
+// Retry-After has passed (1 s when it gives none); one that asks for more than the
+// client's RetryPolicy().MaxRetryAfter, or for longer than the context has left, leaves
+// every change not yet sent [StatusNotAttempted], saying how long the API asked to
+// wait.
 //
 // A create answered with an invite of another role than the change's is
 // [StatusFailed], though the invite exists (NewInviteID says which), and a recreate's
@@ -94,7 +99,7 @@ func (o ApplyOptions) check() error {
 // outcomes, names the unpaired invites, and wraps the first failed or unknown change's
 // error and the context's error, if it ended.
 //
-// A nil client, or one not made by tsinvites.New, a plan whose Tailnet is not c's
+// A nil client, a plan whose Tailnet is not c's
 // (compared without case; "-" is whatever tailnet the credential belongs to, so the
 // check cannot tell two credentials apart), invalid changes or options are refused
 // before anything is sent, with an error matching [tsinvites.ErrInvalidInput].

@@ -24,14 +24,16 @@ import (
 // (without case) has joined, whatever the user's status (suspended and awaiting
 // approval count): nothing is created or resent for them, an open invite for them is
 // redundant (deleted with opts.Prune), and a role that differs from the list is reported
-// in [Plan.Joined], never changed. Users shared in from other tailnets never count. A
+// in [Plan.Joined], and changed only with opts.ManageRoles. Users shared in from other
+// tailnets never count. A
 // credential that may not read users gets an error saying so; opts.WithoutUsers plans
 // from the invites alone.
 //
 // With opts.Approve, opts.ManageRoles and opts.Offboard (see [PlanOptions]) it also
-// plans changes to the tailnet's users: approvals, roles, suspensions and restores.
-// More suspensions than opts.MaxOffboard allows make it fail with an
-// [*OffboardCapError].
+// plans changes to the tailnet's users: approvals, roles, suspensions and restores;
+// the changes its guards hold back are in [Plan.Held], each with the reason. More
+// changes of access (suspensions, restores, roles taken away) than opts.MaxOffboard
+// allows make it fail with an [*OffboardCapError].
 //
 // An empty desired list plans nothing without opts.Prune, and with it the deletion of
 // every open invite.

@@ -39,20 +39,31 @@ type PlanOptions struct {
 	ManageRoles bool
 	// Offboard suspends the members of the tailnet who are not in the list (an
 	// [ActionSuspend] each), and restores the people of the list who are suspended (an
-	// [ActionRestore] each); never the owner, never a user whose role is not member
-	// (unless OffboardAdmins), never an email of Keep, never a user shared from another
-	// tailnet. More than MaxOffboard suspensions make NewPlan fail with an
+	// [ActionRestore] each); never the owner, never a user shared from another
+	// tailnet. Its guards hold back (in [Plan.Held], with the reason) the suspension or
+	// restore of a user whose role is not member (unless OffboardAdmins), of an email
+	// of Keep, and the suspension of a member who joined within OffboardGrace. More
+	// changes of access than MaxOffboard make NewPlan fail with an
 	// [*OffboardCapError].
 	Offboard bool
 	// OffboardAdmins lets Offboard act on users whose role is not member (admins,
-	// auditors, ...); never on the owner.
+	// auditors, ...), and ManageRoles take such a role away; never the owner's. Without
+	// it these changes are held back (in [Plan.Held]).
 	OffboardAdmins bool
 	// Keep lists emails (login names, matched without case) that Offboard never
 	// suspends or restores, such as service accounts not in the list.
 	Keep []string
-	// MaxOffboard is the most suspensions a plan may make; zero means
-	// DefaultMaxOffboard (10).
+	// MaxOffboard is the most changes of access a plan may make: suspensions,
+	// restores, and roles other than member taken away by ManageRoles, together. Zero
+	// means DefaultMaxOffboard (10), as for every zero option: there is no cap of zero
+	// (a plan that may change nobody's access has Offboard off). Negative is refused.
 	MaxOffboard int
+	// OffboardGrace is how long after joining (the user's Created) a member not in the
+	// list is not suspended: held back, reported as "joined recently, not in the list:
+	// check their login name" (someone who accepted an invite by logging in with
+	// another name than the one invited). Zero means DefaultOffboardGrace (72 h);
+	// negative is refused. It counts back from Now.
+	OffboardGrace time.Duration
 }
 
 // planOptionsJSON is the JSON form of PlanOptions: ResendAfter as a duration's text.
@@ -73,6 +84,7 @@ type planMembersJSON struct {
 	OffboardAdmins bool     `json:"offboardAdmins,omitempty"`
 	Keep           []string `json:"keep,omitempty"`
 	MaxOffboard    int      `json:"maxOffboard,omitempty"`
+	OffboardGrace  string   `json:"offboardGrace,omitempty"` // a duration's text, as resendAfter
 }
 
 // MarshalJSON writes the options with ResendAfter as a duration such as "72h0m0s".
@@ -91,7 +103,9 @@ func (o *PlanOptions) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers}
-	o.setMembers(j.planMembersJSON)
+	if err := o.setMembers(j.planMembersJSON); err != nil {
+		return err
+	}
 	if j.ResendAfter != "" {
 		d, err := time.ParseDuration(j.ResendAfter)
 		if err != nil {
@@ -236,6 +250,11 @@ type Plan struct {
 	// (suspended and awaiting approval included): nothing is created or resent for
 	// them. Empty with Options.WithoutUsers.
 	Joined []Joined `json:"joined"`
+	// Held are the changes to users that the options asked for and a guard held back,
+	// each with its Reason: an admin without OffboardAdmins, an email of Keep, a member
+	// who joined within OffboardGrace, a user without an ID, an approve or restore
+	// whose change of role is held. Apply never makes them.
+	Held []Change `json:"held,omitempty"`
 }
 
 // Joined is a person of the desired list who is a member of the tailnet: their login
@@ -256,9 +275,11 @@ type Joined struct {
 }
 
 // String formats the person as a line of a plan, such as
-// "= joined    ann@example.com (admin; suspended)".
+// "= joined    ann@example.com (admin; suspended)", and a role that differs from the
+// list's with what the list says. [Plan.String] says more: whether ManageRoles changes
+// the role, or why not.
 func (j Joined) String() string {
-	return j.line(fmt.Sprintf("the list says %s; roles change only with ManageRoles (--manage-roles)", j.Role))
+	return j.line(fmt.Sprintf("the list says %s", j.Role))
 }
 
 // line formats the person as String does, with roleNote (if not "") said of a role
@@ -343,7 +364,8 @@ func (p *Plan) countJoined(f func(Joined) bool) int {
 }
 
 // String formats the plan: one line per change, one per joined person worth a look
-// (another role, a status other than active, a redundant invite), then the summary.
+// (another role, a status other than active, a redundant invite), one per change held
+// back (marked "?", with the guard), then the summary.
 func (p *Plan) String() string {
 	var b strings.Builder
 	if p != nil {
@@ -355,7 +377,29 @@ func (p *Plan) String() string {
 			b.WriteString(line)
 			b.WriteByte('\n')
 		}
+		for _, ch := range p.Held {
+			b.WriteString(heldLine(ch))
+			b.WriteByte('\n')
+		}
 	}
 	b.WriteString(p.Summary())
 	return b.String()
+}
+
+// heldLine formats a change held back, such as
+// "? held      erin@example.com (admin, user 3006): not in the list, not suspended: ...".
+func heldLine(ch Change) string {
+	who := ch.Email
+	if who == "" {
+		who = "a user without login name"
+	}
+	role := string(ch.Role)
+	if ch.Action == ActionSetRole {
+		role = string(ch.OldRole) + " → " + role
+	}
+	s := fmt.Sprintf("? %-9s %s (%s", "held", who, role)
+	if ch.UserID != "" {
+		s += ", user " + ch.UserID
+	}
+	return s + "): " + ch.Reason
 }
