@@ -74,6 +74,20 @@ func (o ApplyOptions) check() error {
 // others go on; one whose answer was lost (a dropped connection, a 5xx) is
 // [StatusUnknown]: it may have been done.
 //
+// A plan read back from its JSON ([ReadPlan], json.Unmarshal: a saved plan, applied
+// later) makes Apply re-read the tailnet first (the invites and the users, at the same
+// time; a plan from NewPlan is applied without, at the round-trip floor): every change
+// whose starting point is no longer what the plan saw is [StatusSkipped], with the
+// reason, and nothing is sent for it: a create or recreate whose person has joined or
+// has an open invite (with the role wanted) by now, an invite no longer open or emailed
+// since, a user gone, with another role or status than the plan saw. A second Apply
+// of the same saved plan changes nothing. (A create without email, an invite to share
+// by hand, is made again.) Whatever a plan's JSON says, every Apply keeps the plan's
+// own guards (its options): changes to users only with the option that makes them,
+// never the owner, a role other than member suspended, restored or taken away only
+// with OffboardAdmins, never an email of Keep, and at most MaxOffboard changes of
+// access (an [*OffboardCapError]).
+//
 // A plan may be built by hand, not only by NewPlan: a create without email makes an
 // invite to share by hand (its InviteURL in the result), and deletes and resends of
 // given IDs run as a plan's do. Its empty Tailnet means c's.
@@ -104,17 +118,28 @@ func (o ApplyOptions) check() error {
 // check cannot tell two credentials apart), invalid changes or options are refused
 // before anything is sent, with an error matching [tsinvites.ErrInvalidInput].
 func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Result, error) {
-	if err := checkPlan(ctx, c, plan, opts); err != nil {
+	var capErr *OffboardCapError
+	if err := checkPlan(ctx, c, plan, opts); errors.As(err, &capErr) {
+		return nil, capErr
+	} else if err != nil {
 		return nil, invalid("apply", "%v", err)
 	}
 	opts.BatchSize = cmp.Or(opts.BatchSize, DefaultBatchSize)
 	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
 	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))},
 		pool: pool.New(opts.Concurrency, c.RetryPolicy().MaxRetryAfter)}
-	var creates, users []int // indices into plan.Changes
 	for i, ch := range plan.Changes {
 		a.res.Results[i] = ChangeResult{Change: ch, Status: StatusNotAttempted}
+	}
+	if plan.saved {
+		if err := a.recheck(ctx, plan); err != nil {
+			return nil, err
+		}
+	}
+	var creates, users []int // indices into plan.Changes
+	for i, ch := range plan.Changes {
 		switch {
+		case a.res.Results[i].Status == StatusSkipped:
 		case ch.Action == ActionCreate || ch.Action == ActionRecreate:
 			creates = append(creates, i)
 		case isUserAction(ch.Action):
@@ -137,7 +162,8 @@ type applier struct {
 	pool    *pool.Pool // every call of this Apply: a 429's slowdown carries from one phase to the next
 	mu      sync.Mutex // guards res.Results, later and Progress calls once workers run
 	res     *Result
-	later   []int // the deletes and resends, and the recreates whose delete is left
+	later   []int           // the deletes and resends, and the recreates whose delete is left
+	hasRole map[string]bool // user IDs whose set-role a saved plan skipped, as they have the role already
 }
 
 // finish records the result of change i and reports its progress.

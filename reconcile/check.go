@@ -94,7 +94,7 @@ func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) err
 			return err
 		}
 	}
-	return nil
+	return checkGuards(plan)
 }
 
 // checkChange checks change i of a plan; creating has the emails created so far.

@@ -61,7 +61,7 @@ func (e *OffboardCapError) Error() string {
 	if e.Demotions > 0 {
 		what += fmt.Sprintf(", %d lose a role other than member", e.Demotions)
 	}
-	return fmt.Sprintf("reconcile: plan: %s, more than the %d changes of access that PlanOptions.MaxOffboard allows (tsinvites --max-offboard): check the list, name the people to keep (Keep), or raise MaxOffboard to %d",
+	return fmt.Sprintf("reconcile: %s, more than the %d changes of access that PlanOptions.MaxOffboard allows (tsinvites --max-offboard): check the list, name the people to keep (Keep), or raise MaxOffboard to %d",
 		what, e.Max, e.Count)
 }
 
@@ -273,6 +273,44 @@ func (uc *userChanges) leaveOutWithoutID() {
 			return err != nil
 		})
 	}
+}
+
+// checkGuards refuses a plan whose changes to users its own options do not allow,
+// whatever its JSON says: each needs the option that makes it; a suspension or restore
+// of a role other than member, and a role other than member taken away, need
+// OffboardAdmins; an email of Keep is never suspended or restored; at most MaxOffboard
+// changes of access (an *OffboardCapError). The owner is refused by checkUserChange.
+func checkGuards(p *Plan) error {
+	g := newGuards(p.Options)
+	var suspends, restores, roles []Change
+	for i, ch := range p.Changes {
+		u := tsinvites.User{LoginName: ch.Email, Role: tsinvites.TailnetRole(ch.Role)}
+		var on bool
+		why := ""
+		switch ch.Action {
+		case ActionApprove:
+			on = p.Options.Approve
+		case ActionSetRole:
+			on, roles = p.Options.ManageRoles, append(roles, ch)
+			u.Role = tsinvites.TailnetRole(ch.OldRole)
+			why = g.demotion(u)
+		case ActionSuspend:
+			on, suspends = p.Options.Offboard, append(suspends, ch)
+			why = g.offboard(u, "suspended")
+		case ActionRestore:
+			on, restores = p.Options.Offboard, append(restores, ch)
+			why = g.offboard(u, "restored")
+		default:
+			continue
+		}
+		switch {
+		case !on:
+			return fmt.Errorf("change %d (%s) of user %s: the plan's options do not ask for it (Approve, ManageRoles, Offboard)", i+1, ch.Action, ch.UserID)
+		case why != "":
+			return fmt.Errorf("change %d (%s) of user %s: %s", i+1, ch.Action, ch.UserID, why)
+		}
+	}
+	return checkCap(p.Options, suspends, restores, roles)
 }
 
 // checkCap refuses more changes of access than opts.MaxOffboard allows: the

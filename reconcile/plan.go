@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -96,10 +97,13 @@ func (o PlanOptions) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
+// UnmarshalJSON reads what MarshalJSON writes, and refuses a field it does not know: an
+// option it does not know could be a guard it would not keep.
 func (o *PlanOptions) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
 	var j planOptionsJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if err := dec.Decode(&j); err != nil {
 		return err
 	}
 	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers}
@@ -255,6 +259,9 @@ type Plan struct {
 	// who joined within OffboardGrace, a user without an ID, an approve or restore
 	// whose change of role is held. Apply never makes them.
 	Held []Change `json:"held,omitempty"`
+
+	// saved marks a plan read back from JSON: Apply re-reads the tailnet for it.
+	saved bool
 }
 
 // Joined is a person of the desired list who is a member of the tailnet: their login
