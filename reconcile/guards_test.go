@@ -198,3 +198,27 @@ func TestUserWithoutIDIsLeftOut(t *testing.T) {
 		t.Errorf("Apply: %d done, %v; want the create and the suspension done", res.Count(reconcile.StatusDone), err)
 	}
 }
+
+// Two accounts on one login name are both the listed person: each waiting account is
+// approved, not only the last one listed.
+func TestEveryAccountOfALoginNameCounts(t *testing.T) {
+	t.Parallel()
+	c := rawServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/user-invites"):
+			fmt.Fprint(w, `[]`)
+		case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users"):
+			fmt.Fprint(w, `{"users":[{"id":"1","loginName":"ann@example.com","role":"member","status":"needs-approval","type":"member"},{"id":"2","loginName":"Ann@example.com","role":"member","status":"needs-approval","type":"member"}]}`)
+		default:
+			http.Error(w, `{"message":"unexpected"}`, http.StatusTeapot)
+		}
+	})
+	plan, err := reconcile.NewPlan(t.Context(), c, []tsinvites.CreateUserInviteRequest{inv("ann@example.com", "member")}, reconcile.PlanOptions{Approve: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"approve ann@example.com 1", "approve Ann@example.com 2"}, userLines(plan)); diff != "" {
+		t.Errorf("changes to users (-want +got):\n%s\n%s", diff, plan)
+	}
+}

@@ -18,26 +18,28 @@ type match struct {
 	// invite i (in list order), -1 for none; owner[i] is the desired index of invite i,
 	// -1 when not in the list.
 	first, next, owner []int32
-	// user[d] is the index of the member whose login name is desired d's email, or -1.
-	user []int32
+	// user[d] is the index of the first member whose login name is desired d's email,
+	// or -1; userNext[u] the next member with the same login name after user u (two
+	// accounts on one login name), or -1.
+	user, userNext []int32
 }
 
 // newMatch indexes open and users by the desired list's index (email key → position):
 // one map, the desired list's, and a few slices of int32.
 func newMatch(want []tsinvites.CreateUserInviteRequest, index firstOf, open []tsinvites.UserInvite, users []tsinvites.User) *match {
 	m := &match{want: want, open: open, users: users,
-		first: filled(len(want)), user: filled(len(want)), next: filled(len(open)), owner: filled(len(open))}
+		first: filled(len(want)), user: filled(len(want)), next: filled(len(open)), owner: filled(len(open)), userNext: filled(len(users))}
 	for i := len(open) - 1; i >= 0; i-- { // backwards, so that each chain is in list order
 		if d, ok := index[words.EmailKey(open[i].Email)]; ok && open[i].Email != "" {
 			m.owner[i], m.next[i], m.first[d] = int32(d), m.first[d], int32(i)
 		}
 	}
-	for u := range users {
+	for u := len(users) - 1; u >= 0; u-- { // backwards, so that each chain is in list order
 		if !isMember(users[u]) {
 			continue // asked for members only; never count another tailnet's user
 		}
 		if d, ok := index[words.EmailKey(users[u].LoginName)]; ok {
-			m.user[d] = int32(u)
+			m.userNext[u], m.user[d] = m.user[d], int32(u)
 		}
 	}
 	return m
@@ -59,8 +61,9 @@ func (m *match) plan(tailnet string, opts PlanOptions) *Plan {
 	for d, want := range m.want {
 		switch {
 		case m.user[d] >= 0:
-			j := m.joined(d)
-			p.Joined = append(p.Joined, j)
+			for u := m.user[d]; u >= 0; u = m.userNext[u] { // every account on the login name
+				p.Joined = append(p.Joined, m.joined(d, u))
+			}
 			if opts.Prune {
 				for i := m.first[d]; i >= 0; i = m.next[i] {
 					deletes = append(deletes, deleteChange(m.open[i], "already joined the tailnet, so the invite is redundant"))
@@ -95,9 +98,9 @@ func (m *match) plan(tailnet string, opts PlanOptions) *Plan {
 	return p
 }
 
-// joined is desired person d, a member of the tailnet.
-func (m *match) joined(d int) Joined {
-	u := m.users[m.user[d]]
+// joined is desired person d, a member of the tailnet as user ui.
+func (m *match) joined(d int, ui int32) Joined {
+	u := m.users[ui]
 	j := Joined{Email: m.want[d].Email, Role: m.want[d].Role, UserID: u.ID, UserRole: u.Role, Status: u.Status}
 	for i := m.first[d]; i >= 0; i = m.next[i] {
 		j.OpenInvites = append(j.OpenInvites, m.open[i].ID)

@@ -188,9 +188,9 @@ func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.Creat
 	}
 	g := newGuards(opts)
 	var uc userChanges
-	for d, ui := range m.user {
-		if ui >= 0 {
-			m.planListed(&uc, g, d, m.users[ui], desired[d].Role != "")
+	for d := range m.user {
+		for u := m.user[d]; u >= 0; u = m.userNext[u] { // every account on the login name
+			m.planListed(&uc, g, d, m.users[u], desired[d].Role != "")
 		}
 	}
 	m.suspensions(&uc, g, index)
