@@ -19,9 +19,9 @@ type ApplyOptions struct {
 	// zero means DefaultBatchSize (100).
 	BatchSize int
 	// Concurrency is the number of create calls in flight at once, and then of deletes
-	// and resends, and then of changes to users, 1 to MaxConcurrency (64); zero means DefaultConcurrency (4). After an
-	// answer of 429 (rate limited) fewer create calls are in flight, growing back one
-	// by one as calls succeed.
+	// and resends, and then of changes to users, 1 to MaxConcurrency (64); zero means
+	// DefaultConcurrency (4). After an answer of 429 (rate limited) fewer calls are in
+	// flight, growing back one by one as calls succeed.
 	Concurrency int
 	// StopAfterFailedBatch makes Apply start no create call once one has failed (or may
 	// have reached the API): the creates and recreates of the batches not yet sent are

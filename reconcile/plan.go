@@ -211,6 +211,12 @@ type Change struct {
 // String formats the change as a line of a plan, such as
 // "+ create   amelie@example.com (admin)".
 func (ch Change) String() string {
+	return ch.line(ch.Action.symbol(), string(ch.Action))
+}
+
+// line formats the change as String does, with mark and label in place of the
+// action's ("?", "held" for a change held back).
+func (ch Change) line(mark, label string) string {
 	who := ch.Email
 	if who == "" {
 		who = "an invite without email" // not "(no email)": a parenthesis follows
@@ -219,7 +225,7 @@ func (ch Change) String() string {
 	if ch.Action == ActionRecreate || ch.Action == ActionSetRole {
 		role = string(ch.OldRole) + " → " + role
 	}
-	s := fmt.Sprintf("%s %-9s %s (%s", ch.Action.symbol(), ch.Action, who, role)
+	s := fmt.Sprintf("%s %-9s %s (%s", mark, label, who, role)
 	if ch.InviteID != "" {
 		s += ", invite " + ch.InviteID
 	}
@@ -395,18 +401,4 @@ func (p *Plan) String() string {
 
 // heldLine formats a change held back, such as
 // "? held      erin@example.com (admin, user 3006): not in the list, not suspended: ...".
-func heldLine(ch Change) string {
-	who := ch.Email
-	if who == "" {
-		who = "a user without login name"
-	}
-	role := string(ch.Role)
-	if ch.Action == ActionSetRole {
-		role = string(ch.OldRole) + " → " + role
-	}
-	s := fmt.Sprintf("? %-9s %s (%s", "held", who, role)
-	if ch.UserID != "" {
-		s += ", user " + ch.UserID
-	}
-	return s + "): " + ch.Reason
-}
+func heldLine(ch Change) string { return ch.line("?", "held") }
