@@ -162,8 +162,7 @@ type applier struct {
 	pool    *pool.Pool // every call of this Apply: a 429's slowdown carries from one phase to the next
 	mu      sync.Mutex // guards res.Results, later and Progress calls once workers run
 	res     *Result
-	later   []int           // the deletes and resends, and the recreates whose delete is left
-	hasRole map[string]bool // user IDs whose set-role a saved plan skipped, as they have the role already
+	later   []int // the deletes and resends, and the recreates whose delete is left
 }
 
 // finish records the result of change i and reports its progress.

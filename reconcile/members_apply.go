@@ -31,7 +31,7 @@ func (a *applier) applyUsers(ctx context.Context, users []int) {
 	var ready []int
 	for _, i := range then {
 		role := a.res.Results[roleOf[a.changes[i].UserID]]
-		if role.Status == StatusDone || role.Status == StatusSkipped && a.hasRole[role.UserID] {
+		if role.Status == StatusDone {
 			ready = append(ready, i)
 			continue
 		}

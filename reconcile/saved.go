@@ -79,12 +79,6 @@ func (a *applier) recheck(ctx context.Context, plan *Plan) error {
 		if why == "" {
 			why = now.changed(ch)
 		}
-		if u, ok := now.users[ch.UserID]; ok && ch.Action == ActionSetRole && string(u.Role) == string(ch.Role) {
-			if a.hasRole == nil {
-				a.hasRole = map[string]bool{}
-			}
-			a.hasRole[ch.UserID] = true // its approve or restore may go on
-		}
 		if why != "" {
 			a.res.Results[i].Status, a.res.Results[i].Err = StatusSkipped, changeError(nil, "skipped: %s", why)
 		}
