@@ -55,6 +55,9 @@ func NewPlan(ctx context.Context, c Client, desired []tsinvites.CreateUserInvite
 		return nil, err
 	}
 	open, users, err := fetch(ctx, c, opts.WithoutUsers)
+	if nu := (*noUsersError)(nil); errors.As(err, &nu) {
+		err = usersError(nu.err, opts.ChangesUsers())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -99,11 +102,32 @@ func fetch(ctx context.Context, c Client, withoutUsers bool) ([]tsinvites.UserIn
 	case listErr != nil && (usersErr == nil || !cancelledBy(listErr, ctx, usersErr)):
 		return nil, nil, listErr
 	case tsinvites.IsForbidden(usersErr) || tsinvites.IsNotFound(usersErr) || tsinvites.IsUnauthorized(usersErr):
-		return nil, nil, fmt.Errorf("reconcile: plan: this credential may not read the tailnet's users, which a plan needs to know who has joined: use an API key, or an OAuth client or federated identity with the users:read scope; or plan from the open invites alone with PlanOptions.WithoutUsers (tsinvites plan --no-users): %w", usersErr)
+		return nil, nil, &noUsersError{usersErr}
 	case usersErr != nil:
 		return nil, nil, usersErr
 	}
 	return open, users, nil
+}
+
+// noUsersError is fetch's error when the credential may not read users; usersError
+// says what to do.
+type noUsersError struct{ err error }
+
+func (e *noUsersError) Error() string {
+	return "reconcile: this credential may not read the tailnet's users: " + e.err.Error()
+}
+
+func (e *noUsersError) Unwrap() error { return e.err }
+
+// usersError is NewPlan's error for err, the API's answer to a list of users the
+// credential may not read: the scope to ask for and, unless the options change users
+// (which need them), how to plan without.
+func usersError(err error, changesUsers bool) error {
+	advice := "use an API key, or an OAuth client or federated identity with the users:read scope"
+	if changesUsers {
+		return fmt.Errorf("reconcile: plan: this credential may not read the tailnet's users, which Approve, ManageRoles and Offboard (--approve, --manage-roles, --offboard) act on: %s (users:read to plan, users to apply): %w", advice, err)
+	}
+	return fmt.Errorf("reconcile: plan: this credential may not read the tailnet's users, which a plan needs to know who has joined: %s; or plan from the open invites alone with PlanOptions.WithoutUsers (tsinvites plan --no-users): %w", advice, err)
 }
 
 // cancelledBy reports whether err is only the cancellation of ctx that fetch made after
