@@ -317,3 +317,23 @@ func TestNilContextOrClientIsAnError(t *testing.T) {
 		t.Errorf("%d requests sent, want 0", n)
 	}
 }
+
+// Apply waits out a Retry-After up to the client's own RetryPolicy.MaxRetryAfter, not
+// tsinvites.DefaultMaxRetryAfter: a client that waits up to 5 minutes goes on after a
+// 429 asking for 2.
+func TestApplyWaitsAsLongAsTheClientDoes(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		fake := tsinvitestest.Handler()
+		fake.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "120"})
+		rec := &recorder{method: http.MethodPost}
+		c := bubbleClient(t, fake, rec.wrap(fake), tsinvites.RetryPolicy{Disabled: true, MaxRetryAfter: 5 * time.Minute})
+		res, err := reconcile.Apply(t.Context(), c, creates(3), reconcile.ApplyOptions{BatchSize: 1, Concurrency: 1})
+		if diff := cmp.Diff([]reconcile.Status{"failed", "done", "done"}, statuses(res)); diff != "" || !tsinvites.IsRateLimited(err) {
+			t.Errorf("statuses (-want +got):\n%s\nerror: %v", diff, err)
+		}
+		if diff := cmp.Diff([]time.Duration{0, 2 * time.Minute, 2 * time.Minute}, rec.starts); diff != "" {
+			t.Errorf("create calls' start times (-want +got):\n%s", diff)
+		}
+	})
+}
