@@ -12,7 +12,8 @@ import (
 )
 
 // The root package stays the card's thin wrapper: at most 1,400 hand-written lines
-// outside tests, at most 45 exported names (methods of exported types included), and no
+// outside tests, at most 46 exported names (methods of exported types included; 46 since
+// Client.RetryPolicy, which reconcile.Client needs to wait as the client does), and no
 // import of the engine (reconcile) or the CLI, which build on it.
 func TestRootStaysThin(t *testing.T) {
 	t.Parallel()
@@ -49,8 +50,8 @@ func TestRootStaysThin(t *testing.T) {
 	if lines > 1400 {
 		t.Errorf("the root's hand-written code is %d lines, over the budget of 1,400: move what a user need not read to internal/", lines)
 	}
-	if len(exported) > 45 {
-		t.Errorf("the root's hand-written code exports %d names, over the budget of 45: %v", len(exported), exported)
+	if len(exported) > 46 {
+		t.Errorf("the root's hand-written code exports %d names, over the budget of 46: %v", len(exported), exported)
 	}
 }
 
