@@ -302,11 +302,13 @@ func (o *options) writePlanText(w io.Writer, plan *reconcile.Plan, tty bool) {
 // printable, so that its String has no line ends but its own.
 func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
-	p.Changes = slices.Clone(plan.Changes)
-	for i, ch := range p.Changes {
-		ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
-		ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
-		p.Changes[i] = ch
+	p.Changes, p.Held = slices.Clone(plan.Changes), slices.Clone(plan.Held)
+	for _, changes := range [][]reconcile.Change{p.Changes, p.Held} {
+		for i, ch := range changes {
+			ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
+			ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
+			changes[i] = ch
+		}
 	}
 	p.Joined = slices.Clone(plan.Joined)
 	for i, j := range p.Joined {
