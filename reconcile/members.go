@@ -27,7 +27,7 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Defaults of the guards of [PlanOptions.Offboard].
@@ -54,7 +54,7 @@ type OffboardCapError struct {
 
 // Error names the count, the cap and the ways out.
 func (e *OffboardCapError) Error() string {
-	what := words.Plural(e.Suspends, "member", "members") + " would be suspended"
+	what := textsafe.Plural(e.Suspends, "member", "members") + " would be suspended"
 	if e.Restores > 0 {
 		what += fmt.Sprintf(", %d restored", e.Restores)
 	}
@@ -107,12 +107,7 @@ func (o PlanOptions) checkMembers() error {
 	case o.WithoutUsers && o.ChangesUsers():
 		return errors.New("option WithoutUsers (--no-users) cannot go with Approve, ManageRoles or Offboard (--approve, --manage-roles, --offboard), which act on the users it does not read")
 	}
-	for i, k := range o.Keep {
-		if strings.TrimSpace(k) == "" {
-			return fmt.Errorf("option Keep: email %d is empty", i+1)
-		}
-	}
-	return nil
+	return checkKeep(o.Keep)
 }
 
 // isMember reports whether u is a user of the tailnet, not one shared from another.
@@ -124,23 +119,26 @@ func isOwner(u tsinvites.User) bool { return u.Role == tsinvites.TailnetRoleOwne
 // guards are the guards of the options on users, ready to ask.
 type guards struct {
 	opts PlanOptions
-	keep map[string]bool // by words.EmailKey
+	keep map[string]bool // the identity keys of opts.Keep
 }
 
-func newGuards(opts PlanOptions) guards {
-	keep := make(map[string]bool, len(opts.Keep))
-	for _, k := range opts.Keep {
-		keep[words.EmailKey(k)] = true
+// keepKeys is the identity keys of the emails of keep.
+func keepKeys(keep []string) map[string]bool {
+	keys := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		if key, ok := emailKey(k); ok {
+			keys[key] = true
+		}
 	}
-	return guards{opts: opts, keep: keep}
+	return keys
 }
 
 // offboard is why Offboard may not suspend or restore u ("" when it may): u's role
 // ("suspended" or "restored" says which), or Keep. The owner and shared users are never
 // asked about.
 func (g guards) offboard(u tsinvites.User, done string) string {
-	switch {
-	case g.keep[words.EmailKey(u.LoginName)]:
+	switch key, named := emailKey(u.LoginName); {
+	case named && g.keep[key]:
 		return "kept (Keep, --keep)"
 	case u.Role != tsinvites.TailnetRoleMember && !g.opts.OffboardAdmins:
 		return fmt.Sprintf("role %s is %s only with OffboardAdmins (--offboard-admins)", u.Role, done)
@@ -165,7 +163,7 @@ func (g guards) recent(u tsinvites.User) bool {
 
 // userChange is a change of action to user u, whose role it keeps.
 func userChange(a Action, u tsinvites.User, reason string) Change {
-	return Change{Action: a, Email: u.LoginName, Role: tsinvites.UserRole(u.Role), UserID: u.ID, Reason: reason}
+	return Change{Action: a, Email: u.LoginName, Role: tsinvites.UserRoleOf(u.Role), UserID: u.ID, Reason: reason}
 }
 
 // held is ch held back by a guard that says why.
@@ -186,7 +184,7 @@ func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.Creat
 	if !opts.ChangesUsers() {
 		return nil
 	}
-	g := newGuards(opts)
+	g := guards{opts: opts, keep: m.kept(p, opts)}
 	var uc userChanges
 	for d := range m.user {
 		for u := m.user[d]; u >= 0; u = m.userNext[u] { // every account on the login name
@@ -208,9 +206,9 @@ func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.Creat
 func (m *match) planListed(uc *userChanges, g guards, d int, u tsinvites.User, roleGiven bool) {
 	opts := g.opts
 	roleHeld := "" // why the role the list gives is not given
-	if want := m.want[d].Role; opts.ManageRoles && roleGiven && !isOwner(u) && string(u.Role) != string(want) {
+	if want := m.want[d].Role; opts.ManageRoles && roleGiven && !isOwner(u) && u.Role != tsinvites.TailnetRoleOf(want) {
 		ch := userChange(ActionSetRole, u, "")
-		ch.Role, ch.OldRole = want, tsinvites.UserRole(u.Role)
+		ch.Role, ch.OldRole = want, tsinvites.UserRoleOf(u.Role)
 		if roleHeld = g.demotion(u); roleHeld != "" {
 			uc.held = append(uc.held, held(ch, "not changed: "+roleHeld))
 		} else {
@@ -245,8 +243,9 @@ func (m *match) suspensions(uc *userChanges, g guards, index firstOf) {
 	if !g.opts.Offboard {
 		return
 	}
-	for _, u := range m.users {
-		if _, listed := index[words.EmailKey(u.LoginName)]; listed || u.Status == tsinvites.UserStatusSuspended || !isMember(u) || isOwner(u) {
+	for ui, u := range m.users {
+		key, named := emailKey(u.LoginName)
+		if _, listed := index[key]; named && listed || m.nearUser[ui] || u.Status == tsinvites.UserStatusSuspended || !isMember(u) || isOwner(u) {
 			continue
 		}
 		ch := userChange(ActionSuspend, u, "not in the list")
@@ -281,10 +280,10 @@ func (uc *userChanges) leaveOutWithoutID() {
 // OffboardAdmins; an email of Keep is never suspended or restored; at most MaxOffboard
 // changes of access (an *OffboardCapError). The owner is refused by checkUserChange.
 func checkGuards(p *Plan) error {
-	g := newGuards(p.Options)
+	g := guards{opts: p.Options, keep: keepKeys(p.Options.Keep)}
 	var suspends, restores, roles []Change
 	for i, ch := range p.Changes {
-		u := tsinvites.User{LoginName: ch.Email, Role: tsinvites.TailnetRole(ch.Role)}
+		u := tsinvites.User{LoginName: ch.Email, Role: tsinvites.TailnetRoleOf(ch.Role)}
 		var on bool
 		why := ""
 		switch ch.Action {
@@ -292,7 +291,7 @@ func checkGuards(p *Plan) error {
 			on = p.Options.Approve
 		case ActionSetRole:
 			on, roles = p.Options.ManageRoles, append(roles, ch)
-			u.Role = tsinvites.TailnetRole(ch.OldRole)
+			u.Role = tsinvites.TailnetRoleOf(ch.OldRole)
 			why = g.demotion(u)
 		case ActionSuspend:
 			on, suspends = p.Options.Offboard, append(suspends, ch)
@@ -340,24 +339,16 @@ func checkUserChange(i int, ch Change) error {
 	if err := tsinvites.ValidateUserID(ch.UserID); err != nil {
 		return fmt.Errorf("change %d (%s): %v", i+1, ch.Action, err)
 	}
-	owner := tsinvites.UserRole(tsinvites.TailnetRoleOwner)
+	owner := tsinvites.UserRoleOf(tsinvites.TailnetRoleOwner)
 	switch {
 	case ch.Role == owner || ch.OldRole == owner:
 		return fmt.Errorf("change %d (%s): user %s: the owner is never changed, and nobody is made owner", i+1, ch.Action, ch.UserID)
+	case ch.Action == ActionSetRole && ch.Role == "":
+		return fmt.Errorf("change %d (set-role): no role", i+1)
 	case ch.Action == ActionSetRole && !ch.Role.Valid():
-		return fmt.Errorf("change %d (set-role): role %q: want one of %s", i+1, ch.Role, roleNames())
+		return fmt.Errorf("change %d (set-role): %v", i+1, tsinvites.CreateUserInviteRequest{Role: ch.Role}.Validate())
 	}
 	return nil
-}
-
-// roleNames lists the roles a user may be given: "member, admin, ...".
-func roleNames() string {
-	roles := tsinvites.Roles()
-	s := make([]string, len(roles))
-	for i, r := range roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
 }
 
 // membersSummary is the summary's part about users, such as "; 2 to approve, 1 to set
@@ -401,7 +392,7 @@ func (p *Plan) joinedLines() []string {
 	var lines []string
 	for _, j := range p.Joined {
 		did := func(a Action) bool { return acted[[2]string{j.UserID, string(a)}] }
-		role := string(j.UserRole) != string(j.Role) && !did(ActionSetRole)
+		role := j.UserRole != tsinvites.TailnetRoleOf(j.Role) && !did(ActionSetRole)
 		status := !j.active() && !did(ActionApprove) && !did(ActionRestore)
 		if !role && !status && len(j.OpenInvites) == 0 {
 			continue

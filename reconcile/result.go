@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Status is the outcome of one change of [Apply].
@@ -125,7 +125,7 @@ func applyError(ctx context.Context, res *Result) error {
 		return unpairedError(res.Unpaired)
 	}
 	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been done), %d not attempted",
-		done, words.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+		done, textsafe.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
 	if skipped > 0 {
 		summary += fmt.Sprintf(", %d skipped (changed since the plan)", skipped)
 	}
@@ -163,5 +163,5 @@ func unpairedError(unpaired []tsinvites.UserInvite) error {
 		}
 	}
 	return fmt.Errorf("reconcile: apply: the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
-		words.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
+		textsafe.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
 }

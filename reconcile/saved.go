@@ -97,7 +97,9 @@ func (a *applier) recheckCreates(changes []Change, open []tsinvites.UserInvite, 
 	)
 	for i, ch := range changes {
 		if (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.Email != "" {
-			index.seen(ch.Email, len(want))
+			if key, ok := emailKey(ch.Email); ok {
+				index[key] = len(want)
+			}
 			want, at = append(want, tsinvites.CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}), append(at, i)
 		}
 	}
