@@ -44,7 +44,8 @@ func newMatch(want []tsinvites.CreateUserInviteRequest, index firstOf, open []ts
 		first: filled(len(want)), user: filled(len(want)), next: filled(len(open)), owner: filled(len(open)),
 		held: make([]bool, len(want)), nearUser: map[int]bool{}, nearOpen: map[int]bool{}, userNext: filled(len(users))}
 	near := nearIndex(want)
-	last := filled(len(want)) // the last account in each chain of user
+	// last[d] is the last account in the chain of user[d], as it is built.
+	last := filled(len(want))
 	for i := len(open) - 1; i >= 0; i-- { // backwards, so that each chain is in list order
 		if d, ok := m.find(index, near, open[i].Email, fmt.Sprintf("open invite %s's email", open[i].ID)); ok {
 			m.owner[i], m.next[i], m.first[d] = int32(d), m.first[d], int32(i)
