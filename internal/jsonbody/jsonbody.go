@@ -19,6 +19,9 @@ const MaxSpaceRun = 4096
 var (
 	ErrTrailingData = errors.New("the answer has more after its JSON value")
 	ErrSpaceRun     = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", MaxSpaceRun)
+	// ErrDuplicateKey is an object that names a member twice: which one the API meant
+	// is unknown (encoding/json would silently keep the last).
+	ErrDuplicateKey = errors.New("the answer's object has a duplicated key")
 )
 
 // Reader reads a body up to a limit and keeps the connection's first error (not
@@ -94,7 +97,8 @@ func Array[T any](dec *json.Decoder) (_ []T, err error) {
 }
 
 // Field decodes the array under key of a JSON object with [Array], skipping the
-// object's other members; found says whether the key was there.
+// object's other members; found says whether the key was there. An object that names
+// any member twice is refused with [ErrDuplicateKey].
 func Field[T any](dec *json.Decoder, key string) (list []T, found bool, err error) {
 	tok, err := dec.Token()
 	if err != nil {
@@ -103,11 +107,17 @@ func Field[T any](dec *json.Decoder, key string) (list []T, found bool, err erro
 	if tok != json.Delim('{') {
 		return nil, false, fmt.Errorf("the answer is not a JSON object but starts with %q", fmt.Sprint(tok))
 	}
+	seen := map[string]bool{}
 	for dec.More() {
-		name, err := dec.Token()
+		tok, err := dec.Token()
 		if err != nil {
 			return nil, false, err
 		}
+		name, _ := tok.(string) // a member's name is always a string
+		if seen[name] {
+			return nil, false, fmt.Errorf("%w: %s", ErrDuplicateKey, strconv.QuoteToASCII(name[:min(len(name), 40)]))
+		}
+		seen[name] = true
 		if name == key {
 			if list, err = Array[T](dec); err != nil {
 				return nil, false, err
