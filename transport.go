@@ -1,9 +1,7 @@
 package tsinvites
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,14 +12,6 @@ import (
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
 	"github.com/tsinvites/tsinvites/internal/jsonbody"
-	"github.com/tsinvites/tsinvites/internal/words"
-)
-
-// maxBody caps how much of a successful answer is read; maxUsersBody, of a users list
-// (50,000 users are about 21 MiB; Tailscale's plans go to tens of thousands).
-const (
-	maxBody      = 16 << 20
-	maxUsersBody = 256 << 20
 )
 
 // send makes one attempt's request through the generated client.
@@ -43,7 +33,7 @@ func (s sender) Do(req *http.Request) (*http.Response, error) {
 
 // do makes a call, trying again when the retry policy allows. A non-2xx status becomes
 // an *APIError; a 2xx body is decoded into out (when out is not nil).
-func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, out any) error {
+func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, out answer) error {
 	if c == nil || c.gen == nil {
 		return invalid(op, "the Client was not made with tsinvites.New")
 	}
@@ -75,7 +65,7 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 
 // try makes one attempt of a call. The answer's body is always drained (up to 64 KiB)
 // and closed, so that the connection can be reused.
-func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, out any) (a attempt) {
+func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, out answer) (a attempt) {
 	var probe *httpx.Probe // watches mutating calls, and every call for the log
 	if kind != opRead || c.logger != nil {
 		probe = &httpx.Probe{}
@@ -116,84 +106,12 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 			a.err = c.maybeDone(kind, true, apiErr)
 		}
 	case out != nil: // the API answered 2xx: a create was done, whatever goes wrong
-		if err := c.readAnswer(ctx, resp, body, out, &a); err != nil {
+		var err error
+		if a.cut, err = httpx.ReadAnswer(ctx, body, resp.Header.Get("Content-Type"), out); err != nil {
 			a.err = c.decodeError(op, kind, err)
 		}
 	}
 	return a
-}
-
-// readAnswer decodes a 2xx answer's body into out, and explains why it cannot.
-func (c *Client) readAnswer(ctx context.Context, resp *http.Response, body *jsonbody.Reader, out any, a *attempt) error {
-	limit := int64(maxBody)
-	if _, users := out.(*UserList); users {
-		limit = maxUsersBody
-	}
-	body.Left, body.LimitSpace = limit+1, true
-	dec := json.NewDecoder(body)
-	err := decodeAnswer(dec, out)
-	if err == nil {
-		err = checkAnswer(dec, out)
-	}
-	switch {
-	case err == nil:
-		return nil
-	case body.Left <= 0:
-		return fmt.Errorf("the answer is larger than %d MiB", limit>>20)
-	case errors.Is(err, io.EOF):
-		return errors.New("the answer is empty")
-	case ctx.Err() != nil:
-		return fmt.Errorf("%w: %w", ctx.Err(), err)
-	case httpx.IsConnError(body.Err): // not a body that is bad JSON, but one cut short
-		a.cut = true
-		return fmt.Errorf("the answer broke off: %w", body.Err)
-	case errors.Is(err, jsonbody.ErrTrailingData), errors.Is(err, jsonbody.ErrSpaceRun):
-		return err
-	}
-	return fmt.Errorf("%w (Content-Type %q)", err, resp.Header.Get("Content-Type"))
-}
-
-// decodeAnswer decodes a 2xx body into out; arrays (of invites, of users) a value at a
-// time.
-func decodeAnswer(dec *json.Decoder, out any) (err error) {
-	switch out := out.(type) {
-	case *[]UserInvite:
-		*out, err = jsonbody.Array[UserInvite](dec)
-		return err
-	case *UserList: // a tailnet always has a user, its owner: no list is no answer
-		var found bool
-		if out.Users, found, err = jsonbody.Field[User](dec, "users"); err == nil && !found {
-			err = errors.New(`the answer has no "users" array`)
-		}
-		return err
-	case *UserInvite:
-		*out = UserInvite{} // no leftovers from an earlier attempt
-	}
-	return dec.Decode(out)
-}
-
-// checkAnswer refuses what decodes without error but is not the API's answer: data after
-// the JSON value, null for a list, invites without an ID (such as {} or [{}]).
-func checkAnswer(dec *json.Decoder, out any) error {
-	if err := jsonbody.End(dec); err != nil {
-		return err
-	}
-	var invites []UserInvite
-	switch out := out.(type) {
-	case *[]UserInvite:
-		if *out == nil {
-			return errors.New("the answer is null, not a JSON array")
-		}
-		invites = *out
-	case *UserInvite:
-		invites = []UserInvite{*out}
-	}
-	for i, inv := range invites {
-		if inv.ID == "" {
-			return fmt.Errorf("invite %d of the answer has no id", i+1)
-		}
-	}
-	return nil
 }
 
 // log writes one debug line for an attempt; only the error could hold a secret, and it
@@ -214,49 +132,4 @@ func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait t
 		attrs = append(attrs, slog.String("not_retried", why))
 	}
 	c.logger.LogAttrs(ctx, slog.LevelDebug, "tsinvites: attempt", attrs...)
-}
-
-// pairCreated pairs a create's answer with its requests (see Create), reporting the
-// requests left without an invite and the invites no request asked for, or that share
-// an ID with another.
-func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInvite, error) {
-	created := make([]UserInvite, len(reqs))
-	byEmail := map[string]int{} // email key → index of its request
-	var noEmail []int
-	for i, r := range reqs {
-		if r.Email == "" {
-			noEmail = append(noEmail, i)
-		} else {
-			byEmail[words.EmailKey(r.Email)] = i
-		}
-	}
-	var extra, missing []string
-	var unpaired []UserInvite
-	times := map[string]int{} // how often each ID is in the answer
-	for _, inv := range answer {
-		times[inv.ID]++
-	}
-	for _, inv := range answer {
-		i, asked := byEmail[words.EmailKey(inv.Email)]
-		switch {
-		case times[inv.ID] > 1: // one invite cannot be two people's: neither is paired
-			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", inv.ID, inv.Email, times[inv.ID])), append(unpaired, inv)
-		case inv.Email == "" && len(noEmail) > 0:
-			created[noEmail[0]], noEmail = inv, noEmail[1:]
-		case inv.Email != "" && asked && created[i].ID == "":
-			created[i] = inv
-		default:
-			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q", inv.ID, inv.Email)), append(unpaired, inv)
-		}
-	}
-	for i, inv := range created {
-		if inv.ID == "" {
-			missing = append(missing, fmt.Sprintf("request %d (%q)", i+1, reqs[i].Email))
-		}
-	}
-	if len(missing) == 0 && len(extra) == 0 {
-		return created, nil
-	}
-	return created, &unpairedError{invites: unpaired, msg: fmt.Sprintf("the answer does not match the request: no invite for %s; not asked for: %s",
-		cmp.Or(strings.Join(missing, ", "), "none"), cmp.Or(strings.Join(extra, ", "), "none"))}
 }
