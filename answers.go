@@ -1,6 +1,7 @@
 package tsinvites
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,8 +10,8 @@ import (
 	"github.com/tsinvites/tsinvites/internal/jsonbody"
 )
 
-// maxBody caps how much of a successful answer is read; maxUsersBody, of a users list
-// (50,000 users are about 21 MiB; Tailscale's plans go to tens of thousands).
+// The caps of a 2xx answer: maxUsersBody for a users list (50,000 users are about
+// 21 MiB; Tailscale's plans go to tens of thousands), maxBody for the others.
 const (
 	maxBody      = 16 << 20
 	maxUsersBody = 256 << 20
@@ -26,21 +27,11 @@ type inviteListAnswer []UserInvite
 
 func (*inviteListAnswer) MaxSize() int64 { return maxBody }
 
-func (a *inviteListAnswer) Decode(dec *json.Decoder) error {
-	list, err := jsonbody.Array[UserInvite](dec)
-	switch {
-	case err != nil:
-		return err
-	case list == nil:
+func (a *inviteListAnswer) Decode(dec *json.Decoder) (err error) {
+	if *a, err = jsonbody.Array[UserInvite](dec); err == nil && *a == nil {
 		return errors.New("the answer is null, not a JSON array")
 	}
-	for i, inv := range list {
-		if inv.ID == "" {
-			return fmt.Errorf("invite %d of the answer has no id", i+1)
-		}
-	}
-	*a = list
-	return nil
+	return cmp.Or(err, withIDs(*a))
 }
 
 // inviteAnswer is one invite (Get).
@@ -49,15 +40,8 @@ type inviteAnswer UserInvite
 func (*inviteAnswer) MaxSize() int64 { return maxBody }
 
 func (a *inviteAnswer) Decode(dec *json.Decoder) error {
-	var inv UserInvite // no leftovers from an earlier attempt
-	if err := dec.Decode(&inv); err != nil {
-		return err
-	}
-	if inv.ID == "" {
-		return errors.New("invite 1 of the answer has no id")
-	}
-	*a = inviteAnswer(inv)
-	return nil
+	*a = inviteAnswer{} // no leftovers from an earlier attempt
+	return cmp.Or(dec.Decode(a), withIDs([]UserInvite{UserInvite(*a)}))
 }
 
 // userListAnswer is a users list (ListUsers): an object whose "users" array is decoded
@@ -66,14 +50,20 @@ type userListAnswer UserList
 
 func (*userListAnswer) MaxSize() int64 { return maxUsersBody }
 
-func (a *userListAnswer) Decode(dec *json.Decoder) error {
-	users, found, err := jsonbody.Field[User](dec, "users")
-	switch {
-	case err != nil:
-		return err
-	case !found:
+func (a *userListAnswer) Decode(dec *json.Decoder) (err error) {
+	var found bool
+	if a.Users, found, err = jsonbody.Field[User](dec, "users"); err == nil && !found {
 		return errors.New(`the answer has no "users" array`)
 	}
-	a.Users = users
+	return err
+}
+
+// withIDs refuses invites without an ID (such as {} or [{}]).
+func withIDs(invites []UserInvite) error {
+	for i, inv := range invites {
+		if inv.ID == "" {
+			return fmt.Errorf("invite %d of the answer has no id", i+1)
+		}
+	}
 	return nil
 }

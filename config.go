@@ -6,11 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"path"
 	"strings"
 	"time"
 	"unicode"
@@ -74,7 +71,17 @@ type Config struct {
 	// status, attempt, wait, duration and error (secrets removed); never headers,
 	// tokens or invite URLs. nil logs nothing.
 	Logger *slog.Logger
+
+	env *[numSettings]string // what ConfigFromLookup read: errors then name the variables
 }
+
+// The kinds of credential.
+const (
+	authAPIKey      = "API key"
+	authOAuth       = "OAuth client"
+	authFederated   = "federated identity"
+	authTokenSource = "token source"
+)
 
 // ConfigFromEnv returns a Config from TAILSCALE_API_KEY, TAILSCALE_OAUTH_CLIENT_ID,
 // TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_IDENTITY_TOKEN, TAILSCALE_TAILNET and
@@ -85,15 +92,12 @@ func ConfigFromEnv() Config { return ConfigFromLookup(os.Getenv) }
 // ConfigFromLookup is [ConfigFromEnv] with the variables read through getenv (for a
 // program with its own environment, or a test), each trimmed of white space.
 func ConfigFromLookup(getenv func(name string) string) Config {
-	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	return Config{
-		APIKey:            env("TAILSCALE_API_KEY"),
-		OAuthClientID:     env("TAILSCALE_OAUTH_CLIENT_ID"),
-		OAuthClientSecret: env("TAILSCALE_OAUTH_CLIENT_SECRET"),
-		IdentityToken:     env("TAILSCALE_IDENTITY_TOKEN"),
-		Tailnet:           env("TAILSCALE_TAILNET"),
-		BaseURL:           env("TAILSCALE_BASE_URL"),
+	cfg := Config{env: &[numSettings]string{}}
+	for s := range numSettings {
+		cfg.env[s] = strings.TrimSpace(getenv(settingNames[s].env))
+		*cfg.field(s) = cfg.env[s]
 	}
+	return cfg
 }
 
 // String formats the Config with its secrets redacted.
@@ -129,8 +133,8 @@ func (cfg Config) client() (*Client, *http.Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	red := redact.New(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken)
-	base, err := checkBaseURL(cfg.BaseURL)
+	red, names := redact.New(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken), cfg.names()
+	base, err := httpx.BaseURL(cfg.BaseURL, DefaultBaseURL, serverBasePath, "tsinvites: "+names[settingBaseURL])
 	if err != nil { // a credential put in the wrong variable must not show
 		return nil, nil, errors.New(red.String(err.Error()))
 	}
@@ -151,6 +155,10 @@ func (cfg Config) client() (*Client, *http.Client, error) {
 		redact:          red,
 		retry:           retry,
 		logger:          cfg.Logger,
+		names:           names,
+	}
+	if cfg.IdentityTokenFunc != nil {
+		c.names[settingIdentityToken] = "Config.IdentityTokenFunc"
 	}
 	if cfg.APIKey != "" {
 		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
@@ -166,7 +174,7 @@ func (cfg Config) bearer(authKind, api string, hc *http.Client, red *redact.Reda
 	switch {
 	case cfg.TokenSource != nil:
 		return token.Source{TS: cfg.TokenSource}
-	case authKind == "federated identity":
+	case authKind == authFederated:
 		jwt := cfg.IdentityTokenFunc
 		if jwt == nil {
 			jwt = func(context.Context) (string, error) { return cfg.IdentityToken, nil }
@@ -211,54 +219,19 @@ func checkCredentials(cfg Config) (string, error) {
 		if err := token.CheckJWT(cfg.IdentityToken, time.Now()); err != nil {
 			return "", fmt.Errorf("tsinvites: Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN): %w", err)
 		}
-		return "federated identity", nil
+		return authFederated, nil
 	case federated:
-		return "federated identity", nil
+		return authFederated, nil
 	case client:
-		return "OAuth client", nil
+		return authOAuth, nil
 	case cfg.TokenSource != nil:
-		return "token source", nil
+		return authTokenSource, nil
 	case !headerSafe(cfg.APIKey):
 		return "", errors.New("tsinvites: Config.APIKey has spaces or control characters (TAILSCALE_API_KEY)")
 	}
-	return "API key", nil
+	return authAPIKey, nil
 }
 
 func headerSafe(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
-}
-
-// checkBaseURL returns the base URL without a trailing slash (or the document's server
-// path, such as /api/v2, that a user may have added), refusing anything that is not
-// http(s) and plain http to a non-loopback host.
-func checkBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	// Errors show the URL's scheme, host and path only: a user or query may hold a key.
-	const what = "tsinvites: Config.BaseURL (TAILSCALE_BASE_URL)"
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("%s is not a URL (not shown: it may hold a secret); want one such as %s", what, DefaultBaseURL)
-	}
-	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "": // not shown: maybe no URL at all
-		return "", fmt.Errorf("%s is not an http(s) URL (not shown: it may hold a secret); want one such as %s", what, DefaultBaseURL)
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("%s %q: want no user, query or fragment", what, shown)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", fmt.Errorf("%s %q: refusing to send credentials over plain http to a host that is not loopback; use https", what, shown)
-	}
-	if u.Path != "" {
-		u.Path = path.Clean(u.Path) // no "." or ".." segments: requests go where they say
-	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), serverBasePath)
-	u.RawPath = ""
-	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }

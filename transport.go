@@ -40,7 +40,7 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 	if ctx == nil {
 		return invalid(op, "nil context")
 	}
-	retries := retrier{policy: c.retry}
+	retries := retrier{policy: c.retry, waits: httpx.Waits{Initial: c.retry.InitialBackoff, Max: c.retry.MaxBackoff, MaxRetryAfter: c.retry.MaxRetryAfter}}
 	reached := false // whether an earlier attempt may have reached the server
 	for n := 1; ; n++ {
 		var start time.Time
@@ -96,7 +96,7 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 	switch {
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		apiErr := newAPIError(resp, op.String(), c.redact, time.Now())
-		apiErr.userOp = kind == opUser
+		apiErr.Advice = c.advice(kind, resp.StatusCode, apiErr.RetryAfter)
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
 		if resp.StatusCode == http.StatusUnauthorized && c.bearer != nil {
 			// A 401 did nothing; once its token is forgotten, the next attempt gets another.

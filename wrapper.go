@@ -21,6 +21,7 @@ type Client struct {
 	redact                     *redact.Redactor
 	retry                      RetryPolicy
 	logger                     *slog.Logger
+	names                      [numSettings]string // each setting as the program gave it, for advice
 	// The header values every request gets; apiKeyHeader is nil unless there is an API key.
 	userAgentHeader, apiKeyHeader []string
 }
