@@ -149,8 +149,12 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 // GET /api/v2/tailnet/{tailnet}/users
 func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User, error) {
 	var list userListAnswer
+	filter := &params
+	if params == (ListUsersParams{}) { // no filter: the generated builder adds no query
+		filter = nil
+	}
 	err := c.inTailnet(ctx, operation{verb: "list users"}, opRead, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListUsers(ctx, c.tailnet, &params)
+		return c.gen.ListUsers(ctx, c.tailnet, filter)
 	}, &list)
 	return list.Users, err
 }

@@ -61,7 +61,8 @@ func (b *Reader) Read(p []byte) (int, error) {
 }
 
 // Array decodes a JSON array element by element (the decoder never holds the whole
-// body) into blocks joined once at the end. null gives nil.
+// body) into blocks, each twice as long as the one before (up to 4,096 elements),
+// joined once at the end. null gives nil.
 func Array[T any](dec *json.Decoder) (_ []T, err error) {
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
@@ -76,7 +77,7 @@ func Array[T any](dec *json.Decoder) (_ []T, err error) {
 		}
 	}()
 	var blocks [][]T
-	block := make([]T, 0, 16)
+	block := make([]T, 0, 1) // doubling: a short list costs no more than its length
 	for dec.More() {
 		if len(block) == cap(block) {
 			blocks = append(blocks, block)
@@ -107,17 +108,24 @@ func Field[T any](dec *json.Decoder, key string) (list []T, found bool, err erro
 	if tok != json.Delim('{') {
 		return nil, false, fmt.Errorf("the answer is not a JSON object but starts with %q", fmt.Sprint(tok))
 	}
-	seen := map[string]bool{}
-	for dec.More() {
+	var seen map[string]bool // made at the second member: most answers have one
+	first := ""
+	for n := 0; dec.More(); n++ {
 		tok, err := dec.Token()
 		if err != nil {
 			return nil, false, err
 		}
 		name, _ := tok.(string) // a member's name is always a string
-		if seen[name] {
+		switch {
+		case n > 0 && name == first || seen[name]:
 			return nil, false, fmt.Errorf("%w: %s", ErrDuplicateKey, strconv.QuoteToASCII(name[:min(len(name), 40)]))
+		case n == 0:
+			first = name
+		case seen == nil:
+			seen = map[string]bool{name: true}
+		default:
+			seen[name] = true
 		}
-		seen[name] = true
 		if name == key {
 			if list, err = Array[T](dec); err != nil {
 				return nil, false, err
