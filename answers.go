@@ -12,10 +12,7 @@ import (
 
 // The caps of a 2xx answer: maxUsersBody for a users list (50,000 users are about
 // 21 MiB; Tailscale's plans go to tens of thousands), maxBody for the others.
-const (
-	maxBody      = 16 << 20
-	maxUsersBody = 256 << 20
-)
+const maxBody, maxUsersBody = 16 << 20, 256 << 20
 
 // answer is what an operation's 2xx body holds, its size cap and decoder: each is
 // declared here and named by its wrapper method (a new operation declares one; the

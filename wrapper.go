@@ -150,8 +150,8 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User, error) {
 	var list userListAnswer
 	filter := &params
-	if params == (ListUsersParams{}) { // no filter: the generated builder adds no query
-		filter = nil
+	if params == (ListUsersParams{}) {
+		filter = nil // no filter: the generated builder then adds no query
 	}
 	err := c.inTailnet(ctx, operation{verb: "list users"}, opRead, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListUsers(ctx, c.tailnet, filter)
