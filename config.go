@@ -13,7 +13,6 @@ import (
 	"unicode"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
-
 	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/token"
 	"golang.org/x/oauth2"

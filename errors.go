@@ -11,12 +11,10 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
-
-	"github.com/tsinvites/tsinvites/internal/words"
-
 	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/internal/token"
+	"github.com/tsinvites/tsinvites/internal/words"
 	"golang.org/x/oauth2"
 )
 
