@@ -33,6 +33,9 @@ func (cfg *Config) field(s setting) *string {
 	return [numSettings]*string{&cfg.APIKey, &cfg.OAuthClientID, &cfg.OAuthClientSecret, &cfg.IdentityToken, &cfg.Tailnet, &cfg.BaseURL}[s]
 }
 
+// both names s as a Config field and a variable, for an error about what to set.
+func both(s setting) string { return settingNames[s].field + " (" + settingNames[s].env + ")" }
+
 // names says how the program gave each setting: its environment variable when the
 // value is the one [ConfigFromLookup] read, its Config field otherwise.
 func (cfg Config) names() (names [numSettings]string) {

@@ -75,12 +75,7 @@ type Config struct {
 }
 
 // The kinds of credential.
-const (
-	authAPIKey      = "API key"
-	authOAuth       = "OAuth client"
-	authFederated   = "federated identity"
-	authTokenSource = "token source"
-)
+const authAPIKey, authOAuth, authFederated, authTokenSource = "API key", "OAuth client", "federated identity", "token source"
 
 // ConfigFromEnv returns a Config from TAILSCALE_API_KEY, TAILSCALE_OAUTH_CLIENT_ID,
 // TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_IDENTITY_TOKEN, TAILSCALE_TAILNET and
@@ -139,7 +134,7 @@ func (cfg Config) client() (*Client, *http.Client, error) {
 	}
 	tailnet := cmp.Or(cfg.Tailnet, "-")
 	if err := checkPathValue("tailnet", tailnet); err != nil {
-		return nil, nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
+		return nil, nil, fmt.Errorf("tsinvites: %s: %w", names[settingTailnet], err)
 	}
 	retry, err := cfg.Retry.withDefaults()
 	if err != nil {
@@ -196,11 +191,12 @@ func (cfg Config) bearer(authKind, api string, hc *http.Client, red *redact.Reda
 
 // checkCredentials checks that cfg gives exactly one kind of credential, and names it.
 func checkCredentials(cfg Config) (string, error) {
-	const vars = "set Config.APIKey (TAILSCALE_API_KEY); Config.OAuthClientID (TAILSCALE_OAUTH_CLIENT_ID) with Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_SECRET) or Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN); or Config.TokenSource"
+	client := both(settingOAuthClientID) + " with " + both(settingOAuthClientSecret) + " or " + both(settingIdentityToken)
+	vars := "set " + both(settingAPIKey) + "; " + client + "; or Config.TokenSource"
 	federated := cfg.IdentityToken != "" || cfg.IdentityTokenFunc != nil
-	client := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != "" || federated
+	isClient := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != "" || federated
 	kinds := 0
-	for _, given := range []bool{cfg.APIKey != "", client, cfg.TokenSource != nil} {
+	for _, given := range []bool{cfg.APIKey != "", isClient, cfg.TokenSource != nil} {
 		if given {
 			kinds++
 		}
@@ -210,23 +206,23 @@ func checkCredentials(cfg Config) (string, error) {
 		return "", errors.New("tsinvites: no credential: " + vars)
 	case kinds > 1, cfg.OAuthClientSecret != "" && federated, cfg.IdentityToken != "" && cfg.IdentityTokenFunc != nil:
 		return "", errors.New("tsinvites: more than one kind of credential: give exactly one: " + vars)
-	case client && cfg.OAuthClientID == "", client && !federated && cfg.OAuthClientSecret == "":
-		return "", errors.New("tsinvites: an OAuth client needs Config.OAuthClientID (TAILSCALE_OAUTH_CLIENT_ID) and either Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_SECRET) or Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN)")
-	case client && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) || !headerSafe(cfg.IdentityToken)):
+	case isClient && cfg.OAuthClientID == "", isClient && !federated && cfg.OAuthClientSecret == "":
+		return "", errors.New("tsinvites: an OAuth client needs " + client)
+	case isClient && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) || !headerSafe(cfg.IdentityToken)):
 		return "", errors.New("tsinvites: the OAuth client ID, secret or identity token has spaces or control characters")
 	case cfg.IdentityToken != "":
 		if err := token.CheckJWT(cfg.IdentityToken, time.Now()); err != nil {
-			return "", fmt.Errorf("tsinvites: Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN): %w", err)
+			return "", fmt.Errorf("tsinvites: %s: %w", both(settingIdentityToken), err)
 		}
 		return authFederated, nil
 	case federated:
 		return authFederated, nil
-	case client:
+	case isClient:
 		return authOAuth, nil
 	case cfg.TokenSource != nil:
 		return authTokenSource, nil
 	case !headerSafe(cfg.APIKey):
-		return "", errors.New("tsinvites: Config.APIKey has spaces or control characters (TAILSCALE_API_KEY)")
+		return "", errors.New("tsinvites: " + both(settingAPIKey) + " has spaces or control characters")
 	}
 	return authAPIKey, nil
 }
