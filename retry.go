@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Defaults of a [RetryPolicy] whose fields are zero.
@@ -108,7 +108,7 @@ func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait
 	case !retryable(kind, a):
 		return 0, false, "not safe or not useful to retry"
 	case n >= r.policy.MaxAttempts:
-		return 0, false, words.Plural(n, "attempt", "attempts") + " made"
+		return 0, false, textsafe.Plural(n, "attempt", "attempts") + " made"
 	}
 	return r.waits.Next(ctx, a.retryAfter)
 }

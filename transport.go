@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -49,7 +48,9 @@ func (c *Client) do(ctx context.Context, op operation, kind opKind, send send, o
 		}
 		a := c.try(ctx, op, kind, send, out)
 		wait, again, why := retries.next(ctx, kind, a, n)
-		c.log(ctx, op, a, n, wait, why, start)
+		if c.logger != nil { // only then is the operation's text made
+			httpx.LogAttempt(ctx, c.logger, op.String(), a.method, a.path, a.status, n, wait, start, a.err, why)
+		}
 		if !again {
 			if kind == opDelete && reached && IsNotFound(a.err) {
 				return nil // an earlier attempt deleted it, but its answer was lost
@@ -112,24 +113,4 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		}
 	}
 	return a
-}
-
-// log writes one debug line for an attempt; only the error could hold a secret, and it
-// has been redacted.
-func (c *Client) log(ctx context.Context, op operation, a attempt, n int, wait time.Duration, why string, start time.Time) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	attrs := []slog.Attr{
-		slog.String("op", op.String()), slog.String("method", a.method), slog.String("path", a.path),
-		slog.Int("status", a.status), slog.Int("attempt", n),
-		slog.Duration("wait", wait), slog.Duration("duration", time.Since(start)),
-	}
-	if a.err != nil {
-		attrs = append(attrs, slog.String("error", a.err.Error()))
-	}
-	if why != "" {
-		attrs = append(attrs, slog.String("not_retried", why))
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, "tsinvites: attempt", attrs...)
 }

@@ -178,7 +178,7 @@ func (c *Client) ApproveUser(ctx context.Context, userID string) error {
 // POST /api/v2/users/{userId}/role
 func (c *Client) SetUserRole(ctx context.Context, userID string, role TailnetRole) error {
 	if !role.Valid() {
-		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "unknown role %q (want one of %s)", role, names(tailnetRoleValues))
+		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "%s", unknownRole(role, tailnetRoleValues))
 	}
 	return c.byID(ctx, "user ID", "set role of user", userID, opUser, func(g *GeneratedClient, ctx context.Context, id string) (*http.Response, error) {
 		return g.updateUserRole(ctx, id, UpdateUserRoleJSONRequestBody{Role: role})

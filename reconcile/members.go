@@ -25,7 +25,7 @@ import (
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // DefaultMaxOffboard is the most suspensions a plan may make when
@@ -43,7 +43,7 @@ type OffboardCapError struct {
 // Error names the count, the cap and the ways out.
 func (e *OffboardCapError) Error() string {
 	return fmt.Sprintf("reconcile: plan: %s would be suspended, more than the %d that PlanOptions.MaxOffboard allows (tsinvites --max-offboard): check the list, name the people to keep (Keep), or raise MaxOffboard to %d",
-		words.Plural(e.Count, "member", "members"), e.Max, e.Count)
+		textsafe.Plural(e.Count, "member", "members"), e.Max, e.Count)
 }
 
 // Is reports whether target is [tsinvites.ErrInvalidInput].
@@ -72,12 +72,7 @@ func (o PlanOptions) checkMembers() error {
 	case o.WithoutUsers && o.onUsers():
 		return errors.New("option WithoutUsers cannot go with Approve, ManageRoles or Offboard, which act on the users it does not read")
 	}
-	for i, k := range o.Keep {
-		if strings.TrimSpace(k) == "" {
-			return fmt.Errorf("option Keep: email %d is empty", i+1)
-		}
-	}
-	return nil
+	return checkKeep(o.Keep)
 }
 
 // isMember reports whether u is a user of the tailnet, not one shared from another.
@@ -85,13 +80,14 @@ func isMember(u tsinvites.User) bool { return u.Type == "" || u.Type == tsinvite
 
 // mayOffboard reports whether Offboard may suspend or restore u.
 func (o PlanOptions) mayOffboard(u tsinvites.User, keep map[string]bool) bool {
+	key, named := emailKey(u.LoginName)
 	return isMember(u) && u.Role != tsinvites.TailnetRoleOwner &&
-		(u.Role == tsinvites.TailnetRoleMember || o.OffboardAdmins) && !keep[words.EmailKey(u.LoginName)]
+		(u.Role == tsinvites.TailnetRoleMember || o.OffboardAdmins) && !(named && keep[key])
 }
 
 // userChange is a change of action to user u, whose role it keeps.
 func userChange(a Action, u tsinvites.User, reason string) Change {
-	return Change{Action: a, Email: u.LoginName, Role: tsinvites.UserRole(u.Role), UserID: u.ID, Reason: reason}
+	return Change{Action: a, Email: u.LoginName, Role: tsinvites.UserRoleOf(u.Role), UserID: u.ID, Reason: reason}
 }
 
 // planMembers adds the changes to users that opts ask for to p: approves, set-roles,
@@ -101,10 +97,7 @@ func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.Creat
 	if !opts.onUsers() {
 		return nil
 	}
-	keep := make(map[string]bool, len(opts.Keep))
-	for _, k := range opts.Keep {
-		keep[words.EmailKey(k)] = true
-	}
+	keep := m.kept(p, opts)
 	var approves, roles, restores []Change
 	for d, ui := range m.user {
 		if ui < 0 {
@@ -114,9 +107,9 @@ func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.Creat
 		if opts.Approve && u.Status == tsinvites.UserStatusNeedsApproval {
 			approves = append(approves, userChange(ActionApprove, u, "awaits approval"))
 		}
-		if want := m.want[d].Role; opts.ManageRoles && desired[d].Role != "" && u.Role != tsinvites.TailnetRoleOwner && string(u.Role) != string(want) {
+		if want := m.want[d].Role; opts.ManageRoles && desired[d].Role != "" && u.Role != tsinvites.TailnetRoleOwner && u.Role != tsinvites.TailnetRoleOf(want) {
 			ch := userChange(ActionSetRole, u, "")
-			ch.Role, ch.OldRole = want, tsinvites.UserRole(u.Role)
+			ch.Role, ch.OldRole = want, tsinvites.UserRoleOf(u.Role)
 			roles = append(roles, ch)
 		}
 		if opts.Offboard && u.Status == tsinvites.UserStatusSuspended && opts.mayOffboard(u, keep) {
@@ -138,8 +131,9 @@ func (m *match) suspensions(opts PlanOptions, keep map[string]bool, index firstO
 	if !opts.Offboard {
 		return nil
 	}
-	for _, u := range m.users {
-		if _, listed := index[words.EmailKey(u.LoginName)]; listed || u.Status == tsinvites.UserStatusSuspended || !opts.mayOffboard(u, keep) {
+	for ui, u := range m.users {
+		key, named := emailKey(u.LoginName)
+		if _, listed := index[key]; named && listed || m.nearUser[ui] || u.Status == tsinvites.UserStatusSuspended || !opts.mayOffboard(u, keep) {
 			continue
 		}
 		suspends = append(suspends, userChange(ActionSuspend, u, "not in the list"))
@@ -158,24 +152,16 @@ func checkUserChange(i int, ch Change) error {
 	if err := tsinvites.ValidateUserID(ch.UserID); err != nil {
 		return fmt.Errorf("change %d (%s): %v", i+1, ch.Action, err)
 	}
-	owner := tsinvites.UserRole(tsinvites.TailnetRoleOwner)
+	owner := tsinvites.UserRoleOf(tsinvites.TailnetRoleOwner)
 	switch {
 	case ch.Role == owner || ch.OldRole == owner:
 		return fmt.Errorf("change %d (%s): user %s: the owner is never changed, and nobody is made owner", i+1, ch.Action, ch.UserID)
+	case ch.Action == ActionSetRole && ch.Role == "":
+		return fmt.Errorf("change %d (set-role): no role", i+1)
 	case ch.Action == ActionSetRole && !ch.Role.Valid():
-		return fmt.Errorf("change %d (set-role): role %q: want one of %s", i+1, ch.Role, roleNames())
+		return fmt.Errorf("change %d (set-role): %v", i+1, tsinvites.CreateUserInviteRequest{Role: ch.Role}.Validate())
 	}
 	return nil
-}
-
-// roleNames lists the roles a user may be given: "member, admin, ...".
-func roleNames() string {
-	roles := tsinvites.Roles()
-	s := make([]string, len(roles))
-	for i, r := range roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
 }
 
 // membersSummary is the summary's part about users, such as "; 2 to approve, 1 to set
@@ -219,7 +205,7 @@ func (p *Plan) joinedLines() []string {
 	var lines []string
 	for _, j := range p.Joined {
 		did := func(a Action) bool { return acted[[2]string{j.UserID, string(a)}] }
-		role := string(j.UserRole) != string(j.Role) && !did(ActionSetRole)
+		role := j.UserRole != tsinvites.TailnetRoleOf(j.Role) && !did(ActionSetRole)
 		status := !j.active() && !did(ActionApprove) && !did(ActionRestore)
 		if !role && !status && len(j.OpenInvites) == 0 {
 			continue

@@ -17,7 +17,7 @@ func (a *applier) applyUser(ctx context.Context, r ChangeResult) ChangeResult {
 	case ActionApprove:
 		err = a.c.ApproveUser(ctx, r.UserID)
 	case ActionSetRole:
-		err = a.c.SetUserRole(ctx, r.UserID, tsinvites.TailnetRole(r.Role))
+		err = a.c.SetUserRole(ctx, r.UserID, tsinvites.TailnetRoleOf(r.Role))
 	case ActionSuspend:
 		err = a.c.SuspendUser(ctx, r.UserID)
 	case ActionRestore:

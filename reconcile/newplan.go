@@ -11,7 +11,10 @@ import (
 )
 
 // NewPlan lists the open invites of c's tailnet and compares them with desired,
-// matching emails without case and surrounding spaces. For each desired invite it plans
+// matching emails by ASCII letters without case, nothing trimmed (an invite email or
+// login name with white space or an invisible character matches nobody; one that differs
+// from a listed email only in the case of non-ASCII letters is a near match: nothing is
+// done for either, and [Plan.Warnings] says so). For each desired invite it plans
 // a create (no open invite for the email), a recreate (open, with another role), a
 // resend (open, last emailed longer ago than opts.ResendAfter) or nothing (unchanged).
 // When an email has several open invites, the one with the desired role that was
@@ -37,8 +40,9 @@ import (
 // every open invite.
 //
 // Every desired invite needs a valid email (role "" means member), and no email may be
-// listed twice: otherwise NewPlan returns an error matching [tsinvites.ErrInvalidInput]
-// that lists every problem, and sends nothing.
+// listed twice (see [tsinvites.ValidateList]); opts.Keep's emails are checked alike:
+// otherwise NewPlan returns an error matching [tsinvites.ErrInvalidInput], wrapping a
+// [*tsinvites.InputError] that lists every problem of the list, and sends nothing.
 func NewPlan(ctx context.Context, c *tsinvites.Client, desired []tsinvites.CreateUserInviteRequest, opts PlanOptions) (*Plan, error) {
 	switch err := opts.check(); {
 	case err != nil:

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // PlanOptions says what [NewPlan] decides. The zero value plans creates, recreates and
@@ -183,8 +183,11 @@ type Change struct {
 // String formats the change as a line of a plan, such as
 // "+ create   amelie@example.com (admin)".
 func (ch Change) String() string {
-	who := ch.Email
-	if who == "" {
+	who := textsafe.Escape(ch.Email) // a hidden character must not make it look like another
+	switch {
+	case ch.Email == "" && ch.UserID != "":
+		who = "a user without a login name"
+	case ch.Email == "":
 		who = "an invite without email" // not "(no email)": a parenthesis follows
 	}
 	role := string(ch.Role)
@@ -226,6 +229,12 @@ type Plan struct {
 	// (suspended and awaiting approval included): nothing is created or resent for
 	// them. Empty with Options.WithoutUsers.
 	Joined []Joined `json:"joined"`
+	// Warnings are what a person should check before applying: a login name or an
+	// invite's email with white space or an invisible character (it matches nobody), a
+	// name that differs from a listed email only in the case of non-ASCII letters
+	// (nothing is done for either), a Keep entry that matches no member. Their text is
+	// escaped.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Joined is a person of the desired list who is a member of the tailnet: their login
@@ -254,16 +263,16 @@ func (j Joined) String() string {
 // line formats the person as String does, with roleNote (if not "") said of a role
 // that differs from the list's.
 func (j Joined) line(roleNote string) string {
-	s := fmt.Sprintf("= %-9s %s (%s", "joined", j.Email, j.UserRole)
+	s := fmt.Sprintf("= %-9s %s (%s", "joined", textsafe.Escape(j.Email), j.UserRole)
 	if !j.active() {
 		s += "; " + string(j.Status)
 	}
 	s += ")"
-	if string(j.UserRole) != string(j.Role) && roleNote != "" {
+	if j.UserRole != tsinvites.TailnetRoleOf(j.Role) && roleNote != "" {
 		s += ": " + roleNote
 	}
 	if len(j.OpenInvites) > 0 {
-		s += fmt.Sprintf(": %s still open", words.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
+		s += fmt.Sprintf(": %s still open", textsafe.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
 	}
 	return s
 }
@@ -300,7 +309,7 @@ func (p *Plan) Summary() string {
 	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete%s; %d unchanged",
 		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.membersSummary(), p.Count(ActionUnchanged))
 	if p.Empty() {
-		s = "No changes: " + words.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
+		s = "No changes: " + textsafe.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
 	}
 	if p != nil && !p.Options.WithoutUsers {
 		s += fmt.Sprintf("; %d joined", len(p.Joined))
@@ -312,10 +321,10 @@ func (p *Plan) Summary() string {
 	}
 	s += "."
 	if p != nil && p.NotListed > 0 {
-		s += " " + words.Plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
+		s += " " + textsafe.Plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
 	}
 	if n := p.countJoined(func(j Joined) bool { return len(j.OpenInvites) > 0 && !p.Options.Prune }); n > 0 {
-		s += " " + words.Plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
+		s += " " + textsafe.Plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
 	}
 	return s
 }
@@ -344,6 +353,9 @@ func (p *Plan) String() string {
 		for _, line := range p.joinedLines() {
 			b.WriteString(line)
 			b.WriteByte('\n')
+		}
+		for _, w := range p.Warnings {
+			b.WriteString("warning: " + w + "\n")
 		}
 	}
 	b.WriteString(p.Summary())

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Status is the outcome of one change of [Apply].
@@ -122,7 +122,7 @@ func applyError(ctx context.Context, res *Result) error {
 		return unpairedError(res.Unpaired)
 	}
 	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been created), %d not attempted; NewPlan and Apply again to finish",
-		done, words.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+		done, textsafe.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
 	if len(res.Unpaired) > 0 {
 		summary += "; " + unpairedText(res.Unpaired)
 	}
@@ -161,5 +161,5 @@ func unpairedText(unpaired []tsinvites.UserInvite) string {
 		}
 	}
 	return fmt.Sprintf("the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
-		words.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
+		textsafe.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
 }

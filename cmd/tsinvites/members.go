@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -56,7 +55,7 @@ func (mf *memberFlags) check(noUsers bool) error {
 		return fmt.Errorf("--max-offboard %d: want 1 or more", mf.maxOffboard)
 	}
 	for _, k := range mf.keep {
-		if err := (tsinvites.CreateUserInviteRequest{Email: strings.TrimSpace(k)}).Validate(); err != nil || strings.TrimSpace(k) == "" {
+		if err := tsinvites.ValidateList([]tsinvites.CreateUserInviteRequest{{Email: k}}); err != nil { // the rules of a list's emails, as reconcile checks Keep
 			return fmt.Errorf("--keep %q: want an email such as ci-bot@example.com", k)
 		}
 	}

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/identity"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
@@ -128,6 +129,7 @@ func newPlanCommand(o *options) *cobra.Command {
 			if err != nil {
 				return planFailure(err)
 			}
+			o.warn(plan)
 			if err := o.printPlan(plan, o.env.stdout, o.env.stdoutTTY); err != nil {
 				return failed(err)
 			}
@@ -176,6 +178,7 @@ func newApplyCommand(o *options) *cobra.Command {
 			if err != nil {
 				return planFailure(err)
 			}
+			o.warn(plan)
 			return o.apply(cmd.Context(), c, plan, reconcile.ApplyOptions{Concurrency: concurrency}, yes, lineOf)
 		},
 	}
@@ -224,7 +227,8 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 		if sf.members.manageRoles && !row.RoleGiven { // "": the row says nothing of the user's role
 			desired[i].Role = ""
 		}
-		lineOf[words.EmailKey(row.Invite.Email)] = row.Line
+		key, _ := identity.Key(row.Invite.Email)
+		lineOf[key] = row.Line
 	}
 	return desired, lineOf, nil
 }
@@ -298,10 +302,19 @@ func (o *options) writePlanText(w io.Writer, plan *reconcile.Plan, tty bool) {
 	}
 }
 
+// warn prints the plan's warnings on stderr (a login name that matches nobody, a near
+// match, a --keep that matches no member).
+func (o *options) warn(plan *reconcile.Plan) {
+	for _, w := range plan.Warnings {
+		printLine(o.env.stderr, "tsinvites: warning: %s", w)
+	}
+}
+
 // printablePlan is a copy of plan whose texts (from the server or the file) are made
 // printable, so that its String has no line ends but its own.
 func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
+	p.Warnings = nil // said on stderr (warn)
 	p.Changes = slices.Clone(plan.Changes)
 	for i, ch := range p.Changes {
 		ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
@@ -336,7 +349,8 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 		if ch.Action == reconcile.ActionDelete { // an open invite, not a person of the file
 			return 0
 		}
-		return lineOf[words.EmailKey(ch.Email)]
+		key, _ := identity.Key(ch.Email)
+		return lineOf[key]
 	})
 	if plan.Empty() {
 		r := newReport(opApply, plan.Tailnet, items)
@@ -344,7 +358,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 		return p.report(r)
 	}
 	if !yes {
-		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", words.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
+		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", textsafe.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
 		if err != nil {
 			return failed(err)
 		}
