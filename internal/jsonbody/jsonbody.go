@@ -49,13 +49,20 @@ func (b *Reader) Read(p []byte) (int, error) {
 		b.Err = err
 	}
 	if b.LimitSpace {
+		run := b.spaceRun // in a local: this loop sees every byte of an answer
 		for _, c := range p[:n] {
-			if c > ' ' || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				b.spaceRun = 0
-			} else if b.spaceRun++; b.spaceRun > MaxSpaceRun {
-				return 0, ErrSpaceRun
+			switch {
+			case c > ' ': // most bytes: one comparison
+				run = 0
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+				if run++; run > MaxSpaceRun {
+					return 0, ErrSpaceRun
+				}
+			default:
+				run = 0
 			}
 		}
+		b.spaceRun = run
 	}
 	return n, err
 }
