@@ -84,7 +84,9 @@ const authAPIKey, authOAuth, authFederated, authTokenSource = "API key", "OAuth 
 func ConfigFromEnv() Config { return ConfigFromLookup(os.Getenv) }
 
 // ConfigFromLookup is [ConfigFromEnv] with the variables read through getenv (for a
-// program with its own environment, or a test), each trimmed of white space.
+// program with its own environment, or a test), each trimmed of white space. The Config
+// remembers what it read: errors advise about a setting that still holds it by its
+// variable, and about one the program changed by its Config field.
 func ConfigFromLookup(getenv func(name string) string) Config {
 	cfg := Config{env: &[numSettings]string{}}
 	for s := range numSettings {
