@@ -87,7 +87,10 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 		a.err = c.wrap(op, c.maybeDone(kind, a.reached, err))
 		return a
 	}
-	a.method, a.path, a.status = resp.Request.Method, resp.Request.URL.EscapedPath(), resp.StatusCode
+	a.method, a.status = resp.Request.Method, resp.StatusCode
+	if c.logger != nil { // the path is for the log alone
+		a.path = resp.Request.URL.EscapedPath()
+	}
 	body := &jsonbody.Reader{R: resp.Body}
 	defer func() {
 		body.Left, body.LimitSpace = maxErrorBody, false // what is left, up to 64 KiB
