@@ -74,6 +74,10 @@ func (c *Client) GoString() string { return c.String() }
 // Tailnet returns the tailnet the client works on ("-" for the credential's own).
 func (c *Client) Tailnet() string { return c.tailnetOf() }
 
+// RetryPolicy returns the client's retry policy, its zero fields filled with the defaults
+// (a zero or nil Client's is the zero policy, which means the defaults).
+func (c *Client) RetryPolicy() RetryPolicy { return cmp.Or(c, &Client{}).retry }
+
 // WithTailnet returns a client for another tailnet that shares c's credential, HTTP
 // client and token cache. "" means "-". A tailnet that cannot be used in a path is
 // reported by the first call that needs it.

@@ -68,12 +68,10 @@ func checkKeep(keep []string) error {
 
 // checkPlan refuses a plan that Apply cannot make safely with client c, or options out
 // of range; the error is the reason alone.
-func checkPlan(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptions) error {
+func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) error {
 	switch {
-	case c == nil:
+	case noClient(c):
 		return errors.New("no client given")
-	case c.Tailnet() == "":
-		return errors.New("the Client was not made with tsinvites.New")
 	case ctx == nil:
 		return errors.New("nil context")
 	case plan == nil:
@@ -108,7 +106,7 @@ func checkPlan(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyO
 		}
 		return fmt.Errorf("change %d (%s): %s", at[p.Index]+1, plan.Changes[at[p.Index]].Action, p.Reason)
 	}
-	return nil
+	return checkGuards(plan)
 }
 
 // checkChange checks change i of a plan, except the email and role of a create, which

@@ -24,8 +24,10 @@ type match struct {
 	// invite i (in list order), -1 for none; owner[i] is the desired index of invite i,
 	// -1 when not in the list.
 	first, next, owner []int32
-	// user[d] is the index of the member whose login name is desired d's email, or -1.
-	user []int32
+	// user[d] is the index of the first member whose login name is desired d's email,
+	// or -1; userNext[u] the next member with the same login name after user u (two
+	// accounts on one login name), or -1.
+	user, userNext []int32
 	// near holds the near matches: desired d (held[d]) has a user or an open invite
 	// whose name differs only in the case of non-ASCII letters; nothing is done for d,
 	// nor to that user (nearUser) or invite (nearOpen).
@@ -40,8 +42,10 @@ type match struct {
 func newMatch(want []tsinvites.CreateUserInviteRequest, index firstOf, open []tsinvites.UserInvite, users []tsinvites.User) *match {
 	m := &match{want: want, open: open, users: users,
 		first: filled(len(want)), user: filled(len(want)), next: filled(len(open)), owner: filled(len(open)),
-		held: make([]bool, len(want)), nearUser: map[int]bool{}, nearOpen: map[int]bool{}}
+		held: make([]bool, len(want)), nearUser: map[int]bool{}, nearOpen: map[int]bool{}, userNext: filled(len(users))}
 	near := nearIndex(want)
+	// last[d] is the last account in the chain of user[d], as it is built.
+	last := filled(len(want))
 	for i := len(open) - 1; i >= 0; i-- { // backwards, so that each chain is in list order
 		if d, ok := m.find(index, near, open[i].Email, fmt.Sprintf("open invite %s's email", open[i].ID)); ok {
 			m.owner[i], m.next[i], m.first[d] = int32(d), m.first[d], int32(i)
@@ -54,7 +58,12 @@ func newMatch(want []tsinvites.CreateUserInviteRequest, index firstOf, open []ts
 			continue // asked for members only; never count another tailnet's user
 		}
 		if d, ok := m.find(index, near, users[u].LoginName, fmt.Sprintf("user %s's login name", users[u].ID)); ok {
-			m.user[d] = int32(u)
+			if m.user[d] < 0 { // chained in list order: every account on the login name
+				m.user[d] = int32(u)
+			} else {
+				m.userNext[last[d]] = int32(u)
+			}
+			last[d] = int32(u)
 		} else if d >= 0 {
 			m.nearUser[u], m.held[d] = true, true
 		}
@@ -130,8 +139,9 @@ func (m *match) plan(tailnet string, opts PlanOptions) *Plan {
 		case m.held[d]: // a near match: nothing granted, nothing taken
 			continue
 		case m.user[d] >= 0:
-			j := m.joined(d)
-			p.Joined = append(p.Joined, j)
+			for u := m.user[d]; u >= 0; u = m.userNext[u] { // every account on the login name
+				p.Joined = append(p.Joined, m.joined(d, u))
+			}
 			if opts.Prune {
 				for i := m.first[d]; i >= 0; i = m.next[i] {
 					deletes = append(deletes, deleteChange(m.open[i], "already joined the tailnet, so the invite is redundant"))
@@ -166,9 +176,9 @@ func (m *match) plan(tailnet string, opts PlanOptions) *Plan {
 	return p
 }
 
-// joined is desired person d, a member of the tailnet.
-func (m *match) joined(d int) Joined {
-	u := m.users[m.user[d]]
+// joined is desired person d, a member of the tailnet as user ui.
+func (m *match) joined(d int, ui int32) Joined {
+	u := m.users[ui]
 	j := Joined{Email: m.want[d].Email, Role: m.want[d].Role, UserID: u.ID, UserRole: u.Role, Status: u.Status}
 	for i := m.first[d]; i >= 0; i = m.next[i] {
 		j.OpenInvites = append(j.OpenInvites, m.open[i].ID)
@@ -232,12 +242,7 @@ func lastEmailed(t time.Time) string {
 // member of the tailnet (a typo, while the person it meant may be planned for
 // suspension) gets a warning in p, naming the entry.
 func (m *match) kept(p *Plan, opts PlanOptions) map[string]bool {
-	keep := make(map[string]bool, len(opts.Keep))
-	for _, k := range opts.Keep {
-		if key, ok := emailKey(k); ok {
-			keep[key] = true
-		}
-	}
+	keep := keepKeys(opts.Keep)
 	if !opts.Offboard || len(keep) == 0 {
 		return keep
 	}

@@ -8,17 +8,24 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/reconcile"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
 
-// user is a user for the fake: a member of the tailnet with this role and status.
+// longAgo is when the users of the tests joined, unless a test says otherwise: past
+// any OffboardGrace.
+var longAgo = time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
+
+// user is a user for the fake: a member of the tailnet with this role and status, who
+// joined long ago.
 func user(login string, role tsinvites.TailnetRole, status tsinvites.UserStatus) tsinvites.User {
-	return tsinvites.User{LoginName: login, Role: role, Status: status}
+	return tsinvites.User{LoginName: login, Role: role, Status: status, Created: longAgo}
 }
 
 // userLines are the plan's changes to users as "action email user-ID", set-roles with
@@ -169,7 +176,7 @@ func TestOffboardNeverTouchesSharedUsers(t *testing.T) {
 	t.Parallel()
 	fake := tsinvitestest.Handler(tsinvitestest.WithUsers(
 		tsinvites.User{LoginName: "guest@other.example", Type: tsinvites.UserTypeShared},
-		tsinvites.User{LoginName: "left@example.com"}))
+		tsinvites.User{LoginName: "left@example.com", Created: longAgo}))
 	allUsers := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if q := r.URL.Query(); r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/users") {
 			q.Set("type", string(tsinvites.ListUsersParamsTypeAll))
@@ -323,7 +330,7 @@ func TestPlanOfUsersRoundTripsAndConverges(t *testing.T) {
 	if err := json.Unmarshal(b, &back); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(plan, &back); diff != "" || back.String() != plan.String() {
+	if diff := cmp.Diff(plan, &back, cmpopts.IgnoreUnexported(reconcile.Plan{})); diff != "" || back.String() != plan.String() {
 		t.Errorf("plan read back from %s differs (-want +got):\n%s", b, diff)
 	}
 	if !strings.Contains(string(b), `"userId":"3003"`) || !strings.Contains(string(b), `"keep":["BOT@example.com"],"maxOffboard":5`) {

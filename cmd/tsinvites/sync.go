@@ -249,7 +249,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	case "csv":
 		cw := newCSVWriter(p.stdout)
 		header := []string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"}
-		if usersOn(plan) {
+		if plan.Options.ChangesUsers() {
 			header = append(header, "userId")
 		}
 		_ = cw.Write(header)
@@ -259,7 +259,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 				sent = ch.LastEmailSentAt.UTC().Format(time.RFC3339)
 			}
 			row := []string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason}
-			if usersOn(plan) {
+			if plan.Options.ChangesUsers() {
 				row = append(row, ch.UserID)
 			}
 			_ = cw.Write(row)
@@ -315,11 +315,13 @@ func (o *options) warn(plan *reconcile.Plan) {
 func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
 	p.Warnings = nil // said on stderr (warn)
-	p.Changes = slices.Clone(plan.Changes)
-	for i, ch := range p.Changes {
-		ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
-		ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
-		p.Changes[i] = ch
+	p.Changes, p.Held = slices.Clone(plan.Changes), slices.Clone(plan.Held)
+	for _, changes := range [][]reconcile.Change{p.Changes, p.Held} {
+		for i, ch := range changes {
+			ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
+			ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
+			changes[i] = ch
+		}
 	}
 	p.Joined = slices.Clone(plan.Joined)
 	for i, j := range p.Joined {
@@ -354,7 +356,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	})
 	if plan.Empty() {
 		r := newReport(opApply, plan.Tailnet, items)
-		r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
+		r.Unchanged, r.users = len(plan.Unchanged), plan.Options.ChangesUsers()
 		return p.report(r)
 	}
 	if !yes {
@@ -373,7 +375,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	if err != nil {
 		return err
 	}
-	r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
+	r.Unchanged, r.users = len(plan.Unchanged), plan.Options.ChangesUsers()
 	return p.finish(r)
 }
 
