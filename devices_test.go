@@ -426,3 +426,32 @@ func TestDeviceInviteURLIsNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// A 403 to a device call says what that call needs: the read scopes, the delete scope,
+// or a user-owned key (never the user invites' advice, which would be wrong for a
+// delete that an OAuth client with device_invites may make).
+func TestDeviceForbiddenAdvice(t *testing.T) {
+	t.Parallel()
+	c, _ := deviceClient(t, answerJSON(403, `{"message":"forbidden"}`))
+	ctx := t.Context()
+	for _, tc := range []struct {
+		call func() error
+		want string
+	}{
+		{func() error { _, err := c.ListDevices(ctx, tsinvites.ListTailnetDevicesParams{}); return err }, "devices:core:read"},
+		{func() error { _, err := c.ListDeviceInvites(ctx, "n1"); return err }, "device_invites:read"},
+		{func() error { _, err := c.GetDeviceInvite(ctx, "1"); return err }, "device_invites:read"},
+		{func() error { return c.DeleteDeviceInvite(ctx, "1") }, "the OAuth scope device_invites (or an API key)"},
+		{func() error { return c.ResendDeviceInvite(ctx, "1") }, "user-owned API key"},
+		{func() error { _, err := c.AcceptDeviceInvite(ctx, "code0123456789"); return err }, "user-owned API key"},
+		{func() error {
+			_, err := c.CreateDeviceInvites(ctx, "n1", tsinvites.CreateDeviceInviteRequest{Email: "a@example.com"})
+			return err
+		}, "user-owned API key"},
+	} {
+		var apiErr *tsinvites.APIError
+		if err := tc.call(); !errors.As(err, &apiErr) || !strings.Contains(apiErr.Advice, tc.want) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("err = %v, want a 403 whose Advice mentions %q", err, tc.want)
+		}
+	}
+}

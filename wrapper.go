@@ -3,7 +3,6 @@ package tsinvites
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -28,6 +27,7 @@ type Client struct {
 	redact                     *redact.Redactor
 	retry                      RetryPolicy
 	logger                     *slog.Logger
+	names                      [numSettings]string // each setting as the program gave it, for advice
 	// The header values every request gets; apiKeyHeader is nil unless there is an API key.
 	userAgentHeader, apiKeyHeader []string
 }
@@ -104,45 +104,11 @@ func (c *Client) API() *ClientWithResponses { return &ClientWithResponses{c.gen}
 //
 // GET /api/v2/tailnet/{tailnet}/user-invites
 func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
-	var invites []UserInvite
+	var invites inviteListAnswer
 	err := c.inTailnet(ctx, operation{verb: "list invites"}, opRead, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.listUserInvites(ctx, c.tailnet)
 	}, &invites)
 	return invites, err
-}
-
-// Create creates one invite for each request, in one API call: created[i] is the invite
-// for invites[i], paired by email (ASCII letters without case; email-less requests take
-// the email-less invites in order). A request with an email sends an invitation email;
-// one without gets an InviteURL to share by hand. Role "" means member. Nothing is sent
-// when no request is given, any is invalid (see [CreateUserInviteRequest.Validate]), or
-// two share an email.
-//
-// An answer that cannot be paired with every request (an invite missing, one more than
-// asked for, one ID for two people) is an error matching [ErrMayHaveCreated], returned
-// with the invites that were paired (zero for the others, which may exist);
-// [UnpairedInvites] of it gives the answer's invites that no request was paired with.
-//
-// Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
-//
-// POST /api/v2/tailnet/{tailnet}/user-invites
-func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest) ([]UserInvite, error) {
-	op := operation{verb: "create", count: len(invites)}
-	if err := checkInvites(op, invites); err != nil {
-		return nil, err
-	}
-	var answer []UserInvite
-	err := c.inTailnet(ctx, op, opCreate, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.createUserInvites(ctx, c.tailnet, invites)
-	}, &answer)
-	if err != nil {
-		return nil, err
-	}
-	created, problem := pairCreated(invites, answer)
-	if problem != nil {
-		return created, c.decodeError(op, opCreate, problem)
-	}
-	return created, nil
 }
 
 // Get returns one invite, or a 404 [*APIError] ([IsNotFound]) when there is none with
@@ -150,11 +116,11 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 //
 // GET /api/v2/user-invites/{userInviteId}
 func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
-	var invite UserInvite
+	var invite inviteAnswer
 	if err := c.byID(ctx, "invite ID", "get invite", id, opRead, (*GeneratedClient).getUserInvite, &invite); err != nil {
 		return nil, err
 	}
-	return &invite, nil
+	return (*UserInvite)(&invite), nil
 }
 
 // Delete deletes an open invite; its URL stops working. When an attempt that may have
@@ -192,9 +158,13 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 //
 // GET /api/v2/tailnet/{tailnet}/users
 func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User, error) {
-	var list UserList
+	var list userListAnswer
+	filter := &params
+	if params == (ListUsersParams{}) {
+		filter = nil // no filter: the generated builder then adds no query
+	}
 	err := c.inTailnet(ctx, operation{verb: "list users"}, opRead, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListUsers(ctx, c.tailnet, &params)
+		return c.gen.ListUsers(ctx, c.tailnet, filter)
 	}, &list)
 	return list.Users, err
 }
@@ -242,7 +212,7 @@ func (c *Client) RestoreUser(ctx context.Context, userID string) error {
 }
 
 // inTailnet makes a call on the client's tailnet, once the tailnet is checked.
-func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out any) error {
+func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out answer) error {
 	if err := checkPathValue("tailnet", c.tailnetOf()); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -251,8 +221,8 @@ func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send 
 
 // byID makes a call on one invite or user, once its ID (what: "invite ID", "user ID")
 // is checked.
-func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out any) error {
-	op := operation{verb: verb, id: id, withID: true}
+func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out answer) error {
+	op := operation{verb: verb, id: id, withID: true, device: what == deviceIDLabel || what == deviceInviteIDLabel}
 	if err := checkPathValue(what, id); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -260,6 +230,9 @@ func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, c
 		return call(c.gen, ctx, id)
 	}, out)
 }
+
+// The labels of the device IDs in errors; byID knows a device call by them.
+const deviceIDLabel, deviceInviteIDLabel = "device ID", "device invite ID"
 
 // tailnetOf is the client's tailnet; "-" on a nil Client, whose call then fails in do.
 func (c *Client) tailnetOf() string {
@@ -296,14 +269,10 @@ func (inv UserInvite) GoString() string { return "tsinvites.UserInvite" + inv.St
 //
 // GET /api/v2/tailnet/{tailnet}/devices
 func (c *Client) ListDevices(ctx context.Context, params ListTailnetDevicesParams) ([]Device, error) {
-	op := operation{verb: "list devices"}
-	var list DeviceList
-	err := c.inTailnet(ctx, op, opRead, func(ctx context.Context) (*http.Response, error) {
+	var list deviceListAnswer
+	err := c.inTailnet(ctx, operation{verb: "list devices", device: true}, opRead, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.ListTailnetDevices(ctx, c.tailnet, &params)
 	}, &list)
-	if err == nil && list.Devices == nil {
-		err = c.decodeError(op, opRead, errors.New(`the answer has no "devices" array`))
-	}
 	return list.Devices, err
 }
 
@@ -315,11 +284,8 @@ func (c *Client) ListDevices(ctx context.Context, params ListTailnetDevicesParam
 //
 // GET /api/v2/device/{deviceId}/device-invites
 func (c *Client) ListDeviceInvites(ctx context.Context, deviceID string) ([]DeviceInvite, error) {
-	var invites []DeviceInvite
-	err := c.byID(ctx, "device ID", "list invites of device", deviceID, opRead, (*GeneratedClient).listDeviceInvites, &invites)
-	if err == nil {
-		err = c.checkDeviceInvites(operation{verb: "list invites of device", id: deviceID, withID: true}, opRead, invites)
-	}
+	var invites deviceInviteListAnswer
+	err := c.byID(ctx, deviceIDLabel, "list invites of device", deviceID, opRead, (*GeneratedClient).listDeviceInvites, &invites)
 	return invites, err
 }
 
@@ -340,8 +306,8 @@ func (c *Client) ListDeviceInvites(ctx context.Context, deviceID string) ([]Devi
 //
 // POST /api/v2/device/{deviceId}/device-invites
 func (c *Client) CreateDeviceInvites(ctx context.Context, deviceID string, invites ...CreateDeviceInviteRequest) ([]DeviceInvite, error) {
-	op := operation{verb: "create " + textsafe.Plural(len(invites), "invite", "invites") + " for device", id: deviceID, withID: true}
-	if err := checkPathValue("device ID", deviceID); err != nil {
+	op := operation{verb: "create " + textsafe.Plural(len(invites), "invite", "invites") + " for device", id: deviceID, withID: true, device: true}
+	if err := checkPathValue(deviceIDLabel, deviceID); err != nil {
 		return nil, invalid(op, "%v", err)
 	}
 	emails := make([]CreateUserInviteRequest, len(invites)) // the SDK's one email policy
@@ -351,17 +317,14 @@ func (c *Client) CreateDeviceInvites(ctx context.Context, deviceID string, invit
 	if err := checkInvites(op, emails); err != nil {
 		return nil, err
 	}
-	var answer []DeviceInvite
+	var answer deviceInviteListAnswer
 	err := c.do(ctx, op, opCreate, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.createDeviceInvites(ctx, deviceID, invites)
 	}, &answer)
-	if err == nil {
-		err = c.checkDeviceInvites(op, opCreate, answer)
-	}
 	if err != nil {
 		return nil, err
 	}
-	created, problem := pairCreated(invites, answer)
+	created, problem := pairCreated(invites, []DeviceInvite(answer))
 	if problem != nil {
 		return created, c.decodeError(op, opCreate, problem)
 	}
@@ -375,16 +338,11 @@ func (c *Client) CreateDeviceInvites(ctx context.Context, deviceID string, invit
 //
 // GET /api/v2/device-invites/{deviceInviteId}
 func (c *Client) GetDeviceInvite(ctx context.Context, id string) (*DeviceInvite, error) {
-	op := operation{verb: "get device invite", id: id, withID: true}
-	var invite DeviceInvite
-	err := c.byID(ctx, "device invite ID", op.verb, id, opRead, (*GeneratedClient).getDeviceInvite, &invite)
-	if err == nil {
-		err = c.checkDeviceInvites(op, opRead, []DeviceInvite{invite})
-	}
-	if err != nil {
+	var invite deviceInviteAnswer
+	if err := c.byID(ctx, deviceInviteIDLabel, "get device invite", id, opRead, (*GeneratedClient).getDeviceInvite, &invite); err != nil {
 		return nil, err
 	}
-	return &invite, nil
+	return (*DeviceInvite)(&invite), nil
 }
 
 // DeleteDeviceInvite deletes a device invite; its URL stops working. The API's document
@@ -395,7 +353,7 @@ func (c *Client) GetDeviceInvite(ctx context.Context, id string) (*DeviceInvite,
 //
 // DELETE /api/v2/device-invites/{deviceInviteId}
 func (c *Client) DeleteDeviceInvite(ctx context.Context, id string) error {
-	return c.byID(ctx, "device invite ID", "delete device invite", id, opDelete, (*GeneratedClient).deleteDeviceInvite, nil)
+	return c.byID(ctx, deviceInviteIDLabel, "delete device invite", id, opDelete, (*GeneratedClient).deleteDeviceInvite, nil)
 }
 
 // ResendDeviceInvite sends a device invite's email again: only for invites created with
@@ -406,7 +364,7 @@ func (c *Client) DeleteDeviceInvite(ctx context.Context, id string) error {
 //
 // POST /api/v2/device-invites/{deviceInviteId}/resend
 func (c *Client) ResendDeviceInvite(ctx context.Context, id string) error {
-	return c.byID(ctx, "device invite ID", "resend device invite", id, opResend, (*GeneratedClient).resendDeviceInvite, nil)
+	return c.byID(ctx, deviceInviteIDLabel, "resend device invite", id, opResend, (*GeneratedClient).resendDeviceInvite, nil)
 }
 
 // AcceptDeviceInvite accepts a device invite, given its InviteURL or the code that ends
@@ -418,7 +376,7 @@ func (c *Client) ResendDeviceInvite(ctx context.Context, id string) error {
 //
 // POST /api/v2/device-invites/-/accept
 func (c *Client) AcceptDeviceInvite(ctx context.Context, inviteURLOrCode string) (*AcceptDeviceInviteResult, error) {
-	op := operation{verb: "accept device invite"}
+	op := operation{verb: "accept device invite", device: true}
 	switch {
 	case strings.TrimSpace(inviteURLOrCode) == "":
 		return nil, invalid(op, "the invite URL or code is empty")
@@ -429,28 +387,14 @@ func (c *Client) AcceptDeviceInvite(ctx context.Context, inviteURLOrCode string)
 		c.redact.Remember(inviteURLOrCode)
 		c.redact.Remember(path.Base(inviteURLOrCode))
 	}
-	var accepted AcceptDeviceInviteResult
+	var accepted acceptAnswer
 	err := c.do(ctx, op, opResend, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.acceptDeviceInvite(ctx, AcceptDeviceInviteJSONRequestBody{Invite: inviteURLOrCode})
 	}, &accepted)
 	if err != nil {
 		return nil, err
 	}
-	return &accepted, nil
-}
-
-// checkDeviceInvites refuses an answer that decodes but is not the API's: null for a
-// list, a device invite without an ID (such as {} or [{}]).
-func (c *Client) checkDeviceInvites(op operation, kind opKind, invites []DeviceInvite) error {
-	if invites == nil {
-		return c.decodeError(op, kind, errors.New("the answer is null, not a JSON array"))
-	}
-	for i, inv := range invites {
-		if inv.ID == "" {
-			return c.decodeError(op, kind, fmt.Errorf("device invite %d of the answer has no id", i+1))
-		}
-	}
-	return nil
+	return (*AcceptDeviceInviteResult)(&accepted), nil
 }
 
 func (r CreateDeviceInviteRequest) pairKey() (id, email string) { return "", r.Email }
