@@ -131,15 +131,21 @@ func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Resul
 	for i, ch := range plan.Changes {
 		a.res.Results[i] = ChangeResult{Change: ch, Status: StatusNotAttempted}
 	}
+	a.dc, _ = c.(DeviceClient) // checkPlan refused a plan of shares without it
 	if plan.saved {
 		if err := a.recheck(ctx, plan); err != nil {
 			return nil, err
 		}
+		if err := a.recheckShares(ctx, plan); err != nil {
+			return nil, err
+		}
 	}
-	var creates, users []int // indices into plan.Changes
+	var creates, shares, users []int // indices into plan.Changes
 	for i, ch := range plan.Changes {
 		switch {
 		case a.res.Results[i].Status == StatusSkipped:
+		case (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.DeviceID != "":
+			shares = append(shares, i)
 		case ch.Action == ActionCreate || ch.Action == ActionRecreate:
 			creates = append(creates, i)
 		case isUserAction(ch.Action):
@@ -149,6 +155,7 @@ func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Resul
 		}
 	}
 	a.runCreates(ctx, creates)
+	a.runShareCreates(ctx, shares)
 	a.run(ctx, a.later, a.applyOne) // deletes, resends, the old invites of recreates
 	a.applyUsers(ctx, users)        // then the changes to users
 	return a.res, applyError(ctx, a.res)
@@ -157,6 +164,7 @@ func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Resul
 // applier is the state of one Apply.
 type applier struct {
 	c       Client
+	dc      DeviceClient // c, for a plan of shares
 	changes []Change
 	opts    ApplyOptions
 	pool    *pool.Pool // every call of this Apply: a 429's slowdown carries from one phase to the next
@@ -219,11 +227,15 @@ func (a *applier) applyOne(ctx context.Context, i int) error {
 	r := a.res.Results[i]
 	a.mu.Unlock()
 	var err error
+	resend, del := a.c.Resend, a.c.Delete
+	if r.DeviceID != "" {
+		resend, del = a.dc.ResendDeviceInvite, a.dc.DeleteDeviceInvite
+	}
 	switch r.Action {
 	case ActionResend:
-		err = a.c.Resend(ctx, r.InviteID)
+		err = resend(ctx, r.InviteID)
 	case ActionDelete, ActionRecreate:
-		if err = a.c.Delete(ctx, r.InviteID); tsinvites.IsNotFound(err) && (r.Action == ActionRecreate || !a.opts.NotFoundFails) {
+		if err = del(ctx, r.InviteID); tsinvites.IsNotFound(err) && (r.Action == ActionRecreate || !a.opts.NotFoundFails) {
 			err = nil // gone already: what the plan wanted
 		}
 	}

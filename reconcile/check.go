@@ -86,18 +86,30 @@ func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) err
 	if plan.Tailnet != "" && !strings.EqualFold(plan.Tailnet, c.Tailnet()) {
 		return fmt.Errorf("the plan is for tailnet %q, the client for %q", plan.Tailnet, c.Tailnet())
 	}
+	if err := checkShareChanges(c, plan); err != nil {
+		return err
+	}
 	var creates []tsinvites.CreateUserInviteRequest
 	var at []int // the change of each create
 	for i, ch := range plan.Changes {
 		if err := checkChange(i, ch); err != nil {
 			return err
 		}
-		if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+		if (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.DeviceID == "" {
 			creates, at = append(creates, tsinvites.CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}), append(at, i)
 		}
 	}
 	// The creates' emails and roles, by the one input policy (a create may have no
 	// email: an invite to share by hand).
+	if err := createsError(plan, creates, at); err != nil {
+		return err
+	}
+	return checkGuards(plan)
+}
+
+// createsError is why creates (the creates of plan's changes at) are refused by the
+// one input policy, or nil.
+func createsError(plan *Plan, creates []tsinvites.CreateUserInviteRequest, at []int) error {
 	var inErr *tsinvites.InputError
 	if err := tsinvites.ValidateInvites(creates); errors.As(err, &inErr) {
 		p := inErr.Problems[0]
@@ -106,7 +118,7 @@ func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) err
 		}
 		return fmt.Errorf("change %d (%s): %s", at[p.Index]+1, plan.Changes[at[p.Index]].Action, p.Reason)
 	}
-	return checkGuards(plan)
+	return nil
 }
 
 // checkChange checks change i of a plan, except the email and role of a create, which
@@ -116,6 +128,9 @@ func checkChange(i int, ch Change) error {
 	case ActionApprove, ActionSetRole, ActionSuspend, ActionRestore:
 		return checkUserChange(i, ch)
 	case ActionCreate, ActionRecreate:
+		if ch.DeviceID != "" {
+			break // checked by checkShareChanges
+		}
 		// A create may have no email (an invite to share by hand); a recreate has one.
 		if ch.Email == "" && ch.Action == ActionRecreate || ch.Role == "" {
 			return fmt.Errorf("change %d (%s): want an email (a recreate has one) and a role", i+1, ch.Action)

@@ -79,23 +79,36 @@ func newMatch(want []tsinvites.CreateUserInviteRequest, index firstOf, open []ts
 // space or an invisible character; or the index of the desired email it nearly matches
 // and false, with a warning.
 func (m *match) find(index firstOf, near map[string]int, name, what string) (int, bool) {
+	d, ok, warning := findName(index, near, func(d int) string { return m.want[d].Email }, name, what)
+	if warning != "" {
+		m.warnings = append(m.warnings, warning)
+	}
+	return d, ok
+}
+
+// findName is the one matching of a name (an invite's email, a login name) against a
+// list: the index of name's identity key in index and true; or -1 and false when it
+// matches nobody, with a warning when name holds white space or an invisible
+// character; or the index of the listed email it nearly matches (near, by
+// identity.NearKey) and false, with a warning. listed(d) is the email at index d; what
+// names the name ("user 7's login name").
+func findName(index firstOf, near map[string]int, listed func(int) string, name, what string) (d int, ok bool, warning string) {
 	key, ok := emailKey(name)
 	if !ok {
 		if r, flawed := identity.Flaw(name); flawed {
-			m.warnings = append(m.warnings, fmt.Sprintf("%s %s holds %s (%s): it matches nobody in the list",
-				what, textsafe.Quote(name, 80), blankOrInvisible(r), textsafe.Escape(string(r))))
+			warning = fmt.Sprintf("%s %s holds %s (%s): it matches nobody in the list",
+				what, textsafe.Quote(name, 80), blankOrInvisible(r), textsafe.Escape(string(r)))
 		}
-		return -1, false
+		return -1, false, warning
 	}
 	if d, ok := index[key]; ok {
-		return d, true
+		return d, true, ""
 	}
 	if d, ok := near[identity.NearKey(name)]; ok && len(near) > 0 {
-		m.warnings = append(m.warnings, fmt.Sprintf("%s %s differs from listed %s only in the case of non-ASCII letters: nothing is done for either; make them the same",
-			what, textsafe.Quote(name, 80), textsafe.Quote(m.want[d].Email, 80)))
-		return d, false
+		return d, false, fmt.Sprintf("%s %s differs from listed %s only in the case of non-ASCII letters: nothing is done for either; make them the same",
+			what, textsafe.Quote(name, 80), textsafe.Quote(listed(d), 80))
 	}
-	return -1, false
+	return -1, false, ""
 }
 
 // blankOrInvisible names what r is: white space or an invisible character.

@@ -65,6 +65,12 @@ type PlanOptions struct {
 	// another name than the one invited). Zero means DefaultOffboardGrace (72 h);
 	// negative is refused. It counts back from Now.
 	OffboardGrace time.Duration
+
+	// Concurrency is the number of lists in flight while [NewSharePlan] reads the
+	// invites of the devices in scope (there is one list per device), 1 to
+	// MaxConcurrency; zero means DefaultConcurrency (4). NewPlan reads two lists, at
+	// the same time, whatever it says.
+	Concurrency int
 }
 
 // planOptionsJSON is the JSON form of PlanOptions: ResendAfter as a duration's text.
@@ -73,6 +79,7 @@ type planOptionsJSON struct {
 	ResendAfter  string    `json:"resendAfter,omitempty"`
 	Now          time.Time `json:"now,omitzero"`
 	WithoutUsers bool      `json:"withoutUsers"`
+	Concurrency  int       `json:"concurrency,omitempty"`
 	planMembersJSON
 }
 
@@ -90,7 +97,7 @@ type planMembersJSON struct {
 
 // MarshalJSON writes the options with ResendAfter as a duration such as "72h0m0s".
 func (o PlanOptions) MarshalJSON() ([]byte, error) {
-	j := planOptionsJSON{Prune: o.Prune, Now: o.Now, WithoutUsers: o.WithoutUsers, planMembersJSON: o.membersJSON()}
+	j := planOptionsJSON{Prune: o.Prune, Now: o.Now, WithoutUsers: o.WithoutUsers, Concurrency: o.Concurrency, planMembersJSON: o.membersJSON()}
 	if o.ResendAfter != 0 {
 		j.ResendAfter = o.ResendAfter.String()
 	}
@@ -106,7 +113,7 @@ func (o *PlanOptions) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&j); err != nil {
 		return err
 	}
-	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers}
+	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers, Concurrency: j.Concurrency}
 	if err := o.setMembers(j.planMembersJSON); err != nil {
 		return err
 	}
@@ -134,6 +141,9 @@ func (o PlanOptions) Check() error {
 func (o PlanOptions) check() error {
 	if o.ResendAfter < 0 {
 		return fmt.Errorf("option ResendAfter %s is negative", o.ResendAfter)
+	}
+	if o.Concurrency < 0 || o.Concurrency > MaxConcurrency {
+		return fmt.Errorf("option Concurrency %d: want 1 to %d (0 for %d)", o.Concurrency, MaxConcurrency, DefaultConcurrency)
 	}
 	return o.checkMembers()
 }
@@ -206,11 +216,25 @@ type Change struct {
 	LastEmailSentAt time.Time `json:"lastEmailSentAt,omitzero"`
 	// Reason says why, for deletes and resends.
 	Reason string `json:"reason,omitempty"`
+
+	// DeviceID is the device of a share change (one of [NewSharePlan]'s): its nodeId
+	// (or legacy ID), on which the device invite is made; empty for the changes to
+	// user invites and users. A share change has no Role; its InviteID is a device
+	// invite's.
+	DeviceID string `json:"deviceId,omitempty"`
+	// DeviceName is the device's name (MagicDNS), for people.
+	DeviceName string `json:"deviceName,omitempty"`
+	// AllowExitNode is what a share gives (create, recreate) or gives now (resend,
+	// delete, unchanged): whether the person may use the device as an exit node.
+	AllowExitNode bool `json:"allowExitNode,omitempty"`
 }
 
 // String formats the change as a line of a plan, such as
 // "+ create   amelie@example.com (admin)".
 func (ch Change) String() string {
+	if ch.DeviceID != "" {
+		return ch.shareLine(ch.Action.symbol(), string(ch.Action))
+	}
 	return ch.line(ch.Action.symbol(), string(ch.Action))
 }
 
@@ -274,6 +298,16 @@ type Plan struct {
 	// who joined within OffboardGrace, a user without an ID, an approve or restore
 	// whose change of role is held. Apply never makes them.
 	Held []Change `json:"held,omitempty"`
+
+	// DeviceShares marks a plan of device shares, made by [NewSharePlan]: its changes
+	// are shares (each with its DeviceID), it has no Joined, and Accepted and NotListed
+	// speak of the invites of the devices in scope.
+	DeviceShares bool `json:"deviceShares,omitempty"`
+	// Accepted are the accepted shares of the devices in scope (with
+	// [NewSharePlan]): a plan never deletes one, and reports those the list does not
+	// hold (the API's document does not say whether deleting an accepted invite ends
+	// the share).
+	Accepted []AcceptedShare `json:"accepted,omitempty"`
 
 	// saved marks a plan read back from JSON: Apply re-reads the tailnet for it.
 	saved bool
@@ -350,6 +384,9 @@ func (p *Plan) Count(a Action) int {
 // Summary is the plan's last line, such as "Plan: 2 to create, 0 to recreate, 0 to
 // resend, 1 to delete; 5 unchanged; 3 joined."
 func (p *Plan) Summary() string {
+	if p != nil && p.DeviceShares {
+		return p.shareSummary()
+	}
 	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete%s; %d unchanged",
 		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.membersSummary(), p.Count(ActionUnchanged))
 	if p.Empty() {
@@ -393,6 +430,10 @@ func (p *Plan) String() string {
 	if p != nil {
 		for _, ch := range p.Changes {
 			b.WriteString(ch.String())
+			b.WriteByte('\n')
+		}
+		for _, line := range p.acceptedLines() {
+			b.WriteString(line)
 			b.WriteByte('\n')
 		}
 		for _, line := range p.joinedLines() {

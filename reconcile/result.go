@@ -34,6 +34,9 @@ type ChangeResult struct {
 	// Invite is the invite made by a create or recreate, with its InviteURL (a secret:
 	// it is left out of the JSON form).
 	Invite *tsinvites.UserInvite `json:"-"`
+	// Share is the device invite made by a share's create or recreate, with its
+	// InviteURL (a secret: it is left out of the JSON form).
+	Share *tsinvites.DeviceInvite `json:"-"`
 	// Error is Err's text.
 	Error string `json:"error,omitempty"`
 	// Err is why the change is not done: the client's error (such as a
@@ -89,6 +92,9 @@ type Result struct {
 	// exist, and one without email is a live invite URL, so Apply's error names them
 	// (by ID) when there are any. They are left out of the JSON form, for their URLs.
 	Unpaired []tsinvites.UserInvite `json:"-"`
+	// UnpairedShares are, alike, the device invites of the share create answers that
+	// no change could be paired with.
+	UnpairedShares []tsinvites.DeviceInvite `json:"-"`
 }
 
 // Count returns the number of changes with the status.
@@ -122,7 +128,7 @@ func applyError(ctx context.Context, res *Result) error {
 	}
 	done, skipped := res.Count(StatusDone), res.Count(StatusSkipped)
 	if done+skipped == len(res.Results) {
-		return unpairedError(res.Unpaired)
+		return unpairedError(res)
 	}
 	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been done), %d not attempted",
 		done, textsafe.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
@@ -130,8 +136,8 @@ func applyError(ctx context.Context, res *Result) error {
 		summary += fmt.Sprintf(", %d skipped (changed since the plan)", skipped)
 	}
 	summary += "; NewPlan and Apply again to finish"
-	if len(res.Unpaired) > 0 {
-		summary += "; " + unpairedText(res.Unpaired)
+	if len(res.Unpaired)+len(res.UnpairedShares) > 0 {
+		summary += "; " + unpairedText(res)
 	}
 	switch {
 	case ctx.Err() != nil && first != nil:
@@ -151,22 +157,29 @@ func applyError(ctx context.Context, res *Result) error {
 
 // unpairedError names the invites no change was paired with, or is nil when there are
 // none.
-func unpairedError(unpaired []tsinvites.UserInvite) error {
-	if len(unpaired) == 0 {
+func unpairedError(res *Result) error {
+	if len(res.Unpaired)+len(res.UnpairedShares) == 0 {
 		return nil
 	}
-	return errors.New("reconcile: apply: " + unpairedText(unpaired))
+	return errors.New("reconcile: apply: " + unpairedText(res))
 }
 
 // unpairedText names the invites no change was paired with.
-func unpairedText(unpaired []tsinvites.UserInvite) string {
-	ids := make([]string, len(unpaired))
-	for i, inv := range unpaired {
-		ids[i] = fmt.Sprintf("%q for %q", inv.ID, inv.Email)
-		if inv.Email == "" {
-			ids[i] = fmt.Sprintf("%q (no email)", inv.ID)
+func unpairedText(res *Result) string {
+	var ids []string
+	name := func(id, email string) string {
+		if email == "" {
+			return fmt.Sprintf("%q (no email)", id)
 		}
+		return fmt.Sprintf("%q for %q", id, email)
 	}
+	for _, inv := range res.Unpaired {
+		ids = append(ids, name(inv.ID, inv.Email))
+	}
+	for _, inv := range res.UnpairedShares {
+		ids = append(ids, name(inv.ID, inv.Email)+" (a device invite)")
+	}
+	unpaired := ids
 	return fmt.Sprintf("the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
 		textsafe.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
 }

@@ -57,8 +57,13 @@ func (p *Plan) UnmarshalJSON(b []byte) error {
 // longer what the plan saw: a second Apply of the same plan changes nothing.
 func (a *applier) recheck(ctx context.Context, plan *Plan) error {
 	withoutUsers := plan.Options.WithoutUsers
+	invites := false // the plan has changes to user invites or users
 	for _, ch := range plan.Changes {
 		withoutUsers = withoutUsers && !isUserAction(ch.Action)
+		invites = invites || ch.DeviceID == ""
+	}
+	if !invites && (len(plan.Changes) > 0 || plan.DeviceShares) {
+		return nil // a plan of shares alone: recheckShares re-reads what it needs
 	}
 	open, users, err := fetch(ctx, a.c, withoutUsers)
 	if err != nil {
@@ -75,6 +80,9 @@ func (a *applier) recheck(ctx context.Context, plan *Plan) error {
 	}
 	skip := a.recheckCreates(plan.Changes, open, users)
 	for i, ch := range plan.Changes {
+		if ch.DeviceID != "" {
+			continue // recheckShares' business
+		}
 		why := skip[i]
 		if why == "" {
 			why = now.changed(ch)
@@ -96,7 +104,7 @@ func (a *applier) recheckCreates(changes []Change, open []tsinvites.UserInvite, 
 		index = firstOf{}
 	)
 	for i, ch := range changes {
-		if (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.Email != "" {
+		if (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.Email != "" && ch.DeviceID == "" {
 			if key, ok := emailKey(ch.Email); ok {
 				index[key] = len(want)
 			}
