@@ -111,6 +111,13 @@ func (sp *sharePlan) device(p *Plan, dev scopeDevice, invites []tsinvites.Device
 			sp.deletes = append(sp.deletes, shareChange(ActionDelete, dev, inv, "not in the list"))
 		}
 	}
+	sp.wants(p, dev, accepted, held, pending, opts)
+}
+
+// wants plans each share of dev given what device found: accepted[d] (index+1 in
+// p.Accepted of the share d's person accepted), held[d] (a near match) and pending[d]
+// (d's pending invites).
+func (sp *sharePlan) wants(p *Plan, dev scopeDevice, accepted []int, held []bool, pending [][]tsinvites.DeviceInvite, opts PlanOptions) {
 	for d, w := range dev.wants {
 		switch {
 		case accepted[d] > 0:
