@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -364,4 +365,44 @@ func TestSharePlanListsConcurrently(t *testing.T) {
 			t.Errorf("%d lists in flight at most, want 3", f.maxInFlight)
 		}
 	})
+}
+
+// TestShareApplyFailures: a create call whose answer was lost leaves its shares
+// unknown (never sent again, and the next plan finds them made); a resend answered
+// 429 with a wait longer than the client's leaves the changes not yet sent
+// not-attempted, as for user invites; a devices' invite list that fails makes the plan
+// fail with its own error, naming the device.
+func TestShareApplyFailures(t *testing.T) {
+	ctx := context.Background()
+	f := newShareTailnet(shareNow, testDevices(2, 2, "tag:ci")...)
+	f.fail["CreateDeviceInvites"] = fmt.Errorf("tsinvites: create: connection reset: %w", tsinvites.ErrMayHaveCreated)
+	shares := []reconcile.Share{{Device: "tag:ci", Email: "ann@example.com"}, {Device: "tag:ci", Email: "bob@example.com"}}
+	p, err := reconcile.NewSharePlan(ctx, f, shares, reconcile.PlanOptions{Now: shareNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := reconcile.Apply(ctx, f, p, reconcile.ApplyOptions{Concurrency: 1})
+	if err == nil || res.Count(reconcile.StatusUnknown) != 2 || res.Count(reconcile.StatusDone) != 2 || f.count("CreateDeviceInvites") != 2 {
+		t.Fatalf("Apply: %d unknown, %d done, %d calls: %v", res.Count(reconcile.StatusUnknown), res.Count(reconcile.StatusDone), f.count("CreateDeviceInvites"), err)
+	}
+	if again, err := reconcile.NewSharePlan(ctx, f, shares, reconcile.PlanOptions{Now: shareNow}); err != nil || !again.Empty() {
+		t.Fatalf("the plan after a lost answer: %v\n%s", err, again)
+	}
+
+	later := reconcile.PlanOptions{Now: shareNow.Add(48 * time.Hour), ResendAfter: time.Hour}
+	p, err = reconcile.NewSharePlan(ctx, f, shares, later)
+	if err != nil || p.Count(reconcile.ActionResend) != 4 {
+		t.Fatalf("resend plan: %v\n%s", err, p)
+	}
+	f.fail["ResendDeviceInvite"] = &tsinvites.APIError{StatusCode: http.StatusTooManyRequests, RetryAfter: time.Hour}
+	res, err = reconcile.Apply(ctx, f, p, reconcile.ApplyOptions{Concurrency: 1})
+	if err == nil || res.Count(reconcile.StatusFailed) != 1 || res.Count(reconcile.StatusNotAttempted) != 3 || f.count("ResendDeviceInvite") != 1 ||
+		!strings.Contains(res.Results[1].Error, "asked to wait 1h0m0s") {
+		t.Errorf("Apply after a 429: %v (%v)", err, res.Results)
+	}
+
+	f.fail["ListDeviceInvites"] = &tsinvites.APIError{StatusCode: http.StatusForbidden, Message: "no device_invites:read"}
+	if _, err := reconcile.NewSharePlan(ctx, f, shares, later); !tsinvites.IsForbidden(err) || !strings.Contains(err.Error(), "listing the invites of device build-00") {
+		t.Errorf("plan with a list refused: %v", err)
+	}
 }

@@ -28,11 +28,21 @@ type shareTailnet struct {
 	inFlight, maxInFlight int
 	// gate, when set, is received from by every ListDeviceInvites (to hold them).
 	gate chan struct{}
+	// fail, by method, is the error the next call of the method returns, once (for
+	// CreateDeviceInvites: after making the invites, as a lost answer).
+	fail map[string]error
+}
+
+// failure is the error to return for method, once; f.mu is held.
+func (f *shareTailnet) failure(method string) error {
+	err := f.fail[method]
+	delete(f.fail, method)
+	return err
 }
 
 // newShareTailnet is a tailnet of devices at time now, without invites.
 func newShareTailnet(now time.Time, devices ...tsinvites.Device) *shareTailnet {
-	return &shareTailnet{now: now, devices: devices, invites: map[string][]tsinvites.DeviceInvite{}, calls: map[string]int{}}
+	return &shareTailnet{now: now, devices: devices, invites: map[string][]tsinvites.DeviceInvite{}, calls: map[string]int{}, fail: map[string]error{}}
 }
 
 // testDevices is n devices, build-000.example.ts.net (host build-000, nodeId n000,
@@ -97,6 +107,9 @@ func (f *shareTailnet) ListDeviceInvites(ctx context.Context, deviceID string) (
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.inFlight--
+	if err := f.failure("ListDeviceInvites"); err != nil {
+		return nil, err
+	}
 	dev, ok := f.device(deviceID)
 	if !ok {
 		return nil, &tsinvites.APIError{StatusCode: http.StatusNotFound, Message: "no such device"}
@@ -121,6 +134,9 @@ func (f *shareTailnet) CreateDeviceInvites(_ context.Context, deviceID string, r
 			made[i].LastEmailSentAt = f.now
 		}
 		f.invites[dev] = append(f.invites[dev], made[i])
+	}
+	if err := f.failure("CreateDeviceInvites"); err != nil {
+		return nil, err
 	}
 	return made, nil
 }
@@ -153,6 +169,9 @@ func (f *shareTailnet) ResendDeviceInvite(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls["ResendDeviceInvite"]++
+	if err := f.failure("ResendDeviceInvite"); err != nil {
+		return err
+	}
 	dev, i := f.find(id)
 	if i < 0 {
 		return &tsinvites.APIError{StatusCode: http.StatusNotFound, Message: "no such invite"}
