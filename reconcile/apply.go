@@ -16,7 +16,8 @@ import (
 // below.
 type ApplyOptions struct {
 	// BatchSize is the number of invites per create call, 1 to MaxBatchSize (100);
-	// zero means DefaultBatchSize (100).
+	// zero means DefaultBatchSize (100). A plan of shares makes one call per device,
+	// split at BatchSize.
 	BatchSize int
 	// Concurrency is the number of create calls in flight at once, and then of deletes
 	// and resends, and then of changes to users, 1 to MaxConcurrency (64); zero means
@@ -112,6 +113,13 @@ func (o ApplyOptions) check() error {
 // is nil when every change is done and no invite is unpaired; otherwise it counts the
 // outcomes, names the unpaired invites, and wraps the first failed or unknown change's
 // error and the context's error, if it ended.
+//
+// The changes of a plan of device shares ([NewSharePlan]; changes with a DeviceID)
+// are made alike, through the same pool and into the same Result: one
+// CreateDeviceInvites call per device for its creates and recreates (split at
+// opts.BatchSize), then DeleteDeviceInvite and ResendDeviceInvite. Such a plan needs c
+// to be a [DeviceClient]; a saved one re-reads the invites of its devices and skips
+// what changed since (never deleting an invite accepted since the plan).
 //
 // A nil client, a plan whose Tailnet is not c's
 // (compared without case; "-" is whatever tailnet the credential belongs to, so the

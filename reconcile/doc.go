@@ -21,11 +21,19 @@
 // of access), each change a guard holds back said in [Plan.Held]; Apply makes these
 // changes after the invites'.
 //
+// [NewSharePlan] plans device shares on the same Plan: a list of [Share] lines (a
+// device by ID, name, hostname or tag:NAME, and a person) becomes creates, recreates
+// (an expired link, another allowExitNode), resends and, with Prune, deletes of the
+// pending invites of the devices in scope; an accepted share is never deleted, and one
+// not in the list is reported in [Plan.Accepted]. The same Apply makes them, one
+// create call per device.
+//
 // A [Plan] prints readably (String) and as JSON, and never holds an invite URL. Read
 // back from its JSON ([ReadPlan]: a plan reviewed, then applied later) it prints as the
 // plan that was printed, and Apply re-reads the tailnet first, skipping every change
 // whose starting point is gone; every Apply keeps the plan's own guards.
 //
 // NewPlan and Apply take a [Client]: a *tsinvites.Client, or a program's own stand-in
-// with the same methods.
+// with the same methods; NewSharePlan, and Apply of a plan of shares, a [DeviceClient]
+// (a Client with the device calls).
 package reconcile
