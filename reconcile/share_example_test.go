@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"os"
+	"strings"
+	"testing"
 
 	"github.com/tsinvites/tsinvites/reconcile"
 )
@@ -39,4 +42,25 @@ func ExampleNewSharePlan() {
 	// + create    ops@example.com on build-002.example.ts.net (device n002, exit node)
 	// Plan: 5 to create, 0 to recreate, 0 to resend, 0 to delete; 0 unchanged; 0 accepted.
 	// 5 shared in 3 create calls
+}
+
+// TestSharePlanInREADME: the plan the README's "Sharing devices" shows is the plan of
+// ExampleNewSharePlan's list, as printed.
+func TestSharePlanInREADME(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newShareTailnet(shareNow, testDevices(3, 2, "tag:ci")...)
+	p, err := reconcile.NewSharePlan(context.Background(), f, []reconcile.Share{
+		{Device: "tag:ci", Email: "ann@partner.example"},
+		{Device: "tag:ci", Email: "bob@partner.example"},
+		{Device: "build-002", Email: "ops@example.com", AllowExitNode: true},
+	}, reconcile.PlanOptions{Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "```\n"+p.String()+"\n```\n") {
+		t.Errorf("README.md does not show the plan:\n%s", p)
+	}
 }
