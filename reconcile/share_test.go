@@ -406,3 +406,17 @@ func TestShareApplyFailures(t *testing.T) {
 		t.Errorf("plan with a list refused: %v", err)
 	}
 }
+
+// TestValidateShares: the checks NewSharePlan makes before sending anything, for a
+// program to call on its own: the same problems, by line.
+func TestValidateShares(t *testing.T) {
+	shares := []reconcile.Share{{Device: "tag:ci", Email: "ann@example.com"}, {Device: "tag:", Email: "bob@example.com"}, {Device: "x", Email: "bob"}}
+	var inErr *tsinvites.InputError
+	if err := reconcile.ValidateShares(shares); !errors.As(err, &inErr) || !errors.Is(err, tsinvites.ErrInvalidInput) || len(inErr.Problems) != 2 ||
+		inErr.Problems[0].Index != 1 || inErr.Problems[0].Field != "device" || inErr.Problems[1].Index != 2 || inErr.Problems[1].Field != "email" {
+		t.Errorf("ValidateShares = %v", err)
+	}
+	if err := reconcile.ValidateShares(shares[:1]); err != nil {
+		t.Errorf("ValidateShares of a good line = %v", err)
+	}
+}

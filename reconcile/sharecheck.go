@@ -14,6 +14,16 @@ import (
 // tagPrefix starts a Share's Device that names every device with a tag.
 const tagPrefix = "tag:"
 
+// ValidateShares checks a list of shares as [NewSharePlan] does before it sends
+// anything, and returns nil or an error matching [tsinvites.ErrInvalidInput] that wraps
+// a [*tsinvites.InputError] listing every problem, each with the line's Index in shares
+// (Field "email", or "device"): an email the SDK's one input policy refuses, one person
+// twice for the same Device, an empty Device or one with white space or an invisible
+// character, "tag:" without a name. Whether each Device names one device is known only
+// once the devices are listed: NewSharePlan says so. A program (the CLI) calls it to
+// check a file before planning.
+func ValidateShares(shares []Share) error { return checkShares(shares) }
+
 // checkShares checks a list of shares before anything is sent: the emails of the lines
 // naming the same Device with the SDK's one input policy (tsinvites.ValidateList: one
 // person twice for the same Device is a duplicate; the same person on other devices is
