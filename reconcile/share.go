@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,7 +52,8 @@ var _ DeviceClient = (*tsinvites.Client)(nil)
 const ShareLinkLifetime = 30 * 24 * time.Hour
 
 // NewSharePlan makes a plan that shares devices as the list shares says: it lists the
-// tailnet's devices once, finds the devices each line names (see [Share.Device]), lists
+// tailnet's devices once (only those with the tag when every line names the same
+// tag), finds the devices each line names (see [Share.Device]), lists
 // the invites of those devices (the devices in scope), opts.Concurrency lists in
 // flight, and compares. For each line and device it plans a create (no invite for the
 // person), a recreate (a pending invite made longer ago than [ShareLinkLifetime], or
@@ -93,7 +95,7 @@ func NewSharePlan(ctx context.Context, c DeviceClient, shares []Share, opts Plan
 	if err := checkShares(shares); err != nil {
 		return nil, err
 	}
-	devices, err := c.ListDevices(ctx, tsinvites.ListTailnetDevicesParams{})
+	devices, err := c.ListDevices(ctx, devicesFilter(shares))
 	if err != nil {
 		return nil, fmt.Errorf("reconcile: share plan: listing devices: %w", err)
 	}
@@ -115,6 +117,20 @@ func NewSharePlan(ctx context.Context, c DeviceClient, shares []Share, opts Plan
 	}
 	p.Changes = append(append(append(append(p.Changes, sp.creates...), sp.recreates...), sp.resends...), sp.deletes...)
 	return p, nil
+}
+
+// devicesFilter is the one devices list's filter: the tag, when every line names the
+// same tag (the API filters; the devices are still matched to it here); none otherwise.
+func devicesFilter(shares []Share) tsinvites.ListTailnetDevicesParams {
+	if len(shares) == 0 || !strings.HasPrefix(shares[0].Device, tagPrefix) {
+		return tsinvites.ListTailnetDevicesParams{}
+	}
+	for _, s := range shares[1:] {
+		if s.Device != shares[0].Device {
+			return tsinvites.ListTailnetDevicesParams{}
+		}
+	}
+	return tsinvites.ListTailnetDevicesParams{Tags: &[]string{shares[0].Device}}
 }
 
 // listShareInvites lists the invites of each device of scope, up to concurrency (0:

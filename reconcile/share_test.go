@@ -174,6 +174,9 @@ func TestShareDeviceNames(t *testing.T) {
 			for _, ch := range p.Changes {
 				got = append(got, ch.DeviceID)
 			}
+			if tag := strings.HasPrefix(tc.device, "tag:"); tag != (f.filter.Tags != nil) || tag && (*f.filter.Tags)[0] != tc.device {
+				t.Errorf("devices listed with the filter %+v", f.filter)
+			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.want) || tc.warn != "" && !strings.Contains(strings.Join(p.Warnings, "\n"), tc.warn) {
 				t.Errorf("shared with %v (warnings %q), want %v (%q)", got, p.Warnings, tc.want, tc.warn)
 			}

@@ -74,4 +74,10 @@ func TestSharePlanThroughTheClient(t *testing.T) {
 	if again, err := reconcile.NewSharePlan(t.Context(), c, shares, reconcile.PlanOptions{Now: shareNow}); err != nil || !again.Empty() {
 		t.Fatalf("second plan: %v\n%s", err, again)
 	}
+	// A list of one tag asks the API for that tag's devices (a query the document
+	// allows), and still keeps only them.
+	tagged, err := reconcile.NewSharePlan(t.Context(), c, shares[:1], reconcile.PlanOptions{Now: shareNow})
+	if err != nil || !tagged.Empty() || tagged.Count(reconcile.ActionUnchanged) != 2 {
+		t.Fatalf("plan of tag:ci: %v\n%s", err, tagged)
+	}
 }

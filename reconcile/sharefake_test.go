@@ -31,6 +31,8 @@ type shareTailnet struct {
 	// fail, by method, is the error the next call of the method returns, once (for
 	// CreateDeviceInvites: after making the invites, as a lost answer).
 	fail map[string]error
+	// filter is the filter of the last ListDevices.
+	filter tsinvites.ListTailnetDevicesParams
 }
 
 // failure is the error to return for method, once; f.mu is held.
@@ -71,9 +73,10 @@ func (f *shareTailnet) ListDevices(_ context.Context, params tsinvites.ListTailn
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.calls["ListDevices"]++
+	f.filter = params
 	var out []tsinvites.Device
 	for _, d := range f.devices {
-		if params.Tags != nil && !slices.ContainsFunc(*params.Tags, func(t string) bool { return !slices.Contains(d.Tags, t) }) ||
+		if params.Tags != nil && slices.ContainsFunc(*params.Tags, func(t string) bool { return !slices.Contains(d.Tags, t) }) ||
 			params.Hostname != nil && *params.Hostname != d.Hostname {
 			continue
 		}
