@@ -33,21 +33,6 @@ var tailnetRoleValues = []TailnetRole{
 	"auditor",
 }
 
-// userStatusValues lists the values of UserStatus, in the document's order.
-var userStatusValues = []UserStatus{
-	"active",
-	"idle",
-	"suspended",
-	"needs-approval",
-	"over-billing-limit",
-}
-
-// userTypeValues lists the values of UserType, in the document's order.
-var userTypeValues = []UserType{
-	"member",
-	"shared",
-}
-
 // userRoleValues lists the values of UserRole, in the document's order.
 var userRoleValues = []UserRole{
 	"member",
@@ -56,25 +41,6 @@ var userRoleValues = []UserRole{
 	"network-admin",
 	"billing-admin",
 	"auditor",
-}
-
-// listUsersParamsTypeValues lists the values of ListUsersParamsType, in the document's order.
-var listUsersParamsTypeValues = []ListUsersParamsType{
-	"member",
-	"shared",
-	"all",
-}
-
-// listUsersParamsRoleValues lists the values of ListUsersParamsRole, in the document's order.
-var listUsersParamsRoleValues = []ListUsersParamsRole{
-	"owner",
-	"member",
-	"admin",
-	"it-admin",
-	"network-admin",
-	"billing-admin",
-	"auditor",
-	"all",
 }
 
 // listUserInvites sends listUserInvites (GET /tailnet/{tailnet}/user-invites) through the generated
@@ -87,12 +53,6 @@ func (c *GeneratedClient) listUserInvites(ctx context.Context, tailnet Tailnet) 
 // client.
 func (c *GeneratedClient) createUserInvites(ctx context.Context, tailnet Tailnet, body CreateUserInvitesJSONRequestBody) (*http.Response, error) {
 	return c.CreateUserInvites(ctx, tailnet, body)
-}
-
-// listUsers sends listUsers (GET /tailnet/{tailnet}/users) through the generated
-// client, with its optional parameters unset.
-func (c *GeneratedClient) listUsers(ctx context.Context, tailnet Tailnet) (*http.Response, error) {
-	return c.ListUsers(ctx, tailnet, nil)
 }
 
 // deleteUserInvite sends deleteUserInvite (DELETE /user-invites/{userInviteId}) through the generated
