@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/schollz/progressbar/v3"
 
@@ -53,7 +53,7 @@ var (
 	opGet    = bulkOp{"get", "got", "invite", "getting"}
 )
 
-func (op bulkOp) count(n int) string { return words.Plural(n, op.noun, op.noun+"s") }
+func (op bulkOp) count(n int) string { return textsafe.Plural(n, op.noun, op.noun+"s") }
 
 // item is one change of a report and what became of it. Its JSON form is part of the
 // stable output.
@@ -193,7 +193,7 @@ func (r *report) err() error {
 		}
 	}
 	if r.Unpaired > 0 {
-		msg += fmt.Sprintf("; the API's answer held %s not asked for, which may exist (share or delete %s)", words.Plural(r.Unpaired, "invite", "invites"), unpairedIDs(r.Results))
+		msg += fmt.Sprintf("; the API's answer held %s not asked for, which may exist (share or delete %s)", textsafe.Plural(r.Unpaired, "invite", "invites"), unpairedIDs(r.Results))
 	}
 	if r.op == opApply {
 		msg += ": run apply again to finish (it plans only what is left)"

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/spf13/cobra"
 
@@ -208,7 +208,7 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		}
 		batches := (len(rows) + batchSize - 1) / batchSize
 		fmt.Fprintf(o.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
-			words.Plural(len(rows), "invite", "invites"), words.Plural(batches, "API call", "API calls"), batchSize)
+			textsafe.Plural(len(rows), "invite", "invites"), textsafe.Plural(batches, "API call", "API calls"), batchSize)
 		return p.dryRunTable(r.Results)
 	}
 

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -46,21 +45,20 @@ func (mf *memberFlags) register(cmd *cobra.Command) {
 
 // check refuses flags that do not go together; noUsers is --no-users.
 func (mf *memberFlags) check(noUsers bool) error {
-	on := mf.approve || mf.manageRoles || mf.offboard
 	switch {
-	case noUsers && on:
-		return errors.New("--no-users cannot go with --approve, --manage-roles or --offboard: they act on the users that --no-users does not read")
 	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboard != reconcile.DefaultMaxOffboard):
 		return errors.New("--offboard-admins, --keep and --max-offboard go with --offboard")
 	case mf.maxOffboard < 1:
 		return fmt.Errorf("--max-offboard %d: want 1 or more", mf.maxOffboard)
 	}
 	for _, k := range mf.keep {
-		if err := (tsinvites.CreateUserInviteRequest{Email: strings.TrimSpace(k)}).Validate(); err != nil || strings.TrimSpace(k) == "" {
+		if err := tsinvites.ValidateList([]tsinvites.CreateUserInviteRequest{{Email: k}}); err != nil { // the rules of a list's emails, as reconcile checks Keep
 			return fmt.Errorf("--keep %q: want an email such as ci-bot@example.com", k)
 		}
 	}
-	return nil
+	opts := reconcile.PlanOptions{WithoutUsers: noUsers}
+	mf.options(&opts)
+	return opts.Check() // what the engine refuses, such as --no-users with --approve
 }
 
 // options sets the options on users of opts.
@@ -80,12 +78,6 @@ func planFailure(err error) error {
 			capErr.Count, capErr.Max, capErr.Count)
 	}
 	return failed(err)
-}
-
-// usersOn reports whether plan acts on users, and so has a user ID column in CSV.
-func usersOn(plan *reconcile.Plan) bool {
-	o := plan.Options
-	return o.Approve || o.ManageRoles || o.Offboard
 }
 
 // userColumn is the CSV report's userId cell, v, when apply acts on users (nothing

@@ -11,7 +11,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/identity"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
@@ -128,6 +129,7 @@ func newPlanCommand(o *options) *cobra.Command {
 			if err != nil {
 				return planFailure(err)
 			}
+			o.warn(plan)
 			if err := o.printPlan(plan, o.env.stdout, o.env.stdoutTTY); err != nil {
 				return failed(err)
 			}
@@ -176,6 +178,7 @@ func newApplyCommand(o *options) *cobra.Command {
 			if err != nil {
 				return planFailure(err)
 			}
+			o.warn(plan)
 			return o.apply(cmd.Context(), c, plan, reconcile.ApplyOptions{Concurrency: concurrency}, yes, lineOf)
 		},
 	}
@@ -224,7 +227,8 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 		if sf.members.manageRoles && !row.RoleGiven { // "": the row says nothing of the user's role
 			desired[i].Role = ""
 		}
-		lineOf[words.EmailKey(row.Invite.Email)] = row.Line
+		key, _ := identity.Key(row.Invite.Email)
+		lineOf[key] = row.Line
 	}
 	return desired, lineOf, nil
 }
@@ -245,7 +249,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	case "csv":
 		cw := newCSVWriter(p.stdout)
 		header := []string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"}
-		if usersOn(plan) {
+		if plan.Options.ChangesUsers() {
 			header = append(header, "userId")
 		}
 		_ = cw.Write(header)
@@ -255,7 +259,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 				sent = ch.LastEmailSentAt.UTC().Format(time.RFC3339)
 			}
 			row := []string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason}
-			if usersOn(plan) {
+			if plan.Options.ChangesUsers() {
 				row = append(row, ch.UserID)
 			}
 			_ = cw.Write(row)
@@ -298,15 +302,26 @@ func (o *options) writePlanText(w io.Writer, plan *reconcile.Plan, tty bool) {
 	}
 }
 
+// warn prints the plan's warnings on stderr (a login name that matches nobody, a near
+// match, a --keep that matches no member).
+func (o *options) warn(plan *reconcile.Plan) {
+	for _, w := range plan.Warnings {
+		printLine(o.env.stderr, "tsinvites: warning: %s", w)
+	}
+}
+
 // printablePlan is a copy of plan whose texts (from the server or the file) are made
 // printable, so that its String has no line ends but its own.
 func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
-	p.Changes = slices.Clone(plan.Changes)
-	for i, ch := range p.Changes {
-		ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
-		ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
-		p.Changes[i] = ch
+	p.Warnings = nil // said on stderr (warn)
+	p.Changes, p.Held = slices.Clone(plan.Changes), slices.Clone(plan.Held)
+	for _, changes := range [][]reconcile.Change{p.Changes, p.Held} {
+		for i, ch := range changes {
+			ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
+			ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
+			changes[i] = ch
+		}
 	}
 	p.Joined = slices.Clone(plan.Joined)
 	for i, j := range p.Joined {
@@ -336,15 +351,16 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 		if ch.Action == reconcile.ActionDelete { // an open invite, not a person of the file
 			return 0
 		}
-		return lineOf[words.EmailKey(ch.Email)]
+		key, _ := identity.Key(ch.Email)
+		return lineOf[key]
 	})
 	if plan.Empty() {
 		r := newReport(opApply, plan.Tailnet, items)
-		r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
+		r.Unchanged, r.users = len(plan.Unchanged), plan.Options.ChangesUsers()
 		return p.report(r)
 	}
 	if !yes {
-		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", words.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
+		ok, err := o.confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", textsafe.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
 		if err != nil {
 			return failed(err)
 		}
@@ -359,7 +375,7 @@ func (o *options) apply(ctx context.Context, c *tsinvites.Client, plan *reconcil
 	if err != nil {
 		return err
 	}
-	r.Unchanged, r.users = len(plan.Unchanged), usersOn(plan)
+	r.Unchanged, r.users = len(plan.Unchanged), plan.Options.ChangesUsers()
 	return p.finish(r)
 }
 
