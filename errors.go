@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
-
 	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/internal/token"
@@ -48,11 +47,16 @@ type APIError struct {
 	Body []byte
 	// Operation says what the client was doing, such as `get invite "42"`.
 	Operation string
-
-	userOp bool // the call changed a user (approve, role, suspend, restore): its 403 hint
+	// Advice says what to do about it, such as "check the credential:
+	// TAILSCALE_API_KEY (API keys expire)"; empty when the client has nothing to add.
+	// It names the settings as the program gave them: the environment variables
+	// when the Config came from [ConfigFromEnv] or [ConfigFromLookup], the Config
+	// fields otherwise.
+	Advice string
 }
 
-// Error describes the failure and, where there is one, what to do about it, for example
+// Error describes the failure from the fields: the operation (or method and path), the
+// status, the message and the advice, for example
 // `tsinvites: get invite "42": 404 not found: invite not found`.
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -61,15 +65,8 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	switch {
-	case e.StatusCode == http.StatusUnauthorized:
-		b.WriteString(" (check the credential: TAILSCALE_API_KEY, or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET; API keys expire)")
-	case e.StatusCode == http.StatusForbidden && e.userOp:
-		b.WriteString(" (changing users needs the OAuth scope users, or an API key whose user may manage users; a user-owned key cannot act on its own user)")
-	case e.StatusCode == http.StatusForbidden && e.Method != http.MethodGet:
-		b.WriteString(" (creating, deleting and resending invites needs a user-owned API key: OAuth clients and federated tokens are refused)")
-	case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0:
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	if e.Advice != "" {
+		b.WriteString(" (" + e.Advice + ")")
 	}
 	return b.String()
 }
@@ -249,12 +246,8 @@ func (c *Client) tokenError(err error) error {
 	if apiErr.Message != "" {
 		e.msg += ": " + apiErr.Message
 	}
-	if !e.transient {
-		vars := "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET"
-		if c.authKind == "federated identity" {
-			vars = "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_IDENTITY_TOKEN"
-		}
-		e.msg = fmt.Sprintf("the token endpoint refused the %s (check %s): %s", c.authKind, vars, e.msg)
+	if !e.transient { // a refused credential: the advice of a 401
+		e.msg = fmt.Sprintf("the token endpoint refused the %s (%s): %s", c.authKind, c.advice(opRead, http.StatusUnauthorized, 0), e.msg)
 	}
 	return e
 }

@@ -21,6 +21,7 @@ type Client struct {
 	redact                     *redact.Redactor
 	retry                      RetryPolicy
 	logger                     *slog.Logger
+	names                      [numSettings]string // each setting as the program gave it, for advice
 	// The header values every request gets; apiKeyHeader is nil unless there is an API key.
 	userAgentHeader, apiKeyHeader []string
 }
@@ -97,45 +98,11 @@ func (c *Client) API() *ClientWithResponses { return &ClientWithResponses{c.gen}
 //
 // GET /api/v2/tailnet/{tailnet}/user-invites
 func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
-	var invites []UserInvite
+	var invites inviteListAnswer
 	err := c.inTailnet(ctx, operation{verb: "list invites"}, opRead, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.listUserInvites(ctx, c.tailnet)
 	}, &invites)
 	return invites, err
-}
-
-// Create creates one invite for each request, in one API call: created[i] is the invite
-// for invites[i], paired by email (ASCII letters without case; email-less requests take
-// the email-less invites in order). A request with an email sends an invitation email;
-// one without gets an InviteURL to share by hand. Role "" means member. Nothing is sent
-// when no request is given, any is invalid (see [CreateUserInviteRequest.Validate]), or
-// two share an email.
-//
-// An answer that cannot be paired with every request (an invite missing, one more than
-// asked for, one ID for two people) is an error matching [ErrMayHaveCreated], returned
-// with the invites that were paired (zero for the others, which may exist);
-// [UnpairedInvites] of it gives the answer's invites that no request was paired with.
-//
-// Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
-//
-// POST /api/v2/tailnet/{tailnet}/user-invites
-func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest) ([]UserInvite, error) {
-	op := operation{verb: "create", count: len(invites)}
-	if err := checkInvites(op, invites); err != nil {
-		return nil, err
-	}
-	var answer []UserInvite
-	err := c.inTailnet(ctx, op, opCreate, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.createUserInvites(ctx, c.tailnet, invites)
-	}, &answer)
-	if err != nil {
-		return nil, err
-	}
-	created, problem := pairCreated(invites, answer)
-	if problem != nil {
-		return created, c.decodeError(op, opCreate, problem)
-	}
-	return created, nil
 }
 
 // Get returns one invite, or a 404 [*APIError] ([IsNotFound]) when there is none with
@@ -143,11 +110,11 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 //
 // GET /api/v2/user-invites/{userInviteId}
 func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
-	var invite UserInvite
+	var invite inviteAnswer
 	if err := c.byID(ctx, "invite ID", "get invite", id, opRead, (*GeneratedClient).getUserInvite, &invite); err != nil {
 		return nil, err
 	}
-	return &invite, nil
+	return (*UserInvite)(&invite), nil
 }
 
 // Delete deletes an open invite; its URL stops working. When an attempt that may have
@@ -185,9 +152,13 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 //
 // GET /api/v2/tailnet/{tailnet}/users
 func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User, error) {
-	var list UserList
+	var list userListAnswer
+	filter := &params
+	if params == (ListUsersParams{}) {
+		filter = nil // no filter: the generated builder then adds no query
+	}
 	err := c.inTailnet(ctx, operation{verb: "list users"}, opRead, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListUsers(ctx, c.tailnet, &params)
+		return c.gen.ListUsers(ctx, c.tailnet, filter)
 	}, &list)
 	return list.Users, err
 }
@@ -235,7 +206,7 @@ func (c *Client) RestoreUser(ctx context.Context, userID string) error {
 }
 
 // inTailnet makes a call on the client's tailnet, once the tailnet is checked.
-func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out any) error {
+func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out answer) error {
 	if err := checkPathValue("tailnet", c.tailnetOf()); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -244,7 +215,7 @@ func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send 
 
 // byID makes a call on one invite or user, once its ID (what: "invite ID", "user ID")
 // is checked.
-func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out any) error {
+func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out answer) error {
 	op := operation{verb: verb, id: id, withID: true}
 	if err := checkPathValue(what, id); err != nil {
 		return invalid(op, "%v", err)
