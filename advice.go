@@ -48,13 +48,19 @@ func (cfg Config) names() (names [numSettings]string) {
 	return names
 }
 
-// advice says what to do about an answer of status to a call of kind ("" for nothing),
-// naming the settings as the program gave them. Every advice is written here: a new
-// one is a new case. A token endpoint's refusal of the credential gets a 401's.
-func (c *Client) advice(kind opKind, status int, retryAfter time.Duration) string {
+// advice says what to do about an answer of status to a call op of kind ("" for
+// nothing), naming the settings as the program gave them. Every advice is written here:
+// a new one is a new case. A token endpoint's refusal of the credential gets a 401's.
+func (c *Client) advice(op operation, kind opKind, status int, retryAfter time.Duration) string {
 	switch {
 	case status == http.StatusUnauthorized:
 		return "check the credential: " + c.credentialNames()
+	case status == http.StatusForbidden && op.device && kind == opRead:
+		return "reading devices needs the OAuth scope devices:core:read, and device invites device_invites:read (or an API key)"
+	case status == http.StatusForbidden && op.device && kind == opDelete:
+		return "deleting a device invite needs the OAuth scope device_invites (or an API key)"
+	case status == http.StatusForbidden && op.device:
+		return "creating, resending and accepting device invites needs a user-owned API key (" + c.names[settingAPIKey] + "): OAuth clients and federated tokens are refused, the shared device being scoped to a user"
 	case status == http.StatusForbidden && kind == opUser:
 		return "changing users needs the OAuth scope users, or an API key whose user may manage users; a user-owned key cannot act on its own user"
 	case status == http.StatusForbidden && kind != opRead:

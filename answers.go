@@ -64,3 +64,76 @@ func withIDs(invites []UserInvite) error {
 	}
 	return nil
 }
+
+// deviceListAnswer is a devices list (ListDevices): an object whose "devices" array is
+// decoded a device at a time. No array is no answer (a tailnet without devices has an
+// empty one). Capped as a users list: with fields=all a device is a few KiB.
+type deviceListAnswer DeviceList
+
+func (*deviceListAnswer) MaxSize() int64 { return maxUsersBody }
+
+func (a *deviceListAnswer) Decode(dec *json.Decoder) error {
+	devices, found, err := jsonbody.Field[Device](dec, "devices")
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		return errors.New(`the answer has no "devices" array`)
+	}
+	a.Devices = devices
+	return nil
+}
+
+// deviceInviteListAnswer is an array of device invites (ListDeviceInvites,
+// CreateDeviceInvites), decoded an invite at a time.
+type deviceInviteListAnswer []DeviceInvite
+
+func (*deviceInviteListAnswer) MaxSize() int64 { return maxBody }
+
+func (a *deviceInviteListAnswer) Decode(dec *json.Decoder) error {
+	list, err := jsonbody.Array[DeviceInvite](dec)
+	switch {
+	case err != nil:
+		return err
+	case list == nil:
+		return errors.New("the answer is null, not a JSON array")
+	}
+	for i, inv := range list {
+		if inv.ID == "" {
+			return fmt.Errorf("device invite %d of the answer has no id", i+1)
+		}
+	}
+	*a = list
+	return nil
+}
+
+// deviceInviteAnswer is one device invite (GetDeviceInvite).
+type deviceInviteAnswer DeviceInvite
+
+func (*deviceInviteAnswer) MaxSize() int64 { return maxBody }
+
+func (a *deviceInviteAnswer) Decode(dec *json.Decoder) error {
+	var inv DeviceInvite // no leftovers from an earlier attempt
+	if err := dec.Decode(&inv); err != nil {
+		return err
+	}
+	if inv.ID == "" {
+		return errors.New("device invite 1 of the answer has no id")
+	}
+	*a = deviceInviteAnswer(inv)
+	return nil
+}
+
+// acceptAnswer is what AcceptDeviceInvite's answer holds.
+type acceptAnswer AcceptDeviceInviteResult
+
+func (*acceptAnswer) MaxSize() int64 { return maxBody }
+
+func (a *acceptAnswer) Decode(dec *json.Decoder) error {
+	var res AcceptDeviceInviteResult // no leftovers from an earlier attempt
+	if err := dec.Decode(&res); err != nil {
+		return err
+	}
+	*a = acceptAnswer(res)
+	return nil
+}

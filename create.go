@@ -44,45 +44,56 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 	return created, nil
 }
 
+// pairable is what pairCreated needs of a create's requests (CreateUserInviteRequest,
+// CreateDeviceInviteRequest) and of its answer's invites (UserInvite, DeviceInvite):
+// the ID ("" for a request) and the email.
+type pairable interface{ pairKey() (id, email string) }
+
+func (r CreateUserInviteRequest) pairKey() (id, email string) { return "", r.Email }
+func (inv UserInvite) pairKey() (id, email string)            { return inv.ID, inv.Email }
+
 // pairCreated pairs a create's answer with its requests (see Create), reporting the
 // requests left without an invite and the invites no request asked for, or that share
 // an ID with another.
-func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInvite, error) {
-	created := make([]UserInvite, len(reqs))
+func pairCreated[R, I pairable](reqs []R, answer []I) ([]I, error) {
+	created := make([]I, len(reqs))
 	byEmail := map[string]int{} // email key → index of its request
 	var noEmail []int
 	for i, r := range reqs {
-		if r.Email == "" {
+		if _, email := r.pairKey(); email == "" {
 			noEmail = append(noEmail, i)
 		} else {
-			key, _ := identity.Key(r.Email) // a request's email is valid (checked)
+			key, _ := identity.Key(email) // a request's email is valid (checked)
 			byEmail[key] = i
 		}
 	}
 	var extra, missing []string
-	var unpaired []UserInvite
+	var unpaired []I
 	times := map[string]int{} // how often each ID is in the answer
 	for _, inv := range answer {
-		times[inv.ID]++
+		id, _ := inv.pairKey()
+		times[id]++
 	}
 	for _, inv := range answer {
-		key, named := identity.Key(inv.Email) // one with white space or hidden characters pairs with nobody
+		id, email := inv.pairKey()
+		key, named := identity.Key(email) // one with white space or hidden characters pairs with nobody
 		i, asked := byEmail[key]
 		asked = asked && named
 		switch {
-		case times[inv.ID] > 1: // one invite cannot be two people's: neither is paired
-			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", inv.ID, inv.Email, times[inv.ID])), append(unpaired, inv)
-		case inv.Email == "" && len(noEmail) > 0:
+		case times[id] > 1: // one invite cannot be two people's: neither is paired
+			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", id, email, times[id])), append(unpaired, inv)
+		case email == "" && len(noEmail) > 0:
 			created[noEmail[0]], noEmail = inv, noEmail[1:]
-		case inv.Email != "" && asked && created[i].ID == "":
+		case email != "" && asked && !isPaired(created[i]):
 			created[i] = inv
 		default:
-			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q", inv.ID, inv.Email)), append(unpaired, inv)
+			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q", id, email)), append(unpaired, inv)
 		}
 	}
 	for i, inv := range created {
-		if inv.ID == "" {
-			missing = append(missing, fmt.Sprintf("request %d (%q)", i+1, reqs[i].Email))
+		if !isPaired(inv) {
+			_, email := reqs[i].pairKey()
+			missing = append(missing, fmt.Sprintf("request %d (%q)", i+1, email))
 		}
 	}
 	if len(missing) == 0 && len(extra) == 0 {
@@ -90,4 +101,10 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 	}
 	return created, &unpairedError{invites: unpaired, msg: fmt.Sprintf("the answer does not match the request: no invite for %s; not asked for: %s",
 		cmp.Or(strings.Join(missing, ", "), "none"), cmp.Or(strings.Join(extra, ", "), "none"))}
+}
+
+// isPaired reports whether a slot of pairCreated's result holds an invite.
+func isPaired[I pairable](inv I) bool {
+	id, _ := inv.pairKey()
+	return id != ""
 }

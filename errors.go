@@ -132,7 +132,8 @@ type operation struct {
 	verb   string // "list invites", "create", "get invite", ...
 	id     string // the invite ID, with withID
 	withID bool
-	count  int // create: the number of invites
+	count  int  // create: the number of invites
+	device bool // a devices or device-invites call, whose 403 has its own advice
 }
 
 func (o operation) String() string {
@@ -177,10 +178,20 @@ var ErrMayHaveCreated = errors.New("the invites may have been created")
 // answer's order; nil when err carries none. They may exist, and one without email is
 // a live invite URL: share or delete them. Create's error then matches
 // [ErrMayHaveCreated] and names them, without their URLs.
-func UnpairedInvites(err error) []UserInvite {
+func UnpairedInvites(err error) []UserInvite { return unpairedOf[UserInvite](err) }
+
+// UnpairedDeviceInvites is [UnpairedInvites] for [Client.CreateDeviceInvites]: the
+// device invites of its answer that were paired with no request. Each may be a live
+// share: its InviteURL lets anyone holding it accept; delete or share them.
+func UnpairedDeviceInvites(err error) []DeviceInvite { return unpairedOf[DeviceInvite](err) }
+
+// unpairedOf returns the unpaired invites of type I that err carries, or nil.
+func unpairedOf[I any](err error) []I {
 	var e *unpairedError
 	if errors.As(err, &e) {
-		return slices.Clone(e.invites)
+		if invites, ok := e.invites.([]I); ok {
+			return slices.Clone(invites)
+		}
 	}
 	return nil
 }
@@ -189,7 +200,7 @@ func UnpairedInvites(err error) []UserInvite {
 // text names invites by ID and email, never URL.
 type unpairedError struct {
 	msg     string
-	invites []UserInvite // paired with no request
+	invites any // paired with no request: a []UserInvite or a []DeviceInvite
 }
 
 func (e *unpairedError) Error() string    { return e.msg }
@@ -247,7 +258,7 @@ func (c *Client) tokenError(err error) error {
 		e.msg += ": " + apiErr.Message
 	}
 	if !e.transient { // a refused credential: the advice of a 401
-		e.msg = fmt.Sprintf("the token endpoint refused the %s (%s): %s", c.authKind, c.advice(opRead, http.StatusUnauthorized, 0), e.msg)
+		e.msg = fmt.Sprintf("the token endpoint refused the %s (%s): %s", c.authKind, c.advice(operation{}, opRead, http.StatusUnauthorized, 0), e.msg)
 	}
 	return e
 }

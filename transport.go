@@ -100,7 +100,7 @@ func (c *Client) try(ctx context.Context, op operation, kind opKind, send send, 
 	switch {
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		apiErr := newAPIError(resp, op.String(), c.redact, time.Now())
-		apiErr.Advice = c.advice(kind, resp.StatusCode, apiErr.RetryAfter)
+		apiErr.Advice = c.advice(op, kind, resp.StatusCode, apiErr.RetryAfter)
 		a.retryAfter, a.err = apiErr.RetryAfter, apiErr
 		if resp.StatusCode == http.StatusUnauthorized && c.bearer != nil {
 			// A 401 did nothing; once its token is forgotten, the next attempt gets another.
