@@ -1,5 +1,5 @@
-// Package tsinvitestest is a fake of the Tailscale API's user-invites endpoints and of
-// its list of users, for tests of code that uses package tsinvites (or any other client
+// Package tsinvitestest is a fake of the Tailscale API's user-invites endpoints, of its
+// list of users, and of its devices and device-share invites, for tests of code that uses package tsinvites (or any other client
 // of the API).
 //
 // The fake keeps invites and users in memory, checks the bearer token, and validates
@@ -23,7 +23,12 @@
 // and resend, on listUsers without the scope users:read and on the operations that
 // change a user without the scope users ([WithScopes]); users approved, suspended,
 // restored and given another role as the real API does ([WithUserApproval],
-// [WithKeyUser]). Faults can be injected with [Fake.InjectFault].
+// [WithKeyUser]); devices ([WithDevices]) listed with the tags and hostname filters,
+// and shared with device invites (create, list, get, delete; resend for emailed ones,
+// one a minute; accepted through the API by the key's user or by anyone with
+// [Fake.AcceptDeviceInviteAs]), which tokens that no user owns may read with the scope
+// device_invites:read and delete with device_invites, but not create, resend or accept
+// (403). Faults can be injected with [Fake.InjectFault].
 package tsinvitestest
 
 import (
@@ -129,6 +134,18 @@ const (
 	OpResend = fakeserver.OpResend // POST /user-invites/{userInviteId}/resend
 
 	OpListUsers = fakeserver.OpListUsers // GET /tailnet/{tailnet}/users
+)
+
+// The operation IDs of the devices list and of device-share invites, for
+// [Fake.RequestCount] and [Fake.InjectFault].
+const (
+	OpListDevices        = fakeserver.OpListDevices        // GET /tailnet/{tailnet}/devices
+	OpListDeviceInvites  = fakeserver.OpListDeviceInvites  // GET /device/{deviceId}/device-invites
+	OpCreateDeviceInvite = fakeserver.OpCreateDeviceInvite // POST /device/{deviceId}/device-invites
+	OpGetDeviceInvite    = fakeserver.OpGetDeviceInvite    // GET /device-invites/{deviceInviteId}
+	OpDeleteDeviceInvite = fakeserver.OpDeleteDeviceInvite // DELETE /device-invites/{deviceInviteId}
+	OpResendDeviceInvite = fakeserver.OpResendDeviceInvite // POST /device-invites/{deviceInviteId}/resend
+	OpAcceptDeviceInvite = fakeserver.OpAcceptDeviceInvite // POST /device-invites/-/accept
 )
 
 // Defaults of a new fake.
@@ -349,4 +366,32 @@ func (s *Server) Connections() int {
 // stopped. It may be called more than once.
 func (s *Server) Close() {
 	s.s.Close()
+}
+
+// WithDevices adds these devices to the tailnet when the fake starts, in this order. A
+// device without ID gets one (a number from 40001), one without NodeID gets "n" and its
+// ID, one without Name gets its Hostname and the tailnet's name as MagicDNS name.
+// Devices are listed (listTailnetDevices, filtered by tags and hostname) and shared
+// (the device-invites operations) by their ID or NodeID.
+func WithDevices(devices ...tsinvites.Device) Option {
+	return wrap(fakeserver.WithDevices(devices...))
+}
+
+// Devices returns a copy of the fake's devices, in the order they were added.
+func (f *Fake) Devices() []tsinvites.Device {
+	return f.inner().Devices()
+}
+
+// DeviceInvites returns a copy of the device invites, pending and accepted, ordered by ID.
+func (f *Fake) DeviceInvites() []tsinvites.DeviceInvite {
+	return f.inner().DeviceInvites()
+}
+
+// AcceptDeviceInviteAs does what a person outside the tailnet who logs in as loginName
+// does with the invite's URL: the invite is accepted, acceptedBy names them. Anyone
+// holding the URL can accept it, so loginName need not be the invite's email. It fails,
+// changing nothing, for an ID that is no device invite, an empty login name, and an
+// invite already accepted (a multi-use one: after 1,000 acceptances).
+func (f *Fake) AcceptDeviceInviteAs(id, loginName string) error {
+	return f.inner().AcceptDeviceInviteAs(id, loginName)
 }

@@ -86,6 +86,14 @@ func (t issuedToken) refuses(op string) (int, string) {
 		}
 		return 0, ""
 	}
+	if scope, status, message := deviceRefusal(op); status != 0 {
+		return status, message
+	} else if scope != "" {
+		if !hasScope(t.scopes, scope) {
+			return http.StatusForbidden, "this token lacks the OAuth scope " + scope
+		}
+		return 0, ""
+	}
 	return http.StatusForbidden, "only permitted for user-owned keys, because invites require an inviting user"
 }
 

@@ -80,6 +80,7 @@ type Fake struct {
 	seed                   []tsinvites.CreateUserInviteRequest
 	seedUsers              []tsinvites.User
 	member                 memberOptions // of the operations that change a user (members.go)
+	dev                    deviceState   // devices and their share invites (devices.go); guarded by mu
 
 	router *apidoc.Router
 	api    http.Handler
@@ -145,6 +146,7 @@ func newFake(opts ...Option) (*Fake, error) {
 			writeError(w, http.StatusBadRequest, err.Error())
 		},
 	})
+	f.initDevices()
 	if len(f.seed) > 0 {
 		f.create(f.seed)
 	}
