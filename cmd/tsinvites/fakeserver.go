@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
 const fakeServerLong = `Serve a fake of the Tailscale API's user-invites endpoints (package tsinvitestest) over
@@ -79,15 +79,15 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 	if token == "" {
 		token = "tskey-api-fake-" + rand.Text()
 	}
-	opts := []tsinvitestest.Option{tsinvitestest.WithToken(token), tsinvitestest.WithClock(o.env.now)}
+	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(o.env.now)}
 	if ff.oauthClientID != "" {
 		if ff.oauthSecret == "" {
 			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
 		}
-		opts = append(opts, tsinvitestest.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
+		opts = append(opts, fakeserver.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
 	}
 	if ff.federatedClientID != "" {
-		opts = append(opts, tsinvitestest.WithFederatedIdentity(ff.federatedClientID))
+		opts = append(opts, fakeserver.WithFederatedIdentity(ff.federatedClientID))
 	}
 	l, err := net.Listen("tcp", ff.listen)
 	if err != nil {
@@ -102,7 +102,7 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 		url = fmt.Sprintf("http://127.0.0.1:%d", addr.Port)
 	}
 	srv := &http.Server{
-		Handler:           tsinvitestest.Handler(opts...),
+		Handler:           fakeserver.Handler(opts...),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)

@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
 // update rewrites the golden files instead of comparing: go test ./cmd/tsinvites -update
@@ -75,7 +75,7 @@ func cli(t *testing.T, vars map[string]string, args ...string) outcome {
 
 // sampleServer starts the --fake API's sample server for a test, and returns it with the
 // environment that points the command at it.
-func sampleServer(t *testing.T) (*tsinvitestest.Server, map[string]string) {
+func sampleServer(t *testing.T) (*fakeserver.Server, map[string]string) {
 	t.Helper()
 	srv, err := startSampleFake(func() time.Time { return testNow })
 	if err != nil {
