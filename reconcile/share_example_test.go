@@ -8,23 +8,36 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/reconcile"
+	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
+
+// exampleDevices are the devices of ExampleNewSharePlan: build-000 and build-001 with
+// tag:ci, and build-002.
+func exampleDevices() []tsinvites.Device {
+	return []tsinvites.Device{
+		{NodeID: "n000", Name: "build-000.example.ts.net", Hostname: "build-000", Tags: []string{"tag:ci"}},
+		{NodeID: "n001", Name: "build-001.example.ts.net", Hostname: "build-001", Tags: []string{"tag:ci"}},
+		{NodeID: "n002", Name: "build-002.example.ts.net", Hostname: "build-002"},
+	}
+}
+
+// exampleShares is ExampleNewSharePlan's list.
+var exampleShares = []reconcile.Share{
+	{Device: "tag:ci", Email: "ann@partner.example"},
+	{Device: "tag:ci", Email: "bob@partner.example"},
+	{Device: "build-002", Email: "ops@example.com", AllowExitNode: true},
+}
 
 // Sharing devices from a list: every device with tag:ci with two contractors, and one
 // server, named by its hostname, with a third person who may use it as an exit node.
-// Here against an in-memory stand-in of three devices (two with tag:ci); with a
-// *tsinvites.Client the calls are the same.
+// Here against the fake API with three devices (two with tag:ci).
 func ExampleNewSharePlan() {
-	f := newShareTailnet(shareNow, testDevices(3, 2, "tag:ci")...)
-	var c reconcile.DeviceClient = f // a *tsinvites.Client is one
+	srv, c := startFake(tsinvitestest.WithDevices(exampleDevices()...))
+	defer srv.Close()
 	ctx := context.Background()
-	shares := []reconcile.Share{
-		{Device: "tag:ci", Email: "ann@partner.example"},
-		{Device: "tag:ci", Email: "bob@partner.example"},
-		{Device: "build-002", Email: "ops@example.com", AllowExitNode: true},
-	}
-	plan, err := reconcile.NewSharePlan(ctx, c, shares, reconcile.PlanOptions{Prune: true})
+	plan, err := reconcile.NewSharePlan(ctx, c, exampleShares, reconcile.PlanOptions{Prune: true})
 	if err != nil {
 		log.Fatal(err) // a bad email or device (nothing was sent), or a list failed
 	}
@@ -33,7 +46,7 @@ func ExampleNewSharePlan() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(res.Count(reconcile.StatusDone), "shared in", f.count("CreateDeviceInvites"), "create calls")
+	fmt.Println(res.Count(reconcile.StatusDone), "shared in", srv.RequestCount(tsinvitestest.OpCreateDeviceInvite), "create calls")
 	// Output:
 	// + create    ann@partner.example on build-000.example.ts.net (device n000)
 	// + create    bob@partner.example on build-000.example.ts.net (device n000)
@@ -51,12 +64,8 @@ func TestSharePlanInREADME(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := newShareTailnet(shareNow, testDevices(3, 2, "tag:ci")...)
-	p, err := reconcile.NewSharePlan(context.Background(), f, []reconcile.Share{
-		{Device: "tag:ci", Email: "ann@partner.example"},
-		{Device: "tag:ci", Email: "bob@partner.example"},
-		{Device: "build-002", Email: "ops@example.com", AllowExitNode: true},
-	}, reconcile.PlanOptions{Prune: true})
+	c, _ := fakeClient(t, tsinvitestest.WithDevices(exampleDevices()...))
+	p, err := reconcile.NewSharePlan(t.Context(), c, exampleShares, reconcile.PlanOptions{Prune: true})
 	if err != nil {
 		t.Fatal(err)
 	}
