@@ -33,7 +33,11 @@ type AcceptedShare struct {
 // String formats the share as a line of a plan, such as
 // "= accepted  bob@example.com on build-1.example.ts.net (device n1, invite 123): not in the list, left alone ...".
 func (s AcceptedShare) String() string {
-	line := fmt.Sprintf("= %-9s %s on %s (device %s, invite %s", "accepted", textsafe.Escape(s.AcceptedBy),
+	who := textsafe.Escape(s.AcceptedBy)
+	if who == "" {
+		who = "someone the API does not name"
+	}
+	line := fmt.Sprintf("= %-9s %s on %s (device %s, invite %s", "accepted", who,
 		cmp.Or(textsafe.Escape(s.DeviceName), s.DeviceID), s.DeviceID, s.InviteID)
 	if s.Email != "" && s.Email != s.AcceptedBy {
 		line += ", emailed to " + textsafe.Escape(s.Email)
