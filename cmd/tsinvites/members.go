@@ -24,14 +24,15 @@ change users: an API key, or an OAuth client or federated identity with the user
                   & restore   suspended people of the file
 --offboard never touches the owner, users shared from other tailnets, users whose role
 is not member (unless --offboard-admins), or an email given with --keep (repeatable);
-more than --max-offboard (10) suspensions stop the plan with exit 2, before anything is
-changed.`
+more than --max-offboard (10; 0 means 10) suspensions stop the plan with exit 2, before
+anything is changed.`
 
 // memberFlags are the flags of plan and apply that act on users.
 type memberFlags struct {
 	approve, manageRoles, offboard, offboardAdmins bool
 	keep                                           []string
 	maxOffboard                                    int
+	maxOffboardSet                                 bool // --max-offboard was given
 }
 
 func (mf *memberFlags) register(cmd *cobra.Command) {
@@ -41,23 +42,23 @@ func (mf *memberFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&mf.offboard, "offboard", false, "suspend the members who are not in the file, and restore the suspended people of the file")
 	f.BoolVar(&mf.offboardAdmins, "offboard-admins", false, "with --offboard: also users whose role is not member (never the owner)")
 	f.StringArrayVar(&mf.keep, "keep", nil, "with --offboard: an email never suspended or restored (repeatable)")
-	f.IntVar(&mf.maxOffboard, "max-offboard", reconcile.DefaultMaxOffboard, "with --offboard: the most members one run may suspend")
+	f.IntVar(&mf.maxOffboard, "max-offboard", reconcile.DefaultMaxOffboard, fmt.Sprintf("with --offboard: the most members one run may suspend (0: the default, %d)", reconcile.DefaultMaxOffboard))
 }
 
-// check refuses flags that do not go together; noUsers is --no-users.
+// check refuses flags that do not go together, as flag problems; noUsers is --no-users.
 func (mf *memberFlags) check(noUsers bool) error {
 	on := mf.approve || mf.manageRoles || mf.offboard
 	switch {
 	case noUsers && on:
-		return errors.New("--no-users cannot go with --approve, --manage-roles or --offboard: they act on the users that --no-users does not read")
-	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboard != reconcile.DefaultMaxOffboard):
-		return errors.New("--offboard-admins, --keep and --max-offboard go with --offboard")
-	case mf.maxOffboard < 1:
-		return fmt.Errorf("--max-offboard %d: want 1 or more", mf.maxOffboard)
+		return flagErrorf("--no-users cannot go with --approve, --manage-roles or --offboard: they act on the users that --no-users does not read")
+	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboardSet):
+		return flagErrorf("--offboard-admins, --keep and --max-offboard go with --offboard")
+	case mf.maxOffboard < 0:
+		return flagErrorf("--max-offboard %d: want 0 (the default, %d) or more", mf.maxOffboard, reconcile.DefaultMaxOffboard)
 	}
 	for _, k := range mf.keep {
 		if err := (tsinvites.CreateUserInviteRequest{Email: strings.TrimSpace(k)}).Validate(); err != nil || strings.TrimSpace(k) == "" {
-			return fmt.Errorf("--keep %q: want an email such as ci-bot@example.com", k)
+			return flagErrorf("--keep %q: want an email such as ci-bot@example.com", k)
 		}
 	}
 	return nil
@@ -71,28 +72,52 @@ func (mf *memberFlags) options(opts *reconcile.PlanOptions) {
 	}
 }
 
-// planFailure is the command's error for NewPlan's err: a usage error (exit 2) for
-// more suspensions than --max-offboard, which nothing was changed for.
-func planFailure(err error) error {
+// planFailure is the command's error for NewPlan's err with opts: a usage error (exit
+// 2) for more suspensions than --max-offboard, which nothing was changed for; for a
+// credential that may not read users while flags act on them, the scope to ask for
+// (--no-users, which reconcile's message offers, cannot go with those flags).
+func planFailure(err error, opts reconcile.PlanOptions) error {
 	var capErr *reconcile.OffboardCapError
-	if errors.As(err, &capErr) {
+	var apiErr *tsinvites.APIError
+	switch {
+	case errors.As(err, &capErr):
 		return usageErrorf("--offboard would suspend %d members who are not in the file, more than --max-offboard %d allows; nothing was changed: check the file, name the people to keep with --keep EMAIL, or raise --max-offboard to %d",
 			capErr.Count, capErr.Max, capErr.Count)
+	case usersOn(opts) && usersRefused(err, &apiErr):
+		return failedf("this credential may not read the tailnet's users, which %s on: use an API key, or an OAuth client or federated identity with the users:read scope (and the users scope, for apply to change them); list users: %s",
+			userFlags(opts), apiReason(apiErr))
 	}
 	return failed(err)
 }
 
-// usersOn reports whether plan acts on users, and so has a user ID column in CSV.
-func usersOn(plan *reconcile.Plan) bool {
-	o := plan.Options
-	return o.Approve || o.ManageRoles || o.Offboard
+// usersRefused reports whether err is the API's refusal to list the tailnet's users
+// (401, 403 or 404), and sets *apiErr to it.
+func usersRefused(err error, apiErr **tsinvites.APIError) bool {
+	refused := tsinvites.IsForbidden(err) || tsinvites.IsUnauthorized(err) || tsinvites.IsNotFound(err)
+	return refused && errors.As(err, apiErr) && (*apiErr).Operation == "list users"
 }
 
-// userColumn is the CSV report's userId cell, v, when apply acts on users (nothing
-// otherwise, so that reports without them keep their columns).
-func (r *report) userColumn(v string) []string {
-	if r.users {
-		return []string{v}
+// userFlags names the flags given that act on users, with the verb: "--approve acts",
+// "--approve and --offboard act".
+func userFlags(opts reconcile.PlanOptions) string {
+	var given []string
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{opts.Approve, "--approve"}, {opts.ManageRoles, "--manage-roles"}, {opts.Offboard, "--offboard"}} {
+		if f.on {
+			given = append(given, f.name)
+		}
 	}
-	return nil
+	if len(given) == 1 {
+		return given[0] + " acts"
+	}
+	return strings.Join(given[:len(given)-1], ", ") + " and " + given[len(given)-1] + " act"
+}
+
+// usersOn reports whether a plan with opts acts on users, and so has a user ID column in
+// CSV. SWITCH-USERS: reconcile's PlanOptions.onUsers is the rule; use its export once
+// the reconcile work lands.
+func usersOn(opts reconcile.PlanOptions) bool {
+	return opts.Approve || opts.ManageRoles || opts.Offboard
 }

@@ -241,7 +241,7 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "--no-users cannot go with"},
 		{[]string{"plan", "--keep", "a@example.com"}, "--offboard-admins, --keep and --max-offboard go with --offboard"},
 		{[]string{"plan", "--max-offboard", "20"}, "go with --offboard"},
-		{[]string{"plan", "--offboard", "--max-offboard", "0"}, "--max-offboard 0: want 1 or more"},
+		{[]string{"plan", "--offboard", "--max-offboard", "-1"}, "--max-offboard -1: want 0 (the default, 10) or more"},
 		{[]string{"plan", "--offboard", "--keep", "not an email"}, `--keep "not an email": want an email`},
 	} {
 		srv, vars := sampleServer(t)

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
+)
+
+// itemError is why an item is not done, for people: without the "tsinvites: ..."
+// prefix (the report says which item it is about), and for an item not started, why.
+func itemError(ctx context.Context, status reconcile.Status, err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case status == reconcile.StatusNotAttempted && ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return "not started: " + stopReason(ctx)
+	}
+	return reason(err)
+}
+
+// stopReason says why ctx ended, for people.
+func stopReason(ctx context.Context) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "--timeout reached"
+	}
+	return "interrupted"
+}
+
+// reason is why an item failed, for people, without saying which operation it was (the
+// report says which item it was about): the engine's own reason, or the API's status,
+// message and advice (and, for a create that may have reached the API, that it may
+// have been made), or the error.
+func reason(err error) string {
+	var changeErr *reconcile.ChangeError
+	var apiErr *tsinvites.APIError
+	switch {
+	case errors.As(err, &changeErr) && changeErr.Err == nil:
+		return changeErr.Reason
+	case errors.As(err, &changeErr):
+		return changeErr.Reason + ": " + changeErr.Err.Error()
+	case errors.As(err, &apiErr) && errors.Is(err, tsinvites.ErrMayHaveCreated):
+		return apiReason(apiErr) + " (" + tsinvites.ErrMayHaveCreated.Error() + ": list them before creating them again)"
+	case errors.As(err, &apiErr):
+		return apiReason(apiErr)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out (--timeout or the 60s request limit)"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	}
+	return err.Error()
+}
+
+// apiReason is the API's answer from the error's fields: the status and message, such
+// as "404 not found: invite not found", then what to do, in parentheses, when the
+// client says (check the credential, retry after a while).
+func apiReason(apiErr *tsinvites.APIError) string {
+	s := fmt.Sprintf("%d %s", apiErr.StatusCode, strings.ToLower(http.StatusText(apiErr.StatusCode)))
+	if apiErr.Message != "" {
+		s += ": " + apiErr.Message
+	}
+	if advice := apiAdvice(apiErr); advice != "" {
+		s += " (" + advice + ")"
+	}
+	return s
+}
+
+// apiAdvice is what the client advises doing about apiErr (without parentheses), or "".
+//
+// SWITCH-ADVICE: until tsinvites.APIError has its Advice field (issue 24, item 2, the
+// errors work), the advice exists only in the error's text, and this is the one place
+// that takes it out; once the field lands, the body is the one line
+// `return apiErr.Advice`.
+func apiAdvice(apiErr *tsinvites.APIError) string {
+	head := fmt.Sprintf("%d %s", apiErr.StatusCode, strings.ToLower(http.StatusText(apiErr.StatusCode)))
+	if apiErr.Message != "" {
+		head += ": " + apiErr.Message
+	}
+	_, rest, _ := strings.Cut(apiErr.Error(), head)
+	rest = strings.TrimSpace(rest)
+	return strings.TrimSuffix(strings.TrimPrefix(rest, "("), ")")
+}
