@@ -146,4 +146,3 @@ func (o *applyOptions) apply(ctx context.Context, c *tsinvites.Client, plan *rec
 	of.tailnet, of.items, of.behindBar = c.Tailnet(), ran.items, ran.behindBar
 	return p.finish(newReport(of))
 }
-

@@ -98,4 +98,3 @@ func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	}
 	return &p
 }
-
