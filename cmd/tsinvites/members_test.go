@@ -253,25 +253,6 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 	}
 }
 
-// plan --offboard prints the changes to users with their marks, and -o csv a userId
-// column; without the flags, the CSV keeps its columns.
-func TestPlanPrintsChangesToUsers(t *testing.T) {
-	t.Parallel()
-	_, envs := credentialFake(t, tsinvitestest.WithUsers(tsinvites.User{LoginName: "left@example.com"}))
-	in := invocation{args: []string{"plan", "-f", "-", "--offboard", "-o", "table"}, stdin: "email\na@example.com\n", vars: envs["API key"]}
-	if got := in.run(t); got.code != exitOK || !strings.Contains(got.stdout, "! suspend   left@example.com (member, user 3001): not in the list\n") || !strings.Contains(got.stdout, "0 to delete; 1 to suspend, 0 to restore;") {
-		t.Errorf("plan --offboard: exit %d\n%s%s", got.code, got.stdout, got.stderr)
-	}
-	in.args = []string{"plan", "-f", "-", "--offboard", "-o", "csv"}
-	if got := in.run(t); !strings.HasPrefix(got.stdout, "action,email,role,oldRole,inviteId,lastEmailSentAt,reason,userId\n") || !strings.Contains(got.stdout, "suspend,left@example.com,member,,,,not in the list,3001\n") {
-		t.Errorf("plan --offboard -o csv:\n%s", got.stdout)
-	}
-	in.args = []string{"plan", "-f", "-", "-o", "csv"}
-	if got := in.run(t); !strings.HasPrefix(got.stdout, "action,email,role,oldRole,inviteId,lastEmailSentAt,reason\n") {
-		t.Errorf("plan -o csv without --offboard:\n%s", got.stdout)
-	}
-}
-
 // TestFromInviteToMemberInREADME runs the worked example of the README's section "From
 // invite to member" against the fake, as ExampleNewPlan_fromInviteToMember sets it up,
 // and wants the README's output.
