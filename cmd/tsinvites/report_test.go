@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -242,5 +243,33 @@ func TestUnwritableReportKeepsWhatWasDone(t *testing.T) {
 	}
 	if n := len(srv.Invites()); n != len(sampleInvites)+1 {
 		t.Errorf("%d invites, want the samples and the new one", n)
+	}
+}
+
+// Printing a report changes nothing in it, in any format: the exit code and summary are
+// the same before and after, and depend only on whether the items were listed (issue
+// 24, item 4: before, printing a table set report.listed, which err then read).
+func TestPrintingChangesNothing(t *testing.T) {
+	t.Parallel()
+	items := []item{
+		{Change: reconcile.Change{Action: reconcile.ActionDelete, InviteID: "1"}, Status: reconcile.StatusDone},
+		{Change: reconcile.Change{Action: reconcile.ActionDelete, InviteID: "2"}, Status: reconcile.StatusFailed, Error: "404 not found"},
+	}
+	for _, format := range []string{"table", "json", "csv"} {
+		r := newReport(reportOf{op: opDelete, items: slices.Clone(items)})
+		before := *r
+		before.Results = slices.Clone(r.Results)
+		errBefore := fmt.Sprint(r.err(false))
+		var out strings.Builder
+		p := &printer{format: format, now: testNow, stdout: &out, stderr: &out}
+		if err := p.report(r); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(before, *r, cmp.AllowUnexported(report{}, bulkOp{})); diff != "" {
+			t.Errorf("%s: printing changed the report (-before +after):\n%s", format, diff)
+		}
+		if got := fmt.Sprint(r.err(false)); got != errBefore || !strings.Contains(got, "the first: invite 2: 404 not found") {
+			t.Errorf("%s: err after printing %q, before %q", format, got, errBefore)
+		}
 	}
 }
