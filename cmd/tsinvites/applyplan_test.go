@@ -8,13 +8,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/pflag"
 
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites"
 )
 
-// openInvites lists the open invites of srv as "email role", sorted.
-func openInvites(srv *tsinvitestest.Server) []string {
+// openInvites lists invites as "email role", sorted.
+func openInvites(invites []tsinvites.UserInvite) []string {
 	var open []string
-	for _, inv := range srv.Invites() {
+	for _, inv := range invites {
 		open = append(open, inv.Email+" "+string(inv.Role))
 	}
 	slices.Sort(open)
@@ -51,7 +51,7 @@ func TestApplySavedPlan(t *testing.T) {
 				t.Fatalf("apply --plan: exit %d, or the plan not shown\n%s%s", got.code, got.stdout, got.stderr)
 			}
 			want := []string{"amelie@example.com admin", "bob@example.com admin", "contractor@partner.org member", "dave@example.com auditor"}
-			if diff := cmp.Diff(want, openInvites(srv)); diff != "" {
+			if diff := cmp.Diff(want, openInvites(srv.Invites())); diff != "" {
 				t.Errorf("open invites (-want +got):\n%s", diff)
 			}
 			again := invocation{args: []string{"plan", "-f", "-", "--prune", "-o", "table"}, stdin: desiredCSV, vars: vars}.run(t)
