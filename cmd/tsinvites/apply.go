@@ -106,7 +106,7 @@ func (o *applyOptions) checkFlags(from string) error {
 }
 
 // apply shows the plan, asks for confirmation unless yes, runs it with the engine
-// (reconcile.Apply, with opts) behind a progress bar and reports what became of each
+// (reconcile.Apply, --concurrency at a time) behind a progress bar and reports what became of each
 // change, with the line of the file it comes from (lineOf, by lower-cased email).
 func (o *applyOptions) apply(ctx context.Context, c *tsinvites.Client, plan *reconcile.Plan, lineOf map[string]int) error {
 	p := o.printer()
