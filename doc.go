@@ -15,8 +15,9 @@
 //
 // Every failure is a clear error: [*APIError] for any non-2xx answer, with
 // [IsNotFound], [IsUnauthorized], [IsForbidden] and [IsRateLimited]; [ErrInvalidInput]
-// for input refused before sending; [ErrMayHaveCreated] for a create whose invites may
-// exist.
+// for input refused before sending, and for invites an [*InputError] listing every
+// problem (the one input policy, [ValidateInvites] and [ValidateList], that the engine
+// and the CLI call too); [ErrMayHaveCreated] for a create whose invites may exist.
 //
 //	c, err := tsinvites.New(tsinvites.ConfigFromEnv())
 //	if err != nil {

@@ -12,8 +12,6 @@ import (
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
 
-	"github.com/tsinvites/tsinvites/internal/words"
-
 	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/internal/token"
@@ -143,7 +141,7 @@ type operation struct {
 func (o operation) String() string {
 	switch {
 	case o.verb == "create":
-		return "create " + words.Plural(o.count, "invite", "invites")
+		return "create " + textsafe.Plural(o.count, "invite", "invites")
 	case o.withID:
 		return fmt.Sprintf("%s %q", o.verb, o.id)
 	}

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/cenkalti/backoff/v5"
 )
@@ -123,7 +123,7 @@ func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait
 	case !retryable(kind, a):
 		return 0, false, "not safe or not useful to retry"
 	case n >= r.policy.MaxAttempts:
-		return 0, false, words.Plural(n, "attempt", "attempts") + " made"
+		return 0, false, textsafe.Plural(n, "attempt", "attempts") + " made"
 	case a.retryAfter > r.policy.MaxRetryAfter:
 		return 0, false, fmt.Sprintf("Retry-After %s is longer than the %s cap", a.retryAfter, r.policy.MaxRetryAfter)
 	}

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
+	"github.com/tsinvites/tsinvites/internal/identity"
 	"github.com/tsinvites/tsinvites/internal/jsonbody"
-	"github.com/tsinvites/tsinvites/internal/words"
 )
 
 // maxBody caps how much of a successful answer is read; maxUsersBody, of a users list
@@ -227,7 +227,8 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 		if r.Email == "" {
 			noEmail = append(noEmail, i)
 		} else {
-			byEmail[words.EmailKey(r.Email)] = i
+			key, _ := identity.Key(r.Email) // a request's email is valid (checked)
+			byEmail[key] = i
 		}
 	}
 	var extra, missing []string
@@ -237,7 +238,9 @@ func pairCreated(reqs []CreateUserInviteRequest, answer []UserInvite) ([]UserInv
 		times[inv.ID]++
 	}
 	for _, inv := range answer {
-		i, asked := byEmail[words.EmailKey(inv.Email)]
+		key, named := identity.Key(inv.Email) // one with white space or hidden characters pairs with nobody
+		i, asked := byEmail[key]
+		asked = asked && named
 		switch {
 		case times[inv.ID] > 1: // one invite cannot be two people's: neither is paired
 			extra, unpaired = append(extra, fmt.Sprintf("invite %q for %q (the answer gives that ID %d times)", inv.ID, inv.Email, times[inv.ID])), append(unpaired, inv)

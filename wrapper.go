@@ -73,6 +73,10 @@ func (c *Client) GoString() string { return c.String() }
 // Tailnet returns the tailnet the client works on ("-" for the credential's own).
 func (c *Client) Tailnet() string { return c.tailnetOf() }
 
+// RetryPolicy returns the client's retry policy, its zero fields filled with the defaults
+// (a zero or nil Client's is the zero policy, which means the defaults).
+func (c *Client) RetryPolicy() RetryPolicy { return cmp.Or(c, &Client{}).retry }
+
 // WithTailnet returns a client for another tailnet that shares c's credential, HTTP
 // client and token cache. "" means "-". A tailnet that cannot be used in a path is
 // reported by the first call that needs it.
@@ -207,7 +211,7 @@ func (c *Client) ApproveUser(ctx context.Context, userID string) error {
 // POST /api/v2/users/{userId}/role
 func (c *Client) SetUserRole(ctx context.Context, userID string, role TailnetRole) error {
 	if !role.Valid() {
-		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "unknown role %q (want one of %s)", role, names(tailnetRoleValues))
+		return invalid(operation{verb: "set role of user", id: userID, withID: true}, "%s", unknownRole(role, tailnetRoleValues))
 	}
 	return c.byID(ctx, "user ID", "set role of user", userID, opUser, func(g *GeneratedClient, ctx context.Context, id string) (*http.Response, error) {
 		return g.updateUserRole(ctx, id, UpdateUserRoleJSONRequestBody{Role: role})

@@ -3,10 +3,13 @@ package reconcile
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pool"
 )
 
 // ApplyOptions says how [Apply] carries a plan out. The zero value gives the defaults
@@ -16,9 +19,9 @@ type ApplyOptions struct {
 	// zero means DefaultBatchSize (100).
 	BatchSize int
 	// Concurrency is the number of create calls in flight at once, and then of deletes
-	// and resends, and then of changes to users, 1 to MaxConcurrency (64); zero means DefaultConcurrency (4). After an
-	// answer of 429 (rate limited) fewer create calls are in flight, growing back one
-	// by one as calls succeed.
+	// and resends, and then of changes to users, 1 to MaxConcurrency (64); zero means
+	// DefaultConcurrency (4). After an answer of 429 (rate limited) fewer calls are in
+	// flight, growing back one by one as calls succeed.
 	Concurrency int
 	// StopAfterFailedBatch makes Apply start no create call once one has failed (or may
 	// have reached the API): the creates and recreates of the batches not yet sent are
@@ -63,19 +66,38 @@ func (o ApplyOptions) check() error {
 // already (accepted or deleted since the plan) counts as done, unless opts.NotFoundFails.
 //
 // The changes to users (approve, set-role, suspend, restore) come last, after the
-// invites', opts.Concurrency at a time; one the API refuses (a user-owned key acting on
-// its own user, a plan without suspension) fails with the API's error, and the others
-// go on.
+// invites', opts.Concurrency at a time; a set-role comes before, and is the condition
+// of, the approve or restore of the same user (when it is not done, they are
+// [StatusNotAttempted], saying why), so that nobody is let in with a role the list does
+// not give. One the API refuses (a user-owned key acting on its own user, a tailnet on
+// a Tailscale pricing plan without user suspension) fails with the API's error, and the
+// others go on; one whose answer was lost (a dropped connection, a 5xx) is
+// [StatusUnknown]: it may have been done.
+//
+// A plan read back from its JSON ([ReadPlan], json.Unmarshal: a saved plan, applied
+// later) makes Apply re-read the tailnet first (the invites and the users, at the same
+// time; a plan from NewPlan is applied without, at the round-trip floor): every change
+// whose starting point is no longer what the plan saw is [StatusSkipped], with the
+// reason, and nothing is sent for it: a create or recreate whose person has joined or
+// has an open invite (with the role wanted) by now, an invite no longer open or emailed
+// since, a user gone, with another role or status than the plan saw. A second Apply
+// of the same saved plan changes nothing. (A create without email, an invite to share
+// by hand, is made again.) Whatever a plan's JSON says, every Apply keeps the plan's
+// own guards (its options): changes to users only with the option that makes them,
+// never the owner, a role other than member suspended, restored or taken away only
+// with OffboardAdmins, never an email of Keep, and at most MaxOffboard changes of
+// access (an [*OffboardCapError]).
 //
 // A plan may be built by hand, not only by NewPlan: a create without email makes an
 // invite to share by hand (its InviteURL in the result), and deletes and resends of
 // given IDs run as a plan's do. Its empty Tailnet means c's.
 //
-// A create call answered 429 (after the client's own retries) fails its batch, halves
-// the create calls in flight, and no new one starts before the answer's Retry-After has
-// passed (1 s when it gives none); one that asks for more than
-// [tsinvites.DefaultMaxRetryAfter], or for longer than the context has left, leaves the
-// creates not yet sent [StatusNotAttempted].
+// A call answered 429 (after the client's own retries) fails its change (a create call:
+// its batch), halves the calls in flight, and no new one starts before the answer's
+// Retry-After has passed (1 s when it gives none); one that asks for more than the
+// client's RetryPolicy().MaxRetryAfter, or for longer than the context has left, leaves
+// every change not yet sent [StatusNotAttempted], saying how long the API asked to
+// wait.
 //
 // A create answered with an invite of another role than the change's is
 // [StatusFailed], though the invite exists (NewInviteID says which), and a recreate's
@@ -91,21 +113,33 @@ func (o ApplyOptions) check() error {
 // outcomes, names the unpaired invites, and wraps the first failed or unknown change's
 // error and the context's error, if it ended.
 //
-// A nil client, or one not made by tsinvites.New, a plan whose Tailnet is not c's
+// A nil client, a plan whose Tailnet is not c's
 // (compared without case; "-" is whatever tailnet the credential belongs to, so the
 // check cannot tell two credentials apart), invalid changes or options are refused
 // before anything is sent, with an error matching [tsinvites.ErrInvalidInput].
-func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptions) (*Result, error) {
-	if err := checkPlan(ctx, c, plan, opts); err != nil {
+func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Result, error) {
+	var capErr *OffboardCapError
+	if err := checkPlan(ctx, c, plan, opts); errors.As(err, &capErr) {
+		return nil, capErr
+	} else if err != nil {
 		return nil, invalid("apply", "%v", err)
 	}
 	opts.BatchSize = cmp.Or(opts.BatchSize, DefaultBatchSize)
 	opts.Concurrency = cmp.Or(opts.Concurrency, DefaultConcurrency)
-	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))}}
-	var creates, users []int // indices into plan.Changes
+	a := &applier{c: c, changes: plan.Changes, opts: opts, res: &Result{Results: make([]ChangeResult, len(plan.Changes))},
+		pool: pool.New(opts.Concurrency, c.RetryPolicy().MaxRetryAfter)}
 	for i, ch := range plan.Changes {
 		a.res.Results[i] = ChangeResult{Change: ch, Status: StatusNotAttempted}
+	}
+	if plan.saved {
+		if err := a.recheck(ctx, plan); err != nil {
+			return nil, err
+		}
+	}
+	var creates, users []int // indices into plan.Changes
+	for i, ch := range plan.Changes {
 		switch {
+		case a.res.Results[i].Status == StatusSkipped:
 		case ch.Action == ActionCreate || ch.Action == ActionRecreate:
 			creates = append(creates, i)
 		case isUserAction(ch.Action):
@@ -115,16 +149,17 @@ func Apply(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptio
 		}
 	}
 	a.runCreates(ctx, creates)
-	a.pool(ctx, a.later, a.applyOne) // deletes, resends, the old invites of recreates
-	a.pool(ctx, users, a.applyUser)  // then the changes to users
+	a.run(ctx, a.later, a.applyOne) // deletes, resends, the old invites of recreates
+	a.applyUsers(ctx, users)        // then the changes to users
 	return a.res, applyError(ctx, a.res)
 }
 
 // applier is the state of one Apply.
 type applier struct {
-	c       *tsinvites.Client
+	c       Client
 	changes []Change
 	opts    ApplyOptions
+	pool    *pool.Pool // every call of this Apply: a 429's slowdown carries from one phase to the next
 	mu      sync.Mutex // guards res.Results, later and Progress calls once workers run
 	res     *Result
 	later   []int // the deletes and resends, and the recreates whose delete is left
@@ -140,45 +175,49 @@ func (a *applier) finish(i int, r ChangeResult) {
 	}
 }
 
-// pool runs do on the changes idx (indices into the plan's changes), opts.Concurrency
-// at a time. Once the context ends no change is handed out: do settles the rest, seeing
-// the context's error (a change not started stays not attempted, unless do says more).
-func (a *applier) pool(ctx context.Context, idx []int, do func(context.Context, ChangeResult) ChangeResult) {
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(a.opts.Concurrency, len(idx)) {
-		wg.Go(func() {
-			for i := range work {
-				a.finish(i, do(ctx, a.res.Results[i]))
-			}
-		})
-	}
-	for k, i := range idx {
-		if ctx.Err() == nil {
-			select {
-			case work <- i:
-				continue
-			case <-ctx.Done():
-			}
-		}
-		for _, i := range idx[k:] { // the context ended: settle the rest unsent
-			a.finish(i, do(ctx, a.res.Results[i]))
-		}
-		break
-	}
-	close(work)
-	wg.Wait()
+// run makes the changes idx (indices into the plan's changes) with the pool: do makes
+// change i, records its result and returns the call's error. The changes the pool did
+// not start are left with the reason.
+func (a *applier) run(ctx context.Context, idx []int, do func(ctx context.Context, i int) error) {
+	next, why := a.pool.Run(ctx, len(idx), func(ctx context.Context, k int) error { return do(ctx, idx[k]) })
+	a.leave(idx[next:], notStarted(ctx, why))
 }
 
-// applyOne makes a delete or resend, or deletes the invite a done recreate replaced.
-// The result it is given is not shared while it runs.
-func (a *applier) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
-	if err := ctx.Err(); err != nil { // not started
-		if r.Action == ActionRecreate {
-			r.Status, r.Err = StatusFailed, changeError(err, "created invite %s, but deleting the invite it replaces, %s, was not started", r.NewInviteID, r.InviteID)
+// leave records why (nil: the context ended, which applyError says) for the changes
+// idx, never started; a recreate among them whose new invite exists failed half way.
+func (a *applier) leave(idx []int, why error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, i := range idx {
+		r := &a.res.Results[i]
+		r.Err = why
+		if r.Action == ActionRecreate && r.NewInviteID != "" {
+			r.Status, r.Err = StatusFailed, changeError(cmp.Or(why, context.Canceled), "created invite %s, but deleting the invite it replaces, %s, was not started", r.NewInviteID, r.InviteID)
 		}
-		return r
 	}
+}
+
+// notStarted is the reason for changes the pool did not start because of why: nil when
+// the context ended (applyError says so), the wait when the API asked for too long.
+func notStarted(ctx context.Context, why error) error {
+	var wait *pool.WaitError
+	switch {
+	case why == nil || ctx.Err() != nil && errors.Is(why, ctx.Err()):
+		return nil
+	case errors.As(why, &wait) && wait.Deadline:
+		return changeError(nil, "not attempted: the API asked to wait %s (rate limited), longer than the context has left", wait.Wait.Round(time.Second))
+	case errors.As(why, &wait):
+		return changeError(nil, "not attempted: the API asked to wait %s (rate limited)", wait.Wait)
+	}
+	return why
+}
+
+// applyOne makes change i, a delete or resend, or deletes the invite a done recreate
+// replaced; it returns the call's error.
+func (a *applier) applyOne(ctx context.Context, i int) error {
+	a.mu.Lock()
+	r := a.res.Results[i]
+	a.mu.Unlock()
 	var err error
 	switch r.Action {
 	case ActionResend:
@@ -196,5 +235,6 @@ func (a *applier) applyOne(ctx context.Context, r ChangeResult) ChangeResult {
 	default:
 		r.Status, r.Err = StatusFailed, err
 	}
-	return r
+	a.finish(i, r)
+	return err
 }

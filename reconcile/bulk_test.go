@@ -131,16 +131,23 @@ func TestApplyConcurrentBatchWithLostAnswerIsNotSentAgain(t *testing.T) {
 }
 
 // With StopAfterFailedBatch, no create call starts after one failed, though the calls
-// in flight then finish. The first call fails at once; the second is held 20 ms.
+// in flight then finish. The first call fails once the second has started; the second
+// is held 20 ms.
 func TestApplyStopAfterFailedBatchWithCallsInFlight(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		fake := tsinvitestest.Handler()
 		fake.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: http.StatusBadRequest})
+		second := make(chan struct{}) // closed when the second call has started
 		rec := &recorder{method: http.MethodPost, hold: func(n int) {
-			if n > 1 {
-				time.Sleep(20 * time.Millisecond)
+			switch n {
+			case 1: // fails once both calls are in flight
+				<-second
+				return
+			case 2:
+				close(second)
 			}
+			time.Sleep(20 * time.Millisecond)
 		}}
 		c := bubbleClient(t, fake, rec.wrap(fake), tsinvites.RetryPolicy{})
 		res, err := reconcile.Apply(t.Context(), c, creates(10), reconcile.ApplyOptions{BatchSize: 2, Concurrency: 2, StopAfterFailedBatch: true})
@@ -170,10 +177,16 @@ func TestApplySlowsDownAfterRateLimit(t *testing.T) {
 		fake := tsinvitestest.Handler()
 		fake.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "2"})
 		const hold = 20 * time.Millisecond
+		fourth := make(chan struct{}) // closed when the fourth call has started
 		rec := &recorder{method: http.MethodPost, hold: func(n int) {
-			if n > 1 { // the first goes on at once, and meets the 429
-				time.Sleep(hold)
+			switch n {
+			case 1: // meets the 429 once the four calls are in flight
+				<-fourth
+				return
+			case 4:
+				close(fourth)
 			}
+			time.Sleep(hold)
 		}}
 		c := bubbleClient(t, fake, rec.wrap(fake), tsinvites.RetryPolicy{Disabled: true})
 		res, err := reconcile.Apply(t.Context(), c, creates(12), reconcile.ApplyOptions{BatchSize: 1, Concurrency: 4})
@@ -303,4 +316,24 @@ func TestNilContextOrClientIsAnError(t *testing.T) {
 	if n := srv.TotalRequests(); n != 0 {
 		t.Errorf("%d requests sent, want 0", n)
 	}
+}
+
+// Apply waits out a Retry-After up to the client's own RetryPolicy.MaxRetryAfter, not
+// tsinvites.DefaultMaxRetryAfter: a client that waits up to 5 minutes goes on after a
+// 429 asking for 2.
+func TestApplyWaitsAsLongAsTheClientDoes(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		fake := tsinvitestest.Handler()
+		fake.InjectFault(tsinvitestest.OpCreate, 1, tsinvitestest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "120"})
+		rec := &recorder{method: http.MethodPost}
+		c := bubbleClient(t, fake, rec.wrap(fake), tsinvites.RetryPolicy{Disabled: true, MaxRetryAfter: 5 * time.Minute})
+		res, err := reconcile.Apply(t.Context(), c, creates(3), reconcile.ApplyOptions{BatchSize: 1, Concurrency: 1})
+		if diff := cmp.Diff([]reconcile.Status{"failed", "done", "done"}, statuses(res)); diff != "" || !tsinvites.IsRateLimited(err) {
+			t.Errorf("statuses (-want +got):\n%s\nerror: %v", diff, err)
+		}
+		if diff := cmp.Diff([]time.Duration{0, 2 * time.Minute, 2 * time.Minute}, rec.starts); diff != "" {
+			t.Errorf("create calls' start times (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -7,7 +7,8 @@ import (
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/identity"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // invalid is the error for input refused before anything is sent: it matches
@@ -16,66 +17,61 @@ func invalid(verb, format string, args ...any) error {
 	return fmt.Errorf("reconcile: %s: %w: %s", verb, tsinvites.ErrInvalidInput, fmt.Sprintf(format, args...))
 }
 
-// firstOf remembers where each email (by words.EmailKey) was first seen, for the
-// duplicate checks of NewPlan and Apply.
+// firstOf is where each email was first seen in a list, by its identity key (see
+// emailKey): for the matching of NewPlan.
 type firstOf map[string]int
 
-// seen reports the position where email was first seen and true, or records i as its
-// first and returns false. An empty email is never a duplicate.
-func (f firstOf) seen(email string, i int) (int, bool) {
-	if email == "" {
-		return 0, false
-	}
-	key := words.EmailKey(email)
-	if j, dup := f[key]; dup {
-		return j, true
-	}
-	f[key] = i
-	return 0, false
-}
+// emailKey is the key by which email is compared with the others (identity.Key: ASCII
+// letters without case, nothing trimmed); ok is false when email matches nobody (empty,
+// or holding white space or an invisible character).
+func emailKey(email string) (string, bool) { return identity.Key(email) }
 
-// checkDesired checks the desired invites and returns them with emails trimmed and
-// roles defaulted, and the index of each email's key in them; the error lists every
-// problem.
+// checkDesired checks the desired invites with tsinvites.ValidateList, the one input
+// policy, and returns them with roles defaulted, and the index of each email's key in
+// them; the error wraps the *tsinvites.InputError that lists every problem.
 func checkDesired(desired []tsinvites.CreateUserInviteRequest) ([]tsinvites.CreateUserInviteRequest, firstOf, error) {
+	if err := tsinvites.ValidateList(desired); err != nil {
+		return nil, nil, fmt.Errorf("reconcile: plan: %w", err)
+	}
 	want := make([]tsinvites.CreateUserInviteRequest, len(desired))
 	first := make(firstOf, len(desired))
-	var problems []string
 	for i, d := range desired {
-		d.Email = strings.TrimSpace(d.Email)
 		if d.Role == "" {
 			d.Role = tsinvites.UserRoleMember
 		}
 		want[i] = d
-		switch err := d.Validate(); {
-		case d.Email == "":
-			problems = append(problems, fmt.Sprintf("invite %d has no email", i+1))
-		case err != nil:
-			problems = append(problems, fmt.Sprintf("invite %d: %v", i+1, err))
-		default:
-			if j, dup := first.seen(d.Email, i); dup {
-				problems = append(problems, fmt.Sprintf("invites %d and %d are both for %q", j+1, i+1, d.Email))
-			}
-		}
-	}
-	if len(problems) > 0 {
-		const shown = 10
-		if len(problems) > shown {
-			problems = append(problems[:shown], fmt.Sprintf("and %d more", len(problems)-shown))
-		}
-		return nil, nil, invalid("plan", "%s", strings.Join(problems, "; "))
+		key, _ := emailKey(d.Email)
+		first[key] = i
 	}
 	return want, first, nil
 }
 
+// checkKeep checks the emails of PlanOptions.Keep with the rules of a list's emails
+// (tsinvites.ValidateList): `bo\u200bb@example.com`, "Bob <bob@example.com>" and
+// "mailto:bob@example.com" are refused. The error is the reason alone, naming every
+// entry at fault.
+func checkKeep(keep []string) error {
+	list := make([]tsinvites.CreateUserInviteRequest, len(keep))
+	for i, k := range keep {
+		list[i].Email = k
+	}
+	var inErr *tsinvites.InputError
+	if err := tsinvites.ValidateList(list); !errors.As(err, &inErr) {
+		return err
+	}
+	msgs := make([]string, len(inErr.Problems))
+	for i, p := range inErr.Problems {
+		msgs[i] = fmt.Sprintf("entry %d: %s", p.Index+1, p.Reason)
+	}
+	return fmt.Errorf("option Keep: %s", strings.Join(msgs, "; "))
+}
+
 // checkPlan refuses a plan that Apply cannot make safely with client c, or options out
 // of range; the error is the reason alone.
-func checkPlan(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyOptions) error {
+func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) error {
 	switch {
-	case c == nil:
+	case noClient(c):
 		return errors.New("no client given")
-	case c.Tailnet() == "":
-		return errors.New("the Client was not made with tsinvites.New")
 	case ctx == nil:
 		return errors.New("nil context")
 	case plan == nil:
@@ -90,31 +86,39 @@ func checkPlan(ctx context.Context, c *tsinvites.Client, plan *Plan, opts ApplyO
 	if plan.Tailnet != "" && !strings.EqualFold(plan.Tailnet, c.Tailnet()) {
 		return fmt.Errorf("the plan is for tailnet %q, the client for %q", plan.Tailnet, c.Tailnet())
 	}
-	creating := firstOf{}
+	var creates []tsinvites.CreateUserInviteRequest
+	var at []int // the change of each create
 	for i, ch := range plan.Changes {
-		if err := checkChange(i, ch, creating); err != nil {
+		if err := checkChange(i, ch); err != nil {
 			return err
 		}
+		if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+			creates, at = append(creates, tsinvites.CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}), append(at, i)
+		}
 	}
-	return nil
+	// The creates' emails and roles, by the one input policy (a create may have no
+	// email: an invite to share by hand).
+	var inErr *tsinvites.InputError
+	if err := tsinvites.ValidateInvites(creates); errors.As(err, &inErr) {
+		p := inErr.Problems[0]
+		if p.First >= 0 {
+			return fmt.Errorf("changes %d and %d both create an invite for %s", at[p.First]+1, at[p.Index]+1, textsafe.Quote(p.Email, 64))
+		}
+		return fmt.Errorf("change %d (%s): %s", at[p.Index]+1, plan.Changes[at[p.Index]].Action, p.Reason)
+	}
+	return checkGuards(plan)
 }
 
-// checkChange checks change i of a plan; creating has the emails created so far.
-func checkChange(i int, ch Change, creating firstOf) error {
+// checkChange checks change i of a plan, except the email and role of a create, which
+// checkPlan checks for all creates at once.
+func checkChange(i int, ch Change) error {
 	switch ch.Action {
 	case ActionApprove, ActionSetRole, ActionSuspend, ActionRestore:
 		return checkUserChange(i, ch)
 	case ActionCreate, ActionRecreate:
-		req := tsinvites.CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}
 		// A create may have no email (an invite to share by hand); a recreate has one.
-		if err := req.Validate(); err != nil {
-			return fmt.Errorf("change %d (%s): %v", i+1, ch.Action, err)
-		}
 		if ch.Email == "" && ch.Action == ActionRecreate || ch.Role == "" {
 			return fmt.Errorf("change %d (%s): want an email (a recreate has one) and a role", i+1, ch.Action)
-		}
-		if j, dup := creating.seen(ch.Email, i); dup {
-			return fmt.Errorf("changes %d and %d both create an invite for %q", j+1, i+1, ch.Email)
 		}
 	case ActionResend, ActionDelete:
 	case ActionUnchanged:

@@ -5,54 +5,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/tsinvites/tsinvites"
 )
 
 // runCreates makes the creates and recreates (indices into the plan's changes), in
-// batches, up to the limiter's number of create calls in flight. A batch is sent once:
-// whatever becomes of it, it is never sent again.
+// batches, as many create calls in flight as the pool allows. A batch is sent once:
+// whatever becomes of it, it is never sent again. With StopAfterFailedBatch no batch
+// starts after one failed.
 func (a *applier) runCreates(ctx context.Context, creates []int) {
-	lim := newLimiter(a.opts.Concurrency)
-	var (
-		wg     sync.WaitGroup
-		failed int // the first batch that failed, from 1; guarded by a.mu
-	)
-	for start := 0; start < len(creates); start += a.opts.BatchSize {
-		batch := start/a.opts.BatchSize + 1
-		idx := creates[start:min(start+a.opts.BatchSize, len(creates))]
-		epoch, ok, why := lim.acquire(ctx)
-		a.mu.Lock()
-		if ok && a.opts.StopAfterFailedBatch && failed > 0 {
-			ok, why = false, changeError(nil, "not attempted after create batch %d failed", failed)
-			lim.unacquire()
-		}
-		a.mu.Unlock()
-		if !ok {
-			a.leaveUnsent(creates[start:], why)
-			break
-		}
-		wg.Go(func() {
-			err := a.createBatch(ctx, idx)
-			if err != nil {
-				a.mu.Lock()
-				failed = cmp.Or(failed, batch)
-				a.mu.Unlock()
-			}
-			lim.release(epoch, err)
-		})
+	size := a.opts.BatchSize
+	batches := (len(creates) + size - 1) / size
+	batch := func(b int) []int { return creates[b*size : min((b+1)*size, len(creates))] }
+	var stop func(int, error) error
+	if a.opts.StopAfterFailedBatch {
+		stop = func(b int, _ error) error { return changeError(nil, "not attempted after create batch %d failed", b+1) }
 	}
-	wg.Wait()
-}
-
-// leaveUnsent marks the creates not sent with why (nil: the context ended, which
-// applyError says).
-func (a *applier) leaveUnsent(idx []int, why error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, i := range idx {
-		a.res.Results[i].Err = why
+	next, why := a.pool.RunUntil(ctx, batches, func(ctx context.Context, b int) error {
+		return a.createBatch(ctx, batch(b))
+	}, stop)
+	if next < batches {
+		a.leave(creates[next*size:], notStarted(ctx, why))
 	}
 }
 

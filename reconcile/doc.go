@@ -17,9 +17,15 @@
 // plan also carries people from invite to member: it approves the people of the list
 // who await approval, gives them the list's roles, suspends the members who are not in
 // the list and restores the suspended people who are, within guards (never the owner,
-// admins only when asked, a keep list, a cap on suspensions); Apply makes these changes
-// after the invites'.
+// admins only when asked, a keep list, a grace period for new members, a cap on changes
+// of access), each change a guard holds back said in [Plan.Held]; Apply makes these
+// changes after the invites'.
 //
-// A [Plan] prints readably (String) and as JSON; read back from its JSON it applies and
-// prints exactly as the plan that was printed. It never holds an invite URL.
+// A [Plan] prints readably (String) and as JSON, and never holds an invite URL. Read
+// back from its JSON ([ReadPlan]: a plan reviewed, then applied later) it prints as the
+// plan that was printed, and Apply re-reads the tailnet first, skipping every change
+// whose starting point is gone; every Apply keeps the plan's own guards.
+//
+// NewPlan and Apply take a [Client]: a *tsinvites.Client, or a program's own stand-in
+// with the same methods.
 package reconcile

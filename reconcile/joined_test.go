@@ -113,3 +113,18 @@ func TestPlanWithoutAccessToUsers(t *testing.T) {
 		t.Errorf("WithoutUsers: %v, %v, %d requests", plan, err, srv.TotalRequests()-before)
 	}
 }
+
+// With options that change users, a credential that may not read them is told to get
+// the scope, not to plan without users (which those options cannot go with).
+func TestPlanOfUsersWithoutAccessAdvisesTheScope(t *testing.T) {
+	t.Parallel()
+	srv := tsinvitestest.Start(t, tsinvitestest.WithOAuthClient("id", "oauthSecretValue123"), tsinvitestest.WithScopes("devices:core:read"))
+	c, err := tsinvites.New(tsinvites.Config{OAuthClientID: "id", OAuthClientSecret: "oauthSecretValue123", BaseURL: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = reconcile.NewPlan(t.Context(), c, nil, reconcile.PlanOptions{Approve: true})
+	if err == nil || !strings.Contains(err.Error(), "users:read") || strings.Contains(err.Error(), "--no-users") || strings.Contains(err.Error(), "WithoutUsers") || !tsinvites.IsForbidden(err) {
+		t.Errorf("err = %v, want a 403 naming users:read, and not --no-users", err)
+	}
+}

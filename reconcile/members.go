@@ -22,46 +22,79 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
-// DefaultMaxOffboard is the most suspensions a plan may make when
-// [PlanOptions.MaxOffboard] is zero.
-const DefaultMaxOffboard = 10
+// Defaults of the guards of [PlanOptions.Offboard].
+const (
+	// DefaultMaxOffboard is the most changes of access (suspensions, restores and
+	// roles taken away) a plan may make when [PlanOptions.MaxOffboard] is zero.
+	DefaultMaxOffboard = 10
+	// DefaultOffboardGrace is how long after joining a member is not suspended when
+	// [PlanOptions.OffboardGrace] is zero.
+	DefaultOffboardGrace = 72 * time.Hour
+)
 
-// OffboardCapError is [NewPlan]'s error when [PlanOptions.Offboard] would suspend more
-// members than [PlanOptions.MaxOffboard] allows; nothing is planned. It matches
-// [tsinvites.ErrInvalidInput] with [errors.Is].
+// OffboardCapError is [NewPlan]'s error (and [Apply]'s, for a plan read back) when a
+// plan would change more people's access than [PlanOptions.MaxOffboard] allows:
+// suspensions, restores and roles taken away (from a role other than member) all
+// count; nothing is planned. It matches [tsinvites.ErrInvalidInput] with [errors.Is].
 type OffboardCapError struct {
-	// Count is the number of members the plan would suspend; Max the cap.
+	// Count is the number of changes of access the plan would make (Suspends +
+	// Restores + Demotions); Max the cap.
 	Count, Max int
+	// Suspends, Restores and Demotions are the changes of Count by kind.
+	Suspends, Restores, Demotions int
 }
 
 // Error names the count, the cap and the ways out.
 func (e *OffboardCapError) Error() string {
-	return fmt.Sprintf("reconcile: plan: %s would be suspended, more than the %d that PlanOptions.MaxOffboard allows (tsinvites --max-offboard): check the list, name the people to keep (Keep), or raise MaxOffboard to %d",
-		words.Plural(e.Count, "member", "members"), e.Max, e.Count)
+	what := textsafe.Plural(e.Suspends, "member", "members") + " would be suspended"
+	if e.Restores > 0 {
+		what += fmt.Sprintf(", %d restored", e.Restores)
+	}
+	if e.Demotions > 0 {
+		what += fmt.Sprintf(", %d lose a role other than member", e.Demotions)
+	}
+	return fmt.Sprintf("reconcile: %s, more than the %d changes of access that PlanOptions.MaxOffboard allows (tsinvites --max-offboard): check the list, name the people to keep (Keep), or raise MaxOffboard to %d",
+		what, e.Max, e.Count)
 }
 
 // Is reports whether target is [tsinvites.ErrInvalidInput].
 func (e *OffboardCapError) Is(target error) bool { return target == tsinvites.ErrInvalidInput }
 
-// onUsers reports whether the options plan changes to users.
-func (o PlanOptions) onUsers() bool { return o.Approve || o.ManageRoles || o.Offboard }
+// ChangesUsers reports whether the options plan changes to users (Approve, ManageRoles
+// or Offboard): such a plan's changes carry user IDs, and its Apply needs a credential
+// that may change users.
+func (o PlanOptions) ChangesUsers() bool { return o.Approve || o.ManageRoles || o.Offboard }
 
 // membersJSON is the JSON form of the options on users.
 func (o PlanOptions) membersJSON() planMembersJSON {
-	return planMembersJSON{Approve: o.Approve, ManageRoles: o.ManageRoles, Offboard: o.Offboard,
+	j := planMembersJSON{Approve: o.Approve, ManageRoles: o.ManageRoles, Offboard: o.Offboard,
 		OffboardAdmins: o.OffboardAdmins, Keep: o.Keep, MaxOffboard: o.MaxOffboard}
+	if o.OffboardGrace != 0 {
+		j.OffboardGrace = o.OffboardGrace.String()
+	}
+	return j
 }
 
 // setMembers sets the options on users from their JSON form.
-func (o *PlanOptions) setMembers(j planMembersJSON) {
+func (o *PlanOptions) setMembers(j planMembersJSON) error {
 	o.Approve, o.ManageRoles, o.Offboard = j.Approve, j.ManageRoles, j.Offboard
 	o.OffboardAdmins, o.Keep, o.MaxOffboard = j.OffboardAdmins, j.Keep, j.MaxOffboard
+	if j.OffboardGrace != "" {
+		d, err := time.ParseDuration(j.OffboardGrace)
+		if err != nil {
+			return fmt.Errorf("reconcile: options: offboardGrace: %w", err)
+		}
+		o.OffboardGrace = d
+	}
+	return nil
 }
 
 // checkMembers refuses options on users out of range; the error is the reason alone.
@@ -69,82 +102,230 @@ func (o PlanOptions) checkMembers() error {
 	switch {
 	case o.MaxOffboard < 0:
 		return fmt.Errorf("option MaxOffboard %d is negative (0 means %d)", o.MaxOffboard, DefaultMaxOffboard)
-	case o.WithoutUsers && o.onUsers():
-		return errors.New("option WithoutUsers cannot go with Approve, ManageRoles or Offboard, which act on the users it does not read")
+	case o.OffboardGrace < 0:
+		return fmt.Errorf("option OffboardGrace %s is negative (0 means %s)", o.OffboardGrace, DefaultOffboardGrace)
+	case o.WithoutUsers && o.ChangesUsers():
+		return errors.New("option WithoutUsers (--no-users) cannot go with Approve, ManageRoles or Offboard (--approve, --manage-roles, --offboard), which act on the users it does not read")
 	}
-	for i, k := range o.Keep {
-		if strings.TrimSpace(k) == "" {
-			return fmt.Errorf("option Keep: email %d is empty", i+1)
-		}
-	}
-	return nil
+	return checkKeep(o.Keep)
 }
 
 // isMember reports whether u is a user of the tailnet, not one shared from another.
 func isMember(u tsinvites.User) bool { return u.Type == "" || u.Type == tsinvites.UserTypeMember }
 
-// mayOffboard reports whether Offboard may suspend or restore u.
-func (o PlanOptions) mayOffboard(u tsinvites.User, keep map[string]bool) bool {
-	return isMember(u) && u.Role != tsinvites.TailnetRoleOwner &&
-		(u.Role == tsinvites.TailnetRoleMember || o.OffboardAdmins) && !keep[words.EmailKey(u.LoginName)]
+// isOwner reports whether u is the owner, whom no plan changes.
+func isOwner(u tsinvites.User) bool { return u.Role == tsinvites.TailnetRoleOwner }
+
+// guards are the guards of the options on users, ready to ask.
+type guards struct {
+	opts PlanOptions
+	keep map[string]bool // the identity keys of opts.Keep
+}
+
+// keepKeys is the identity keys of the emails of keep.
+func keepKeys(keep []string) map[string]bool {
+	keys := make(map[string]bool, len(keep))
+	for _, k := range keep {
+		if key, ok := emailKey(k); ok {
+			keys[key] = true
+		}
+	}
+	return keys
+}
+
+// offboard is why Offboard may not suspend or restore u ("" when it may): u's role
+// ("suspended" or "restored" says which), or Keep. The owner and shared users are never
+// asked about.
+func (g guards) offboard(u tsinvites.User, done string) string {
+	switch key, named := emailKey(u.LoginName); {
+	case named && g.keep[key]:
+		return "kept (Keep, --keep)"
+	case u.Role != tsinvites.TailnetRoleMember && !g.opts.OffboardAdmins:
+		return fmt.Sprintf("role %s is %s only with OffboardAdmins (--offboard-admins)", u.Role, done)
+	}
+	return ""
+}
+
+// demotion is why ManageRoles may not take u's role away ("" when it may): a role other
+// than member is taken away only with OffboardAdmins, as such a user is suspended.
+func (g guards) demotion(u tsinvites.User) string {
+	if u.Role != tsinvites.TailnetRoleMember && !g.opts.OffboardAdmins {
+		return fmt.Sprintf("role %s is taken away only with OffboardAdmins (--offboard-admins)", u.Role)
+	}
+	return ""
+}
+
+// recent reports whether u joined less than OffboardGrace before the plan's time.
+func (g guards) recent(u tsinvites.User) bool {
+	grace := cmp.Or(g.opts.OffboardGrace, DefaultOffboardGrace)
+	return !u.Created.IsZero() && g.opts.Now.Sub(u.Created) < grace
 }
 
 // userChange is a change of action to user u, whose role it keeps.
 func userChange(a Action, u tsinvites.User, reason string) Change {
-	return Change{Action: a, Email: u.LoginName, Role: tsinvites.UserRole(u.Role), UserID: u.ID, Reason: reason}
+	return Change{Action: a, Email: u.LoginName, Role: tsinvites.UserRoleOf(u.Role), UserID: u.ID, Reason: reason}
+}
+
+// held is ch held back by a guard that says why.
+func held(ch Change, why string) Change {
+	ch.Reason = why
+	return ch
+}
+
+// userChanges are the changes to users of a plan, by kind, and those held back.
+type userChanges struct {
+	approves, roles, suspends, restores, held []Change
 }
 
 // planMembers adds the changes to users that opts ask for to p: approves, set-roles,
-// suspends, restores. desired is the list as given (Role "": no role given), index its
-// email keys.
+// suspends, restores; and those a guard holds back to p.Held. desired is the list as
+// given (Role "": no role given), index its email keys.
 func (m *match) planMembers(p *Plan, opts PlanOptions, desired []tsinvites.CreateUserInviteRequest, index firstOf) error {
-	if !opts.onUsers() {
+	if !opts.ChangesUsers() {
 		return nil
 	}
-	keep := make(map[string]bool, len(opts.Keep))
-	for _, k := range opts.Keep {
-		keep[words.EmailKey(k)] = true
-	}
-	var approves, roles, restores []Change
-	for d, ui := range m.user {
-		if ui < 0 {
-			continue
-		}
-		u := m.users[ui]
-		if opts.Approve && u.Status == tsinvites.UserStatusNeedsApproval {
-			approves = append(approves, userChange(ActionApprove, u, "awaits approval"))
-		}
-		if want := m.want[d].Role; opts.ManageRoles && desired[d].Role != "" && u.Role != tsinvites.TailnetRoleOwner && string(u.Role) != string(want) {
-			ch := userChange(ActionSetRole, u, "")
-			ch.Role, ch.OldRole = want, tsinvites.UserRole(u.Role)
-			roles = append(roles, ch)
-		}
-		if opts.Offboard && u.Status == tsinvites.UserStatusSuspended && opts.mayOffboard(u, keep) {
-			restores = append(restores, userChange(ActionRestore, u, "in the list, suspended"))
+	g := guards{opts: opts, keep: m.kept(p, opts)}
+	var uc userChanges
+	for d := range m.user {
+		for u := m.user[d]; u >= 0; u = m.userNext[u] { // every account on the login name
+			m.planListed(&uc, g, d, m.users[u], desired[d].Role != "")
 		}
 	}
-	suspends := m.suspensions(opts, keep, index)
-	if most := cmp.Or(opts.MaxOffboard, DefaultMaxOffboard); len(suspends) > most {
-		return &OffboardCapError{Count: len(suspends), Max: most}
+	m.suspensions(&uc, g, index)
+	uc.leaveOutWithoutID()
+	if err := checkCap(opts, uc.suspends, uc.restores, uc.roles); err != nil {
+		return err
 	}
-	p.Changes = append(append(append(append(p.Changes, approves...), roles...), suspends...), restores...)
+	p.Changes = append(append(append(append(p.Changes, uc.approves...), uc.roles...), uc.suspends...), uc.restores...)
+	p.Held = uc.held
 	return nil
 }
 
-// suspensions are the suspends of Offboard: the members not in the list (index), not
-// suspended already, that opts allow.
-func (m *match) suspensions(opts PlanOptions, keep map[string]bool, index firstOf) []Change {
-	var suspends []Change
-	if !opts.Offboard {
-		return nil
+// planListed adds the changes to u, the user of desired person d, to uc; roleGiven says
+// whether the list gives d a role.
+func (m *match) planListed(uc *userChanges, g guards, d int, u tsinvites.User, roleGiven bool) {
+	opts := g.opts
+	roleHeld := "" // why the role the list gives is not given
+	if want := m.want[d].Role; opts.ManageRoles && roleGiven && !isOwner(u) && u.Role != tsinvites.TailnetRoleOf(want) {
+		ch := userChange(ActionSetRole, u, "")
+		ch.Role, ch.OldRole = want, tsinvites.UserRoleOf(u.Role)
+		if roleHeld = g.demotion(u); roleHeld != "" {
+			uc.held = append(uc.held, held(ch, "not changed: "+roleHeld))
+		} else {
+			uc.roles = append(uc.roles, ch)
+		}
 	}
-	for _, u := range m.users {
-		if _, listed := index[words.EmailKey(u.LoginName)]; listed || u.Status == tsinvites.UserStatusSuspended || !opts.mayOffboard(u, keep) {
+	if roleHeld != "" {
+		roleHeld = fmt.Sprintf("the list says %s, and the change of role is held back", m.want[d].Role)
+	}
+	if opts.Approve && u.Status == tsinvites.UserStatusNeedsApproval {
+		if ch := userChange(ActionApprove, u, "awaits approval"); roleHeld != "" {
+			uc.held = append(uc.held, held(ch, "awaits approval, not approved: "+roleHeld))
+		} else {
+			uc.approves = append(uc.approves, ch)
+		}
+	}
+	if opts.Offboard && u.Status == tsinvites.UserStatusSuspended && !isOwner(u) {
+		ch := userChange(ActionRestore, u, "in the list, suspended")
+		switch why := cmp.Or(g.offboard(u, "restored"), roleHeld); {
+		case why != "":
+			uc.held = append(uc.held, held(ch, "in the list and suspended, not restored: "+why))
+		default:
+			uc.restores = append(uc.restores, ch)
+		}
+	}
+}
+
+// suspensions adds the suspends of Offboard to uc: the members not in the list
+// (index), not suspended already, that the guards allow; those they hold back to
+// uc.held. The owner is never one.
+func (m *match) suspensions(uc *userChanges, g guards, index firstOf) {
+	if !g.opts.Offboard {
+		return
+	}
+	for ui, u := range m.users {
+		key, named := emailKey(u.LoginName)
+		if _, listed := index[key]; named && listed || m.nearUser[ui] || u.Status == tsinvites.UserStatusSuspended || !isMember(u) || isOwner(u) {
 			continue
 		}
-		suspends = append(suspends, userChange(ActionSuspend, u, "not in the list"))
+		ch := userChange(ActionSuspend, u, "not in the list")
+		switch why := g.offboard(u, "suspended"); {
+		case why != "":
+			uc.held = append(uc.held, held(ch, "not in the list, not suspended: "+why))
+		case g.recent(u):
+			uc.held = append(uc.held, held(ch, fmt.Sprintf("joined recently, not in the list: check their login name (not suspended within OffboardGrace, %s, of joining)", cmp.Or(g.opts.OffboardGrace, DefaultOffboardGrace))))
+		default:
+			uc.suspends = append(uc.suspends, ch)
+		}
 	}
-	return suspends
+}
+
+// leaveOutWithoutID moves the changes to users whose ID the API did not give (or gave
+// unusable) to uc.held: no call can name the user, and Apply would refuse the plan.
+func (uc *userChanges) leaveOutWithoutID() {
+	for _, list := range []*[]Change{&uc.approves, &uc.roles, &uc.suspends, &uc.restores} {
+		*list = slices.DeleteFunc(*list, func(ch Change) bool {
+			err := tsinvites.ValidateUserID(ch.UserID)
+			if err != nil {
+				uc.held = append(uc.held, held(ch, fmt.Sprintf("%s, but the API's answer gives the user no usable ID (%v): left out", cmp.Or(ch.Reason, string(ch.Action)), err)))
+			}
+			return err != nil
+		})
+	}
+}
+
+// checkGuards refuses a plan whose changes to users its own options do not allow,
+// whatever its JSON says: each needs the option that makes it; a suspension or restore
+// of a role other than member, and a role other than member taken away, need
+// OffboardAdmins; an email of Keep is never suspended or restored; at most MaxOffboard
+// changes of access (an *OffboardCapError). The owner is refused by checkUserChange.
+func checkGuards(p *Plan) error {
+	g := guards{opts: p.Options, keep: keepKeys(p.Options.Keep)}
+	var suspends, restores, roles []Change
+	for i, ch := range p.Changes {
+		u := tsinvites.User{LoginName: ch.Email, Role: tsinvites.TailnetRoleOf(ch.Role)}
+		var on bool
+		why := ""
+		switch ch.Action {
+		case ActionApprove:
+			on = p.Options.Approve
+		case ActionSetRole:
+			on, roles = p.Options.ManageRoles, append(roles, ch)
+			u.Role = tsinvites.TailnetRoleOf(ch.OldRole)
+			why = g.demotion(u)
+		case ActionSuspend:
+			on, suspends = p.Options.Offboard, append(suspends, ch)
+			why = g.offboard(u, "suspended")
+		case ActionRestore:
+			on, restores = p.Options.Offboard, append(restores, ch)
+			why = g.offboard(u, "restored")
+		default:
+			continue
+		}
+		switch {
+		case !on:
+			return fmt.Errorf("change %d (%s) of user %s: the plan's options do not ask for it (Approve, ManageRoles, Offboard)", i+1, ch.Action, ch.UserID)
+		case why != "":
+			return fmt.Errorf("change %d (%s) of user %s: %s", i+1, ch.Action, ch.UserID, why)
+		}
+	}
+	return checkCap(p.Options, suspends, restores, roles)
+}
+
+// checkCap refuses more changes of access than opts.MaxOffboard allows: the
+// suspends, the restores and the roles taken away (from a role other than member).
+func checkCap(opts PlanOptions, suspends, restores, roles []Change) error {
+	demotions := 0
+	for _, ch := range roles {
+		if ch.OldRole != tsinvites.UserRoleMember {
+			demotions++
+		}
+	}
+	n := len(suspends) + len(restores) + demotions
+	if most := cmp.Or(opts.MaxOffboard, DefaultMaxOffboard); n > most {
+		return &OffboardCapError{Count: n, Max: most, Suspends: len(suspends), Restores: len(restores), Demotions: demotions}
+	}
+	return nil
 }
 
 // isUserAction reports whether a is one of the actions on users.
@@ -158,24 +339,16 @@ func checkUserChange(i int, ch Change) error {
 	if err := tsinvites.ValidateUserID(ch.UserID); err != nil {
 		return fmt.Errorf("change %d (%s): %v", i+1, ch.Action, err)
 	}
-	owner := tsinvites.UserRole(tsinvites.TailnetRoleOwner)
+	owner := tsinvites.UserRoleOf(tsinvites.TailnetRoleOwner)
 	switch {
 	case ch.Role == owner || ch.OldRole == owner:
 		return fmt.Errorf("change %d (%s): user %s: the owner is never changed, and nobody is made owner", i+1, ch.Action, ch.UserID)
+	case ch.Action == ActionSetRole && ch.Role == "":
+		return fmt.Errorf("change %d (set-role): no role", i+1)
 	case ch.Action == ActionSetRole && !ch.Role.Valid():
-		return fmt.Errorf("change %d (set-role): role %q: want one of %s", i+1, ch.Role, roleNames())
+		return fmt.Errorf("change %d (set-role): %v", i+1, tsinvites.CreateUserInviteRequest{Role: ch.Role}.Validate())
 	}
 	return nil
-}
-
-// roleNames lists the roles a user may be given: "member, admin, ...".
-func roleNames() string {
-	roles := tsinvites.Roles()
-	s := make([]string, len(roles))
-	for i, r := range roles {
-		s[i] = string(r)
-	}
-	return strings.Join(s, ", ")
 }
 
 // membersSummary is the summary's part about users, such as "; 2 to approve, 1 to set
@@ -210,16 +383,16 @@ func (p *Plan) membersSummary() string {
 // other than active, a redundant invite; what a change of the plan says already (a
 // set-role, an approve or a restore of the user) is not said again.
 func (p *Plan) joinedLines() []string {
-	acted := map[[2]string]bool{} // {user ID, action}
-	for _, ch := range p.Changes {
-		if isUserAction(ch.Action) {
+	acted := map[[2]string]bool{} // {user ID, action}: planned or held back, said by its own line
+	for _, ch := range slices.Concat(p.Changes, p.Held) {
+		if isUserAction(ch.Action) && ch.UserID != "" {
 			acted[[2]string{ch.UserID, string(ch.Action)}] = true
 		}
 	}
 	var lines []string
 	for _, j := range p.Joined {
 		did := func(a Action) bool { return acted[[2]string{j.UserID, string(a)}] }
-		role := string(j.UserRole) != string(j.Role) && !did(ActionSetRole)
+		role := j.UserRole != tsinvites.TailnetRoleOf(j.Role) && !did(ActionSetRole)
 		status := !j.active() && !did(ActionApprove) && !did(ActionRestore)
 		if !role && !status && len(j.OpenInvites) == 0 {
 			continue

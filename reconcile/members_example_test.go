@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/reconcile"
@@ -15,13 +16,14 @@ import (
 // left the company, Dana came back after a suspension, Erin is an admin who is not in
 // the list, and ci-bot is a service account kept out of the list.
 func ExampleNewPlan_fromInviteToMember() {
+	joined := time.Now().AddDate(-1, 0, 0) // a year ago: past PlanOptions.OffboardGrace
 	srv, c := startFake(tsinvitestest.WithUserApproval(), tsinvitestest.WithUsers(
-		tsinvites.User{LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
-		tsinvites.User{LoginName: "bob@example.com"},
-		tsinvites.User{LoginName: "carl@example.com"},
-		tsinvites.User{LoginName: "dana@example.com", Status: tsinvites.UserStatusSuspended},
-		tsinvites.User{LoginName: "erin@example.com", Role: tsinvites.TailnetRoleAdmin},
-		tsinvites.User{LoginName: "ci-bot@example.com"},
+		tsinvites.User{LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner, Created: joined},
+		tsinvites.User{LoginName: "bob@example.com", Created: joined},
+		tsinvites.User{LoginName: "carl@example.com", Created: joined},
+		tsinvites.User{LoginName: "dana@example.com", Status: tsinvites.UserStatusSuspended, Created: joined},
+		tsinvites.User{LoginName: "erin@example.com", Role: tsinvites.TailnetRoleAdmin, Created: joined},
+		tsinvites.User{LoginName: "ci-bot@example.com", Created: joined},
 	), tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "ann@example.com"}))
 	defer srv.Close()
 	if err := srv.AcceptInvite(srv.Invites()[0].ID); err != nil { // Ann, now needs-approval
@@ -56,6 +58,8 @@ func ExampleNewPlan_fromInviteToMember() {
 	// * set-role  bob@example.com (member → admin, user 3002)
 	// ! suspend   carl@example.com (member, user 3003): not in the list
 	// & restore   dana@example.com (member, user 3004): in the list, suspended
+	// ? held      erin@example.com (admin, user 3005): not in the list, not suspended: role admin is suspended only with OffboardAdmins (--offboard-admins)
+	// ? held      ci-bot@example.com (member, user 3006): not in the list, not suspended: kept (Keep, --keep)
 	// Plan: 1 to create, 0 to recreate, 0 to resend, 0 to delete; 1 to approve, 1 to set role, 1 to suspend, 1 to restore; 0 unchanged; 3 joined (2 suspended or awaiting approval, counted as joined).
 	// 5 changes done
 }

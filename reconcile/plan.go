@@ -1,13 +1,14 @@
 package reconcile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // PlanOptions says what [NewPlan] decides. The zero value plans creates, recreates and
@@ -39,20 +40,31 @@ type PlanOptions struct {
 	ManageRoles bool
 	// Offboard suspends the members of the tailnet who are not in the list (an
 	// [ActionSuspend] each), and restores the people of the list who are suspended (an
-	// [ActionRestore] each); never the owner, never a user whose role is not member
-	// (unless OffboardAdmins), never an email of Keep, never a user shared from another
-	// tailnet. More than MaxOffboard suspensions make NewPlan fail with an
+	// [ActionRestore] each); never the owner, never a user shared from another
+	// tailnet. Its guards hold back (in [Plan.Held], with the reason) the suspension or
+	// restore of a user whose role is not member (unless OffboardAdmins), of an email
+	// of Keep, and the suspension of a member who joined within OffboardGrace. More
+	// changes of access than MaxOffboard make NewPlan fail with an
 	// [*OffboardCapError].
 	Offboard bool
 	// OffboardAdmins lets Offboard act on users whose role is not member (admins,
-	// auditors, ...); never on the owner.
+	// auditors, ...), and ManageRoles take such a role away; never the owner's. Without
+	// it these changes are held back (in [Plan.Held]).
 	OffboardAdmins bool
 	// Keep lists emails (login names, matched without case) that Offboard never
 	// suspends or restores, such as service accounts not in the list.
 	Keep []string
-	// MaxOffboard is the most suspensions a plan may make; zero means
-	// DefaultMaxOffboard (10).
+	// MaxOffboard is the most changes of access a plan may make: suspensions,
+	// restores, and roles other than member taken away by ManageRoles, together. Zero
+	// means DefaultMaxOffboard (10), as for every zero option: there is no cap of zero
+	// (a plan that may change nobody's access has Offboard off). Negative is refused.
 	MaxOffboard int
+	// OffboardGrace is how long after joining (the user's Created) a member not in the
+	// list is not suspended: held back, reported as "joined recently, not in the list:
+	// check their login name" (someone who accepted an invite by logging in with
+	// another name than the one invited). Zero means DefaultOffboardGrace (72 h);
+	// negative is refused. It counts back from Now.
+	OffboardGrace time.Duration
 }
 
 // planOptionsJSON is the JSON form of PlanOptions: ResendAfter as a duration's text.
@@ -73,6 +85,7 @@ type planMembersJSON struct {
 	OffboardAdmins bool     `json:"offboardAdmins,omitempty"`
 	Keep           []string `json:"keep,omitempty"`
 	MaxOffboard    int      `json:"maxOffboard,omitempty"`
+	OffboardGrace  string   `json:"offboardGrace,omitempty"` // a duration's text, as resendAfter
 }
 
 // MarshalJSON writes the options with ResendAfter as a duration such as "72h0m0s".
@@ -84,20 +97,35 @@ func (o PlanOptions) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// UnmarshalJSON reads what MarshalJSON writes.
+// UnmarshalJSON reads what MarshalJSON writes, and refuses a field it does not know: an
+// option it does not know could be a guard it would not keep.
 func (o *PlanOptions) UnmarshalJSON(b []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
 	var j planOptionsJSON
-	if err := json.Unmarshal(b, &j); err != nil {
+	if err := dec.Decode(&j); err != nil {
 		return err
 	}
 	*o = PlanOptions{Prune: j.Prune, Now: j.Now, WithoutUsers: j.WithoutUsers}
-	o.setMembers(j.planMembersJSON)
+	if err := o.setMembers(j.planMembersJSON); err != nil {
+		return err
+	}
 	if j.ResendAfter != "" {
 		d, err := time.ParseDuration(j.ResendAfter)
 		if err != nil {
 			return fmt.Errorf("reconcile: options: resendAfter: %w", err)
 		}
 		o.ResendAfter = d
+	}
+	return nil
+}
+
+// Check refuses options that NewPlan refuses (out of range, or that do not go
+// together), with an error matching [tsinvites.ErrInvalidInput]; nil when NewPlan takes
+// them. It sends nothing: a program (the CLI) calls it to check its flags.
+func (o PlanOptions) Check() error {
+	if err := o.check(); err != nil {
+		return invalid("options", "%v", err)
 	}
 	return nil
 }
@@ -183,15 +211,24 @@ type Change struct {
 // String formats the change as a line of a plan, such as
 // "+ create   amelie@example.com (admin)".
 func (ch Change) String() string {
-	who := ch.Email
-	if who == "" {
+	return ch.line(ch.Action.symbol(), string(ch.Action))
+}
+
+// line formats the change as String does, with mark and label in place of the
+// action's ("?", "held" for a change held back).
+func (ch Change) line(mark, label string) string {
+	who := textsafe.Escape(ch.Email) // a hidden character must not make it look like another
+	switch {
+	case ch.Email == "" && ch.UserID != "":
+		who = "a user without a login name"
+	case ch.Email == "":
 		who = "an invite without email" // not "(no email)": a parenthesis follows
 	}
 	role := string(ch.Role)
 	if ch.Action == ActionRecreate || ch.Action == ActionSetRole {
 		role = string(ch.OldRole) + " → " + role
 	}
-	s := fmt.Sprintf("%s %-9s %s (%s", ch.Action.symbol(), ch.Action, who, role)
+	s := fmt.Sprintf("%s %-9s %s (%s", mark, label, who, role)
 	if ch.InviteID != "" {
 		s += ", invite " + ch.InviteID
 	}
@@ -226,6 +263,20 @@ type Plan struct {
 	// (suspended and awaiting approval included): nothing is created or resent for
 	// them. Empty with Options.WithoutUsers.
 	Joined []Joined `json:"joined"`
+	// Warnings are what a person should check before applying: a login name or an
+	// invite's email with white space or an invisible character (it matches nobody), a
+	// name that differs from a listed email only in the case of non-ASCII letters
+	// (nothing is done for either), a Keep entry that matches no member. Their text is
+	// escaped.
+	Warnings []string `json:"warnings,omitempty"`
+	// Held are the changes to users that the options asked for and a guard held back,
+	// each with its Reason: an admin without OffboardAdmins, an email of Keep, a member
+	// who joined within OffboardGrace, a user without an ID, an approve or restore
+	// whose change of role is held. Apply never makes them.
+	Held []Change `json:"held,omitempty"`
+
+	// saved marks a plan read back from JSON: Apply re-reads the tailnet for it.
+	saved bool
 }
 
 // Joined is a person of the desired list who is a member of the tailnet: their login
@@ -246,24 +297,26 @@ type Joined struct {
 }
 
 // String formats the person as a line of a plan, such as
-// "= joined    ann@example.com (admin; suspended)".
+// "= joined    ann@example.com (admin; suspended)", and a role that differs from the
+// list's with what the list says. [Plan.String] says more: whether ManageRoles changes
+// the role, or why not.
 func (j Joined) String() string {
-	return j.line(fmt.Sprintf("the list says %s; roles change only with ManageRoles (--manage-roles)", j.Role))
+	return j.line(fmt.Sprintf("the list says %s", j.Role))
 }
 
 // line formats the person as String does, with roleNote (if not "") said of a role
 // that differs from the list's.
 func (j Joined) line(roleNote string) string {
-	s := fmt.Sprintf("= %-9s %s (%s", "joined", j.Email, j.UserRole)
+	s := fmt.Sprintf("= %-9s %s (%s", "joined", textsafe.Escape(j.Email), j.UserRole)
 	if !j.active() {
 		s += "; " + string(j.Status)
 	}
 	s += ")"
-	if string(j.UserRole) != string(j.Role) && roleNote != "" {
+	if j.UserRole != tsinvites.TailnetRoleOf(j.Role) && roleNote != "" {
 		s += ": " + roleNote
 	}
 	if len(j.OpenInvites) > 0 {
-		s += fmt.Sprintf(": %s still open", words.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
+		s += fmt.Sprintf(": %s still open", textsafe.Plural(len(j.OpenInvites), "redundant invite", "redundant invites"))
 	}
 	return s
 }
@@ -300,7 +353,7 @@ func (p *Plan) Summary() string {
 	s := fmt.Sprintf("Plan: %d to create, %d to recreate, %d to resend, %d to delete%s; %d unchanged",
 		p.Count(ActionCreate), p.Count(ActionRecreate), p.Count(ActionResend), p.Count(ActionDelete), p.membersSummary(), p.Count(ActionUnchanged))
 	if p.Empty() {
-		s = "No changes: " + words.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
+		s = "No changes: " + textsafe.Plural(p.Count(ActionUnchanged), "open invite matches", "open invites match") + " the list"
 	}
 	if p != nil && !p.Options.WithoutUsers {
 		s += fmt.Sprintf("; %d joined", len(p.Joined))
@@ -312,10 +365,10 @@ func (p *Plan) Summary() string {
 	}
 	s += "."
 	if p != nil && p.NotListed > 0 {
-		s += " " + words.Plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
+		s += " " + textsafe.Plural(p.NotListed, "open invite", "open invites") + " not in the list left alone (pruning would delete them)."
 	}
 	if n := p.countJoined(func(j Joined) bool { return len(j.OpenInvites) > 0 && !p.Options.Prune }); n > 0 {
-		s += " " + words.Plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
+		s += " " + textsafe.Plural(n, "joined person has", "joined people have") + " a redundant open invite (pruning would delete it)."
 	}
 	return s
 }
@@ -333,7 +386,8 @@ func (p *Plan) countJoined(f func(Joined) bool) int {
 }
 
 // String formats the plan: one line per change, one per joined person worth a look
-// (another role, a status other than active, a redundant invite), then the summary.
+// (another role, a status other than active, a redundant invite), one per change held
+// back (marked "?", with the guard), then the summary.
 func (p *Plan) String() string {
 	var b strings.Builder
 	if p != nil {
@@ -345,7 +399,18 @@ func (p *Plan) String() string {
 			b.WriteString(line)
 			b.WriteByte('\n')
 		}
+		for _, ch := range p.Held {
+			b.WriteString(heldLine(ch))
+			b.WriteByte('\n')
+		}
+		for _, w := range p.Warnings {
+			b.WriteString("warning: " + w + "\n")
+		}
 	}
 	b.WriteString(p.Summary())
 	return b.String()
 }
+
+// heldLine formats a change held back, such as
+// "? held      erin@example.com (admin, user 3006): not in the list, not suspended: ...".
+func heldLine(ch Change) string { return ch.line("?", "held") }

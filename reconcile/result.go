@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Status is the outcome of one change of [Apply].
@@ -18,8 +18,11 @@ type Status string
 const (
 	StatusDone         Status = "done"
 	StatusFailed       Status = "failed"        // not done, or (recreate) only half done: see Err
-	StatusUnknown      Status = "unknown"       // a create or recreate whose create call failed after it may have reached the API
+	StatusUnknown      Status = "unknown"       // may have been done: a create call, or a change to a user, that failed after it may have reached the API
 	StatusNotAttempted Status = "not-attempted" // the context ended first, or no more creates were sent
+	// StatusSkipped is a change of a saved plan that Apply did not make: the tailnet is
+	// no longer as the plan saw it (Err says how); nothing was sent for it.
+	StatusSkipped Status = "skipped"
 )
 
 // ChangeResult is what became of one change.
@@ -117,12 +120,16 @@ func applyError(ctx context.Context, res *Result) error {
 			first = cmp.Or(first, r.Err)
 		}
 	}
-	done := res.Count(StatusDone)
-	if done == len(res.Results) {
+	done, skipped := res.Count(StatusDone), res.Count(StatusSkipped)
+	if done+skipped == len(res.Results) {
 		return unpairedError(res.Unpaired)
 	}
-	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been created), %d not attempted; NewPlan and Apply again to finish",
-		done, words.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+	summary := fmt.Sprintf("reconcile: apply: %d of %s done, %d failed, %d unknown (may have been done), %d not attempted",
+		done, textsafe.Plural(len(res.Results), "change", "changes"), res.Count(StatusFailed), res.Count(StatusUnknown), res.Count(StatusNotAttempted))
+	if skipped > 0 {
+		summary += fmt.Sprintf(", %d skipped (changed since the plan)", skipped)
+	}
+	summary += "; NewPlan and Apply again to finish"
 	if err := unpairedError(res.Unpaired); err != nil {
 		summary += "; " + strings.TrimPrefix(err.Error(), "reconcile: apply: ")
 	}
@@ -156,5 +163,5 @@ func unpairedError(unpaired []tsinvites.UserInvite) error {
 		}
 	}
 	return fmt.Errorf("reconcile: apply: the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
-		words.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
+		textsafe.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
 }

@@ -7,7 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/identity"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -88,8 +89,9 @@ func applyRun(ctx context.Context, opts *applyOptions) error {
 	plan, err := reconcile.NewPlan(planCtx, c, desired, planOpts)
 	cancel()
 	if err != nil {
-		return planFailure(err, planOpts)
+		return planFailure(err)
 	}
+	opts.warn(plan)
 	return opts.apply(ctx, c, plan, lineOf)
 }
 
@@ -121,15 +123,16 @@ func (o *applyOptions) apply(ctx context.Context, c *tsinvites.Client, plan *rec
 		if ch.Action == reconcile.ActionDelete { // an open invite, not a person of the file
 			return 0
 		}
-		return lineOf[words.EmailKey(ch.Email)]
+		key, _ := identity.Key(ch.Email)
+		return lineOf[key]
 	}
-	of := reportOf{op: opApply, tailnet: plan.Tailnet, unchanged: len(plan.Unchanged), users: usersOn(plan.Options)}
+	of := reportOf{op: opApply, tailnet: plan.Tailnet, unchanged: len(plan.Unchanged), users: plan.Options.ChangesUsers()}
 	if plan.Empty() {
 		of.items = planItems(plan, opts, reconcile.StatusNotAttempted, lines)
 		return p.report(newReport(of))
 	}
 	if !o.yes {
-		ok, err := o.prompter.Confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", words.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
+		ok, err := o.prompter.Confirm(ctx, fmt.Sprintf("Apply %s to tailnet %q? Only 'yes' is accepted: ", textsafe.Plural(len(plan.Changes), "change", "changes"), plan.Tailnet))
 		if err != nil {
 			return failedf("%w", err)
 		}

@@ -38,6 +38,7 @@ func applyPlanRun(ctx context.Context, opts *applyOptions) error {
 		return err
 	}
 	defer closeFn()
+	opts.warn(plan)
 	return opts.apply(ctx, c, plan, nil)
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -149,6 +149,6 @@ func (opts *createOptions) dryRunReport(p *printer, plan *reconcile.Plan, applyO
 	n := len(plan.Changes)
 	batches := (n + opts.batchSize - 1) / opts.batchSize
 	fmt.Fprintf(opts.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
-		words.Plural(n, "invite", "invites"), words.Plural(batches, "API call", "API calls"), opts.batchSize)
+		textsafe.Plural(n, "invite", "invites"), textsafe.Plural(batches, "API call", "API calls"), opts.batchSize)
 	return p.dryRunTable(r.Results)
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/identity"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -95,7 +95,8 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 		if sf.members.manageRoles && !row.RoleGiven { // "": the row says nothing of the user's role
 			desired[i].Role = ""
 		}
-		lineOf[words.EmailKey(row.Invite.Email)] = row.Line
+		key, _ := identity.Key(row.Invite.Email)
+		lineOf[key] = row.Line
 	}
 	return desired, lineOf, nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -47,19 +46,21 @@ func (mf *memberFlags) register(cmd *cobra.Command) {
 
 // check refuses flags that do not go together, as flag problems; noUsers is --no-users.
 func (mf *memberFlags) check(noUsers bool) error {
-	on := mf.approve || mf.manageRoles || mf.offboard
 	switch {
-	case noUsers && on:
-		return flagErrorf("--no-users cannot go with --approve, --manage-roles or --offboard: they act on the users that --no-users does not read")
 	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboardSet):
 		return flagErrorf("--offboard-admins, --keep and --max-offboard go with --offboard")
 	case mf.maxOffboard < 0:
 		return flagErrorf("--max-offboard %d: want 0 (the default, %d) or more", mf.maxOffboard, reconcile.DefaultMaxOffboard)
 	}
 	for _, k := range mf.keep {
-		if err := (tsinvites.CreateUserInviteRequest{Email: strings.TrimSpace(k)}).Validate(); err != nil || strings.TrimSpace(k) == "" {
+		if err := tsinvites.ValidateList([]tsinvites.CreateUserInviteRequest{{Email: k}}); err != nil { // the rules of a list's emails, as reconcile checks Keep
 			return flagErrorf("--keep %q: want an email such as ci-bot@example.com", k)
 		}
+	}
+	opts := reconcile.PlanOptions{WithoutUsers: noUsers}
+	mf.options(&opts)
+	if err := opts.Check(); err != nil { // what the engine refuses, such as --no-users with --approve
+		return flagErrorf("%w", err)
 	}
 	return nil
 }
@@ -72,52 +73,15 @@ func (mf *memberFlags) options(opts *reconcile.PlanOptions) {
 	}
 }
 
-// planFailure is the command's error for NewPlan's err with opts: a usage error (exit
-// 2) for more suspensions than --max-offboard, which nothing was changed for; for a
-// credential that may not read users while flags act on them, the scope to ask for
-// (--no-users, which reconcile's message offers, cannot go with those flags).
-func planFailure(err error, opts reconcile.PlanOptions) error {
+// planFailure is the command's error for NewPlan's err: a usage error (exit 2) for
+// more suspensions than --max-offboard, which nothing was changed for. (Without
+// users:read, reconcile's error says what to do: the scope when the flags change users,
+// --no-users otherwise.)
+func planFailure(err error) error {
 	var capErr *reconcile.OffboardCapError
-	var apiErr *tsinvites.APIError
-	switch {
-	case errors.As(err, &capErr):
+	if errors.As(err, &capErr) {
 		return usageErrorf("--offboard would suspend %d members who are not in the file, more than --max-offboard %d allows; nothing was changed: check the file, name the people to keep with --keep EMAIL, or raise --max-offboard to %d",
 			capErr.Count, capErr.Max, capErr.Count)
-	case usersOn(opts) && usersRefused(err, &apiErr):
-		return failedf("this credential may not read the tailnet's users, which %s on: use an API key, or an OAuth client or federated identity with the users:read scope (and the users scope, for apply to change them); list users: %s",
-			userFlags(opts), apiReason(apiErr))
 	}
 	return failed(err)
-}
-
-// usersRefused reports whether err is the API's refusal to list the tailnet's users
-// (401, 403 or 404), and sets *apiErr to it.
-func usersRefused(err error, apiErr **tsinvites.APIError) bool {
-	refused := tsinvites.IsForbidden(err) || tsinvites.IsUnauthorized(err) || tsinvites.IsNotFound(err)
-	return refused && errors.As(err, apiErr) && (*apiErr).Operation == "list users"
-}
-
-// userFlags names the flags given that act on users, with the verb: "--approve acts",
-// "--approve and --offboard act".
-func userFlags(opts reconcile.PlanOptions) string {
-	var given []string
-	for _, f := range []struct {
-		on   bool
-		name string
-	}{{opts.Approve, "--approve"}, {opts.ManageRoles, "--manage-roles"}, {opts.Offboard, "--offboard"}} {
-		if f.on {
-			given = append(given, f.name)
-		}
-	}
-	if len(given) == 1 {
-		return given[0] + " acts"
-	}
-	return strings.Join(given[:len(given)-1], ", ") + " and " + given[len(given)-1] + " act"
-}
-
-// usersOn reports whether a plan with opts acts on users, and so has a user ID column in
-// CSV. SWITCH-USERS: reconcile's PlanOptions.onUsers is the rule; use its export once
-// the reconcile work lands.
-func usersOn(opts reconcile.PlanOptions) bool {
-	return opts.Approve || opts.ManageRoles || opts.Offboard
 }

@@ -8,10 +8,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/tsinvitestest"
 )
+
+// longAgo is when the fakes' users joined: past reconcile's OffboardGrace, so that
+// --offboard may suspend them.
+var longAgo = time.Date(2020, 1, 6, 0, 0, 0, 0, time.UTC)
 
 // journey is the tailnet of TestFromInviteToMember: the fake, its credentials and the
 // file of people.
@@ -71,15 +76,15 @@ func (j *journey) count(f func(tsinvites.User) bool) int {
 // 199 to invite).
 func newJourney(t *testing.T) *journey {
 	seed := []tsinvites.User{
-		{LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
-		{LoginName: "lead@example.com", Role: tsinvites.TailnetRoleAdmin},
-		{LoginName: "stranger@example.com", Status: tsinvites.UserStatusNeedsApproval},
-		{LoginName: "admin1@example.com", Role: tsinvites.TailnetRoleAdmin},
-		{LoginName: "admin2@example.com", Role: tsinvites.TailnetRoleITAdmin},
-		{LoginName: "ci-bot@example.com"},
+		{Created: longAgo, LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
+		{Created: longAgo, LoginName: "lead@example.com", Role: tsinvites.TailnetRoleAdmin},
+		{Created: longAgo, LoginName: "stranger@example.com", Status: tsinvites.UserStatusNeedsApproval},
+		{Created: longAgo, LoginName: "admin1@example.com", Role: tsinvites.TailnetRoleAdmin},
+		{Created: longAgo, LoginName: "admin2@example.com", Role: tsinvites.TailnetRoleITAdmin},
+		{Created: longAgo, LoginName: "ci-bot@example.com"},
 	}
 	for i := range 16 {
-		seed = append(seed, tsinvites.User{LoginName: fmt.Sprintf("left%02d@example.com", i)})
+		seed = append(seed, tsinvites.User{Created: longAgo, LoginName: fmt.Sprintf("left%02d@example.com", i)})
 	}
 	srv, envs := credentialFake(t, tsinvitestest.WithUserApproval(), tsinvitestest.WithScopes("users"), tsinvitestest.WithUsers(seed...))
 	j := &journey{t: t, srv: srv, envs: envs, file: filepath.Join(t.TempDir(), "people.csv"), rows: []string{"lead@example.com,"}}
@@ -237,8 +242,8 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"plan", "--no-users", "--approve"}, "--no-users cannot go with --approve, --manage-roles or --offboard"},
-		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "--no-users cannot go with"},
+		{[]string{"plan", "--no-users", "--approve"}, "WithoutUsers (--no-users) cannot go with Approve, ManageRoles or Offboard (--approve, --manage-roles, --offboard)"},
+		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "(--no-users) cannot go with"},
 		{[]string{"plan", "--keep", "a@example.com"}, "--offboard-admins, --keep and --max-offboard go with --offboard"},
 		{[]string{"plan", "--max-offboard", "20"}, "go with --offboard"},
 		{[]string{"plan", "--offboard", "--max-offboard", "-1"}, "--max-offboard -1: want 0 (the default, 10) or more"},
@@ -271,12 +276,12 @@ func TestFromInviteToMemberInREADME(t *testing.T) {
 		t.Fatalf("the README's example is not a file and a plan:\n%s", block)
 	}
 	srv, envs := credentialFake(t, tsinvitestest.WithUserApproval(), tsinvitestest.WithUsers(
-		tsinvites.User{LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
-		tsinvites.User{LoginName: "bob@example.com"},
-		tsinvites.User{LoginName: "carl@example.com"},
-		tsinvites.User{LoginName: "dana@example.com", Status: tsinvites.UserStatusSuspended},
-		tsinvites.User{LoginName: "erin@example.com", Role: tsinvites.TailnetRoleAdmin},
-		tsinvites.User{LoginName: "ci-bot@example.com"},
+		tsinvites.User{Created: longAgo, LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
+		tsinvites.User{Created: longAgo, LoginName: "bob@example.com"},
+		tsinvites.User{Created: longAgo, LoginName: "carl@example.com"},
+		tsinvites.User{Created: longAgo, LoginName: "dana@example.com", Status: tsinvites.UserStatusSuspended},
+		tsinvites.User{Created: longAgo, LoginName: "erin@example.com", Role: tsinvites.TailnetRoleAdmin},
+		tsinvites.User{Created: longAgo, LoginName: "ci-bot@example.com"},
 	), tsinvitestest.WithInvites(tsinvites.CreateUserInviteRequest{Email: "ann@example.com"}))
 	if err := srv.AcceptInvite(srv.Invites()[0].ID); err != nil {
 		t.Fatal(err)

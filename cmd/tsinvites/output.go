@@ -11,7 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
@@ -114,7 +114,7 @@ func (p *printer) urlNote(invites []tsinvites.UserInvite) {
 		}
 	}
 	if n > 0 {
-		fmt.Fprintf(p.stderr, "tsinvites: %s an invite URL, hidden: anyone holding one can join the tailnet; add --show-urls to see them\n", words.Plural(n, "invite has", "invites have"))
+		fmt.Fprintf(p.stderr, "tsinvites: %s an invite URL, hidden: anyone holding one can join the tailnet; add --show-urls to see them\n", textsafe.Plural(n, "invite has", "invites have"))
 	}
 }
 
@@ -144,11 +144,11 @@ func ago(t, now time.Time) string {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return words.Plural(int(d/time.Minute), "minute", "minutes") + " ago"
+		return textsafe.Plural(int(d/time.Minute), "minute", "minutes") + " ago"
 	case d < 24*time.Hour:
-		return words.Plural(int(d/time.Hour), "hour", "hours") + " ago"
+		return textsafe.Plural(int(d/time.Hour), "hour", "hours") + " ago"
 	case d < 30*24*time.Hour:
-		return words.Plural(int(d/(24*time.Hour)), "day", "days") + " ago"
+		return textsafe.Plural(int(d/(24*time.Hour)), "day", "days") + " ago"
 	}
 	return t.UTC().Format(time.DateOnly)
 }

@@ -87,8 +87,9 @@ func planRun(ctx context.Context, opts *planOptions) error {
 	planOpts := opts.sync.options(opts.options)
 	plan, err := reconcile.NewPlan(ctx, c, desired, planOpts)
 	if err != nil {
-		return planFailure(err, planOpts)
+		return planFailure(err)
 	}
+	opts.warn(plan)
 	if err := opts.printPlan(plan, opts.env.stdout, opts.env.stdoutTTY); err != nil {
 		return failedf("%w", err)
 	}

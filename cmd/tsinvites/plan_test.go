@@ -265,7 +265,7 @@ func TestPlanHRExport(t *testing.T) {
 // column; without the flags, the CSV keeps its columns.
 func TestPlanPrintsChangesToUsers(t *testing.T) {
 	t.Parallel()
-	_, envs := credentialFake(t, tsinvitestest.WithUsers(tsinvites.User{LoginName: "left@example.com"}))
+	_, envs := credentialFake(t, tsinvitestest.WithUsers(tsinvites.User{Created: longAgo, LoginName: "left@example.com"}))
 	in := invocation{args: []string{"plan", "-f", "-", "--offboard", "-o", "table"}, stdin: "email\na@example.com\n", vars: envs["API key"]}
 	if got := in.run(t); got.code != exitOK || !strings.Contains(got.stdout, "! suspend   left@example.com (member, user 3001): not in the list\n") || !strings.Contains(got.stdout, "0 to delete; 1 to suspend, 0 to restore;") {
 		t.Errorf("plan --offboard: exit %d\n%s%s", got.code, got.stdout, got.stderr)

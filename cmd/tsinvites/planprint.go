@@ -23,7 +23,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	case "csv":
 		cw := newCSVWriter(p.stdout)
 		header := []string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"}
-		if usersOn(plan.Options) {
+		if plan.Options.ChangesUsers() {
 			header = append(header, "userId")
 		}
 		_ = cw.Write(header)
@@ -33,7 +33,7 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 				sent = ch.LastEmailSentAt.UTC().Format(time.RFC3339)
 			}
 			row := []string{string(ch.Action), ch.Email, string(ch.Role), string(ch.OldRole), ch.InviteID, sent, ch.Reason}
-			if usersOn(plan.Options) {
+			if plan.Options.ChangesUsers() {
 				row = append(row, ch.UserID)
 			}
 			_ = cw.Write(row)
@@ -76,15 +76,26 @@ func (o *options) writePlanText(w io.Writer, plan *reconcile.Plan, tty bool) {
 	}
 }
 
+// warn prints the plan's warnings on stderr (a login name that matches nobody, a near
+// match, a --keep that matches no member).
+func (o *options) warn(plan *reconcile.Plan) {
+	for _, w := range plan.Warnings {
+		printLine(o.env.stderr, "tsinvites: warning: %s", w)
+	}
+}
+
 // printablePlan is a copy of plan whose texts (from the server or the file) are made
 // printable, so that its String has no line ends but its own.
 func printablePlan(plan *reconcile.Plan) *reconcile.Plan {
 	p := *plan
-	p.Changes = slices.Clone(plan.Changes)
-	for i, ch := range p.Changes {
-		ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
-		ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
-		p.Changes[i] = ch
+	p.Warnings = nil // said on stderr (warn)
+	p.Changes, p.Held = slices.Clone(plan.Changes), slices.Clone(plan.Held)
+	for _, changes := range [][]reconcile.Change{p.Changes, p.Held} {
+		for i, ch := range changes {
+			ch.Email, ch.InviteID, ch.Reason, ch.UserID = printable(ch.Email), printable(ch.InviteID), printable(ch.Reason), printable(ch.UserID)
+			ch.Role, ch.OldRole = tsinvites.UserRole(printable(string(ch.Role))), tsinvites.UserRole(printable(string(ch.OldRole)))
+			changes[i] = ch
+		}
 	}
 	p.Joined = slices.Clone(plan.Joined)
 	for i, j := range p.Joined {

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -41,7 +41,7 @@ var (
 	opGet    = bulkOp{"get", "got", "invite", "getting"}
 )
 
-func (op bulkOp) count(n int) string { return words.Plural(n, op.noun, op.noun+"s") }
+func (op bulkOp) count(n int) string { return textsafe.Plural(n, op.noun, op.noun+"s") }
 
 // item is one change of a report and what became of it: the plan's change, then the
 // outcome, each field said once. Its JSON form is part of the stable output.
@@ -191,7 +191,7 @@ func (r *report) summary() string {
 		}
 	}
 	if r.Unpaired > 0 {
-		msg += fmt.Sprintf("; the API's answer held %s not asked for, which may exist (share or delete %s)", words.Plural(r.Unpaired, "invite", "invites"), unpairedIDs(r.Results))
+		msg += fmt.Sprintf("; the API's answer held %s not asked for, which may exist (share or delete %s)", textsafe.Plural(r.Unpaired, "invite", "invites"), unpairedIDs(r.Results))
 	}
 	if r.op == opApply {
 		msg += ": run apply again to finish (it plans only what is left)"

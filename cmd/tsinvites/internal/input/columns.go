@@ -26,7 +26,7 @@ func (c Columns) Check() error {
 	case c.IgnoreRole && c.Role != "":
 		return errors.New("--role-column names the column of roles, --ignore-role-column reads none: give one of them")
 	case c.Given() && strings.EqualFold(strings.TrimSpace(c.emailName()), strings.TrimSpace(cmp.Or(c.Role, "role"))):
-		return fmt.Errorf("--email-column and --role-column name the same column, %q", shortText(c.Email+c.Role))
+		return fmt.Errorf("--email-column and --role-column name the same column, %s", quoted(c.Email+c.Role))
 	}
 	return nil
 }

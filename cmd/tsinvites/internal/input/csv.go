@@ -8,11 +8,10 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // wantHeader says what a CSV file's header should be.
@@ -39,19 +38,29 @@ func ReadCSV(r io.Reader, source string, defaultRole tsinvites.UserRole, cols Co
 	if !ok {
 		return File{}, bad
 	}
-	c := &rowChecker{h: h, defaultRole: defaultRole, bad: bad, firstLine: map[string]int{}}
+	c := &rowChecker{h: h, defaultRole: defaultRole, checker: checker{bad: bad, where: "on line"}}
+	var gate *roleGate
 	if h.roleCol >= 0 && cols.Role == "" {
-		c.gate = &roleGate{column: h.roleName, headerLine: h.line, defaultRole: string(defaultRole)}
+		gate = &roleGate{column: h.roleName, headerLine: h.line, defaultRole: string(defaultRole)}
 	}
-	c.readRows(cr)
+	stop := c.readRows(cr)
+	if stop.tooBig { // the one problem worth reporting
+		bad.problems, bad.more = nil, 0
+		bad.stop(stop.line, "%s", stop.msg)
+		return File{}, bad
+	}
+	rows := c.finish(gate)
+	if stop.msg != "" {
+		bad.stop(stop.line, "%s", stop.msg)
+	}
 	if bad.Count() > 0 {
 		return File{}, bad
 	}
-	if len(c.rows) == 0 {
+	if len(rows) == 0 {
 		bad.add(h.line, "no invites: the file has only a header")
 		return File{}, bad
 	}
-	return File{Rows: c.rows, Ignored: h.ignored}, nil
+	return File{Rows: rows, Ignored: h.ignored}, nil
 }
 
 // newCSVReader reads r within the limits (of the file, a row and its fields), after a
@@ -64,6 +73,9 @@ func newCSVReader(r io.Reader) *csv.Reader {
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1 // counted here, to report every bad row
 	cr.ReuseRecord = true   // what is kept of a row is copied out of it
+	// Blanks before a cell are the file's layout ("a@example.com, admin"); a quoted
+	// cell keeps its own, which the policy refuses in an email.
+	cr.TrimLeadingSpace = true
 	return cr
 }
 
@@ -96,12 +108,12 @@ func readHeader(cr *csv.Reader, cols Columns, bad *Error) (header, bool) {
 	}
 	switch {
 	case h.emailCol < 0 && cols.Email != "":
-		bad.add(line, "no column %q (--email-column); the columns are %s", shortText(cols.Email), columnList(names))
+		bad.add(line, "no column %s (--email-column); the columns are %s", quoted(cols.Email), columnList(names))
 	case h.emailCol < 0:
 		bad.add(line, "no email column; %s, or name the column with --email-column (the columns are %s)", wantHeader, columnList(names))
 	}
 	if h.roleCol < 0 && cols.Role != "" {
-		bad.add(line, "no column %q (--role-column); the columns are %s", shortText(cols.Role), columnList(names))
+		bad.add(line, "no column %s (--role-column); the columns are %s", quoted(cols.Role), columnList(names))
 	}
 	return h, bad.Count() == 0
 }
@@ -122,7 +134,7 @@ func (h *header) findColumns(names []string, cols Columns, bad *Error) bool {
 			h.setColumn(&h.roleCol, i, name, bad)
 			h.roleName = strings.TrimSpace(name)
 		case strings.Contains(name, "@"):
-			bad.add(h.line, "no header: found %q; %s", shortText(name), wantHeader)
+			bad.add(h.line, "no header: found %s; %s", quoted(name), wantHeader)
 			return false
 		default:
 			h.ignored = append(h.ignored, cmp.Or(strings.TrimSpace(name), fmt.Sprintf("column %d (no name)", i+1)))
@@ -134,105 +146,70 @@ func (h *header) findColumns(names []string, cols Columns, bad *Error) bool {
 // setColumn sets *col to i, the column called name, or says that name is there twice.
 func (h *header) setColumn(col *int, i int, name string, bad *Error) {
 	if *col >= 0 {
-		bad.add(h.line, "column %q is named twice", shortText(strings.TrimSpace(name)))
+		bad.add(h.line, "column %s is named twice", quoted(strings.TrimSpace(name)))
 	}
 	*col = i
 }
 
-// rowChecker reads and checks the rows of a CSV file after its header.
+// rowChecker reads the rows of a CSV file after its header, for its checker.
 type rowChecker struct {
+	checker
 	h           header
 	defaultRole tsinvites.UserRole
-	bad         *Error
-	gate        *roleGate      // for a role column found by its default name; nil otherwise
-	firstLine   map[string]int // email key → line it was first on
-	rows        []Row
+}
+
+// stopped is why the reading of rows stopped before the end of the file, if it did.
+type stopped struct {
+	line   int
+	msg    string // "" when the file was read to its end
+	tooBig bool   // the file is past its limit: the one problem worth reporting
 }
 
 // readRows reads the rows until the end of the file or the first error that stops the
-// reading (a limit passed, a broken quote).
-func (c *rowChecker) readRows(cr *csv.Reader) {
+// reading (a limit passed, a broken quote), which it returns.
+func (c *rowChecker) readRows(cr *csv.Reader) stopped {
 	line := c.h.line
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if errors.Is(err, errTooBig) { // the one problem worth reporting
-			c.bad.problems, c.bad.more, c.gate = nil, 0, nil
-			c.bad.stop(line+1, "%v", err)
-			return
-		}
-		if err != nil {
+		switch {
+		case errors.Is(err, io.EOF):
+			return stopped{}
+		case errors.Is(err, errTooBig):
+			return stopped{line: line + 1, msg: err.Error(), tooBig: true}
+		case err != nil:
 			// FieldPos panics after a failed Read: the error has the line, or the
 			// line after the last record read.
-			c.gate.finish(c.bad)
-			c.bad.stop(errLine(err, line+1), "%s (stopped reading here)", csvReason(err))
-			return
+			return stopped{line: errLine(err, line+1), msg: csvReason(err) + " (stopped reading here)"}
 		}
 		line, _ = cr.FieldPos(0)
 		if n > MaxInvites {
-			c.gate.finish(c.bad)
-			c.bad.stop(line, "more than %d rows, the most one file may have (stopped reading here)", MaxInvites)
-			return
+			return stopped{line: line, msg: fmt.Sprintf("more than %d rows, the most one file may have (stopped reading here)", MaxInvites)}
 		}
-		c.check(rec, line)
+		c.row(rec, line)
 	}
-	c.gate.finish(c.bad)
 }
 
-// check checks one row, on line, and adds it to the rows or its problems to bad (or
-// to the gate, until it knows whether the role column holds roles).
-func (c *rowChecker) check(rec []string, line int) {
+// row reads one row, on line, as a candidate: its email as the cell holds it, its role
+// (without case, a file's convenience) from its role cell or the default.
+func (c *rowChecker) row(rec []string, line int) {
 	if len(rec) != c.h.width {
-		c.report(line, "", "", fmt.Sprintf("%s, the header has %d", words.Plural(len(rec), "field", "fields"), c.h.width))
+		c.report(line, "%s, the header has %d", textsafe.Plural(len(rec), "field", "fields"), c.h.width)
 		return
 	}
-	email := cell(rec[c.h.emailCol])
-	role, fromCell := c.defaultRole, false
+	inv, given := tsinvites.CreateUserInviteRequest{Email: cell(rec[c.h.emailCol]), Role: c.defaultRole}, false
 	if c.h.roleCol >= 0 {
-		if r := strings.ToLower(cell(rec[c.h.roleCol])); r != "" {
-			role, fromCell = tsinvites.UserRole(r), true
+		if r := strings.ToLower(strings.TrimSpace(cell(rec[c.h.roleCol]))); r != "" {
+			inv.Role, given = tsinvites.UserRole(r), true
 		}
 	}
-	// A row can have problems with its role, its email and be a duplicate.
-	var msgs []string
-	roleMsg := roleProblem(role)
-	if fromCell && roleMsg == "" {
-		c.gate.sawRole(c.bad)
-	}
-	if !fromCell && roleMsg != "" { // the default role: not the column's doing
-		msgs, roleMsg = append(msgs, roleMsg), ""
-	}
-	if msg := emailProblem(email); msg != "" {
-		msgs = append(msgs, msg)
-	}
-	if msg := duplicateEmail(c.firstLine, email, line, "on line"); msg != "" {
-		msgs = append(msgs, msg)
-	}
-	if roleMsg != "" || len(msgs) > 0 {
-		c.report(line, string(role), roleMsg, msgs...)
-		return
-	}
-	c.rows = append(c.rows, Row{Line: line, FromFile: true, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}, RoleGiven: fromCell})
+	c.add(line, inv, given, "")
 }
 
-// report reports the problems of a row: roleMsg about the role of its role column
-// (role), and msgs.
-func (c *rowChecker) report(line int, role, roleMsg string, msgs ...string) {
-	if c.gate.holds(line, role, roleMsg, msgs) {
-		return
-	}
-	if roleMsg != "" {
-		msgs = append([]string{roleMsg}, msgs...)
-	}
-	c.bad.add(line, "%s", strings.Join(msgs, "; "))
-}
-
-// cell is the text of a CSV cell: trimmed, without the quote the CLI's CSV output puts
-// before a formula, and copied (a kept substring would keep the whole row alive).
+// cell is the text of a CSV cell: without the quote the CLI's CSV output puts before a
+// formula, and copied (a kept substring would keep the whole row alive). Nothing else
+// is trimmed (the reader drops the blanks before a cell).
 func cell(s string) string {
-	return strings.Clone(strings.TrimSpace(RestoreCell(strings.TrimSpace(s))))
+	return strings.Clone(RestoreCell(s))
 }
 
 // columnList lists a header's column names for a message, quoted and shortened.
@@ -244,7 +221,7 @@ func columnList(header []string) string {
 			names = append(names, fmt.Sprintf("and %d more", len(header)-shown))
 			break
 		}
-		names = append(names, strconv.Quote(shortText(strings.TrimSpace(name))))
+		names = append(names, quoted(strings.TrimSpace(name)))
 	}
 	return strings.Join(names, ", ")
 }

@@ -55,10 +55,10 @@ func ReadDesired(r io.Reader, source, format string, cols Columns) (File, error)
 		limit = MaxYAMLBytes
 	}
 	data, err := io.ReadAll(&capReader{r: r, n: limit})
-	c := &itemChecker{bad: &Error{source: name, unit: "line"}, firstLine: map[string]int{}}
+	c := &itemChecker{checker: checker{bad: &Error{source: name, unit: "line"}, where: "on line"}}
 	switch {
 	case errors.Is(err, errTooBig):
-		c.report(bytes.Count(data, []byte("\n"))+1, "%s", tooBig(format))
+		c.bad.add(bytes.Count(data, []byte("\n"))+1, "%s", tooBig(format))
 		return File{}, c.bad
 	case err != nil:
 		return File{}, fmt.Errorf("%s: %w", name, err)
@@ -69,10 +69,14 @@ func ReadDesired(r io.Reader, source, format string, cols Columns) (File, error)
 	} else {
 		c.readJSON(data)
 	}
+	rows := c.finish(nil)
+	if c.stop.msg != "" {
+		c.bad.stop(c.stop.line, "%s", c.stop.msg)
+	}
 	if c.bad.Count() > 0 {
 		return File{}, c.bad
 	}
-	return File{Rows: c.rows}, nil
+	return File{Rows: rows}, nil
 }
 
 // tooBig says that a file of format is past its limit, and what to do.
@@ -141,10 +145,9 @@ func sniffFormat(head []byte) string {
 // itemChecker checks the invites of a YAML or JSON file as ReadCSV checks a CSV file's
 // rows, collecting the valid ones and the problems.
 type itemChecker struct {
-	bad       *Error
-	rows      []Row
-	firstLine map[string]int // lower-cased email → line of the item it was first in
-	items     int            // items seen
+	checker
+	items int     // items seen
+	stop  stopped // why the reading stopped early, if it did
 }
 
 // tooMany counts an item, on line, and reports whether it is one more than MaxInvites:
@@ -153,7 +156,7 @@ func (c *itemChecker) tooMany(line int) bool {
 	if c.items++; c.items <= MaxInvites {
 		return false
 	}
-	c.bad.stop(line, "more than %d invites, the most one file may have (stopped reading here)", MaxInvites)
+	c.stop = stopped{line: line, msg: fmt.Sprintf("more than %d invites, the most one file may have (stopped reading here)", MaxInvites)}
 	return true
 }
 
@@ -164,14 +167,10 @@ type field struct {
 	bad   string // what is wrong with the value if it is not text or null, or ""
 }
 
-// report adds a problem on a line.
-func (c *itemChecker) report(line int, format string, args ...any) {
-	c.bad.add(line, format, args...)
-}
-
-// add checks one item, on line, with its fields and the problems msgs its reader found,
-// and adds either a row or one problem listing all that is wrong with it.
-func (c *itemChecker) add(line int, fields []field, msgs ...string) {
+// item reads one item, on line, with its fields and the problems msgs its reader
+// found, as a candidate: its email as the file holds it, its role (without case, a
+// file's convenience; empty, null or missing means member).
+func (c *itemChecker) item(line int, fields []field, msgs ...string) {
 	values := map[string]string{}
 	badValue := false
 	for _, f := range fields {
@@ -179,7 +178,7 @@ func (c *itemChecker) add(line int, fields []field, msgs ...string) {
 		_, twice := values[key]
 		switch {
 		case key != "email" && key != "role":
-			msgs = append(msgs, fmt.Sprintf("unknown key %q (want email and role)", shortText(f.key)))
+			msgs = append(msgs, fmt.Sprintf("unknown key %s (want email and role)", quoted(f.key)))
 			continue
 		case twice:
 			msgs = append(msgs, fmt.Sprintf("key %s given twice", key))
@@ -189,27 +188,13 @@ func (c *itemChecker) add(line int, fields []field, msgs ...string) {
 		}
 		values[key] = f.value
 	}
-	email, hasEmail := values["email"]
-	email = strings.TrimSpace(email)
-	role, given := tsinvites.UserRoleMember, false
-	if r := strings.ToLower(strings.TrimSpace(values["role"])); r != "" {
-		role, given = tsinvites.UserRole(r), true
-	}
-	switch {
-	case !hasEmail:
-		msgs = append(msgs, "no email")
-	case badValue: // said already; checking the empty value would only repeat it
-	default:
-		if msg := checkInvite(email, role); msg != "" {
-			msgs = append(msgs, msg)
-		}
-	}
-	if msg := duplicateEmail(c.firstLine, email, line, "on line"); msg != "" {
-		msgs = append(msgs, msg)
-	}
-	if len(msgs) > 0 {
+	if badValue { // said already; checking the empty value would only repeat it
 		c.report(line, "%s", strings.Join(msgs, "; "))
 		return
 	}
-	c.rows = append(c.rows, Row{Line: line, FromFile: true, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}, RoleGiven: given})
+	inv, given := tsinvites.CreateUserInviteRequest{Email: values["email"], Role: tsinvites.UserRoleMember}, false
+	if r := strings.ToLower(strings.TrimSpace(values["role"])); r != "" {
+		inv.Role, given = tsinvites.UserRole(r), true
+	}
+	c.add(line, inv, given, strings.Join(msgs, "; "))
 }

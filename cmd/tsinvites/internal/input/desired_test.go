@@ -30,7 +30,7 @@ func TestReadDesired(t *testing.T) {
 		exact    bool     // problems are whole messages, not prefixes
 	}{
 		// YAML.
-		{name: "yaml good", in: "- email: a@example.com\n  role: Admin\n\n- email: b@example.com\n- email: ' c@example.com '\n  role: ''\n",
+		{name: "yaml good", in: "- email: a@example.com\n  role: Admin\n\n- email: b@example.com\n- email: 'c@example.com'\n  role: ''\n",
 			want: []row{{1, "a@example.com", "admin"}, {4, "b@example.com", "member"}, {5, "c@example.com", "member"}}},
 		{name: "yaml null roles", in: "- email: a@example.com\n  role: ~\n- email: b@example.com\n  role: null\n- email: c@example.com\n  role:\n",
 			want: []row{{1, "a@example.com", "member"}, {3, "b@example.com", "member"}, {5, "c@example.com", "member"}}},
@@ -65,7 +65,7 @@ func TestReadDesired(t *testing.T) {
 				`line 7: the item is a single value ("f@example.com"); want a mapping`,
 				`line 8: the item is a list; want a mapping`,
 				`line 9: no email`,
-				`line 10: unknown role "owner"`,
+				`line 10: role "owner" cannot be given by an invite`,
 				`line 12: email "nope" is not an address`,
 				`line 13: duplicate email "OK@example.com" (first on line 1)`,
 				`line 15: the item is an alias (*x; aliases are not supported)`,
@@ -85,10 +85,12 @@ func TestReadDesired(t *testing.T) {
 		{name: "yaml empty list", in: "\n[]\n", problems: []string{"line 2: no invites: the list is empty"}},
 		{name: "yaml tab indent", in: "- email: a@example.com\n\trole: admin\n", problems: []string{"line 2: found a tab character that violates indentation (not valid YAML)"}},
 		{name: "yaml unclosed quote", in: "- email: a@example.com\n- email: \"b@example.com\n", problems: []string{"line 2: found unexpected end of stream (not valid YAML)"}},
+		{name: "yaml quoted white space around an email is refused, as everywhere", in: "- email: ' c@example.com'\n- email: \"d@example.com\\u00a0\"\n",
+			problems: []string{`line 1: email " c@example.com" has white space before or after it: remove it`, `line 2: email "d@example.com\u00a0" has white space before or after it`}},
 		{name: "yaml unknown anchor", in: "- email: a@example.com\n  role: *r\n", problems: []string{"line 1: unknown anchor 'r' referenced (not valid YAML)"}},
 
 		// JSON.
-		{name: "json good", source: "in.json", in: "[\n {\"email\": \"a@example.com\", \"role\": \"Admin\"},\n\n  {\"email\": \" b@example.com \", \"role\": null}, {\"Email\": \"c@example.com\", \"ROLE\": \"\"}\n]\n",
+		{name: "json good", source: "in.json", in: "[\n {\"email\": \"a@example.com\", \"role\": \"Admin\"},\n\n  {\"email\": \"b@example.com\", \"role\": null}, {\"Email\": \"c@example.com\", \"ROLE\": \"\"}\n]\n",
 			want: []row{{2, "a@example.com", "admin"}, {4, "b@example.com", "member"}, {4, "c@example.com", "member"}}},
 		{name: "json BOM", source: "in.json", in: "\uFEFF[{\"email\": \"a@example.com\"}]",
 			want: []row{{1, "a@example.com", "member"}}},
@@ -112,7 +114,7 @@ func TestReadDesired(t *testing.T) {
 				`line 6: the item is a string; want an object`,
 				`line 7: the item is an array; want an object`,
 				`line 8: no email`,
-				`line 9: unknown role "owner"`,
+				`line 9: role "owner" cannot be given by an invite`,
 				`line 10: duplicate email "OK@EXAMPLE.COM" (first on line 1)`,
 				`line 11: email is true or false; want a string`,
 				`line 11: the item is null; want an object`,
@@ -128,7 +130,7 @@ func TestReadDesired(t *testing.T) {
 		// CSV is ReadCSV's.
 		{name: "csv by extension", source: "in.csv", in: "email,role\na@example.com,Admin\n",
 			want: []row{{2, "a@example.com", "admin"}}},
-		{name: "csv problems", source: "in.csv", in: "email,role\na@example.com,owner\nb@example.com,admin\n", problems: []string{"line 2: unknown role"},
+		{name: "csv problems", source: "in.csv", in: "email,role\na@example.com,owner\nb@example.com,admin\n", problems: []string{`line 2: role "owner" cannot be given by an invite`},
 			prefix: "in.csv (read as CSV): 1 problem"},
 		{name: "csv only a header", source: "in.csv", in: "email\n", problems: []string{"line 1: no invites: the file has only a header"}},
 
@@ -273,7 +275,7 @@ func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // FuzzReadDesired checks readDesired's promises on any input, in any format: it never
 // panics; it returns either an *Error naming a line for every problem (or, for an
-// unknown format, another error), or rows that all pass checkInvite, in file order, with
+// unknown format, another error), or rows that all pass CreateUserInviteRequest.Validate, in file order, with
 // no email twice.
 func FuzzReadDesired(f *testing.F) {
 	for _, seed := range []struct{ in, source, format string }{
@@ -332,8 +334,8 @@ func FuzzReadDesired(f *testing.F) {
 		}
 		seen := map[string]bool{}
 		for i, r := range rows {
-			if msg := checkInvite(r.Invite.Email, r.Invite.Role); msg != "" {
-				t.Fatalf("row %d = %+v: %s", i, r, msg)
+			if err := r.Invite.Validate(); err != nil || r.Invite.Email == "" {
+				t.Fatalf("row %d = %+v: %v", i, r, err)
 			}
 			key := strings.ToLower(r.Invite.Email)
 			if seen[key] {

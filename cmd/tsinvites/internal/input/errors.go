@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // problem is one bad row (or the header) of the input.
@@ -38,6 +38,9 @@ func (e *Error) add(line int, format string, args ...any) {
 	e.problems = append(e.problems, problem{line: line, msg: fmt.Sprintf(format, args...)})
 }
 
+// full reports whether add only counts from now on.
+func (e *Error) full() bool { return len(e.problems) >= maxShownProblems }
+
 // stop adds the problem that stopped the reading, the last one: it is kept and shown
 // whatever came before it.
 func (e *Error) stop(line int, format string, args ...any) {
@@ -50,7 +53,7 @@ func (e *Error) Count() int { return len(e.problems) + e.more }
 // Error lists the problems, one a line after a first line naming the source and count.
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, words.Plural(e.Count(), "problem", "problems"))
+	fmt.Fprintf(&b, "%s: %s; nothing was sent:", e.source, textsafe.Plural(e.Count(), "problem", "problems"))
 	for i, p := range e.problems {
 		if i == maxShownProblems && e.more > 0 { // the problem that stopped the reading
 			fmt.Fprintf(&b, "\n  ... and %d more", e.more)

@@ -10,11 +10,10 @@ package input
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/words"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // Limits of the readers. Without the limits on rows, a 16 MiB file of commas took
@@ -25,7 +24,6 @@ const (
 	MaxCSVBytes    = 16 << 20 // a CSV file
 	maxCSVRowBytes = 16 << 10 // one row (a valid one has fewer than 300 bytes, an HR export's a few more)
 	maxCSVFields   = 256      // fields of one row (email and role, and an HR export's other columns)
-	maxEmailLen    = 254      // the longest address SMTP allows
 
 	// MaxJSONBytes caps a JSON file, which is checked whole before its items are
 	// decoded one at a time: 4 MiB is some 80,000 invites.
@@ -71,7 +69,7 @@ func (f File) IgnoredNote(source string) string {
 	}
 	names := make([]string, len(f.Ignored))
 	for i, n := range f.Ignored {
-		names[i] = strconv.Quote(shortText(n))
+		names[i] = quoted(n)
 	}
 	word := "columns"
 	if len(names) == 1 {
@@ -81,7 +79,9 @@ func (f File) IgnoredNote(source string) string {
 		source, word, strings.Join(names, ", "))
 }
 
-// RoleList lists the known roles for a message: "member, admin, ...".
+// RoleList lists the known roles for a message: "member, admin, ...", from the
+// generated enum (tsinvites.Roles). Messages about roles come from the SDK's policy
+// (tsinvites.ValidateList); this is for the flags' help.
 func RoleList() string {
 	var names []string
 	for _, r := range tsinvites.Roles() {
@@ -90,117 +90,27 @@ func RoleList() string {
 	return strings.Join(names, ", ")
 }
 
-// checkInvite checks one invite as tsinvites.Client.Create will (with
-// CreateUserInviteRequest.Validate), and also that its email has a sane length and no
-// invisible character; it returns what is wrong (the role first), or "".
-func checkInvite(email string, role tsinvites.UserRole) string {
-	roleMsg, emailMsg := roleProblem(role), emailProblem(email)
-	switch {
-	case roleMsg == "":
-		return emailMsg
-	case emailMsg == "":
-		return roleMsg
-	}
-	return roleMsg + "; " + emailMsg
-}
-
-// roleProblem says what is wrong with role, or "".
-func roleProblem(role tsinvites.UserRole) string {
-	if role.Valid() {
-		return ""
-	}
-	// Said here, shortened: the role may be a whole mangled row.
-	return fmt.Sprintf("unknown role %q (want one of %s)", shortText(string(role)), RoleList())
-}
-
-// emailProblem says what is wrong with email, or "".
-func emailProblem(email string) string {
-	switch {
-	case email == "":
-		return "the email is empty"
-	case len(email) > maxEmailLen:
-		return fmt.Sprintf("the email is longer than %d characters", maxEmailLen)
-	}
-	if words.PlainAddress(email) { // plain ASCII: nothing to refuse (Validate's quick path)
-		return ""
-	}
-	// Before Validate, which may refuse it too: this says which character it is.
-	if r, ok := words.Invisible(email); ok {
-		return fmt.Sprintf("email %s holds an invisible character, %s: type the address again", quoteInvisible(shortText(email)), escapeRune(r))
-	}
-	if err := (tsinvites.CreateUserInviteRequest{Email: email}).Validate(); err != nil {
-		return err.Error()
-	}
-	return ""
-}
-
-// quoteInvisible quotes s as %q does, and also escapes the invisible characters %q
-// leaves as they are (such as the Hangul filler U+3164, a letter).
-func quoteInvisible(s string) string {
-	var b strings.Builder
-	for _, r := range strconv.Quote(s) {
-		if _, ok := words.Invisible(string(r)); ok {
-			b.WriteString(escapeRune(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// escapeRune is r as a Go escape: \u200b.
-func escapeRune(r rune) string {
-	q := strconv.QuoteRuneToASCII(r)
-	return q[1 : len(q)-1]
-}
-
-// duplicateEmail says that email is a duplicate when firstLine (email key → the line
-// it was first on) has it, or records it as first on line and returns "". An empty
-// email is neither. where says where the first one was, such as "on line" for a line
-// of a file ("first on line 3").
-func duplicateEmail(firstLine map[string]int, email string, line int, where string) string {
-	if email == "" {
-		return ""
-	}
-	key := words.EmailKey(email)
-	if first, dup := firstLine[key]; dup {
-		return fmt.Sprintf("duplicate email %q (first %s %d)", shortText(email), where, first)
-	}
-	firstLine[key] = line
-	return ""
-}
-
-// EmailRows checks invites given with --email flags, as ReadCSV checks a file's rows;
-// role "" means member. The error is an *Error whose problems name the flags.
+// EmailRows checks invites given with --email flags, as ReadCSV checks a file's rows
+// (with tsinvites.ValidateList: an email is taken as it is given, white space
+// included); role "" means member. The error is an *Error whose problems name the
+// flags.
 func EmailRows(emails []string, role tsinvites.UserRole) ([]Row, error) {
 	if role == "" {
 		role = tsinvites.UserRoleMember
 	}
-	bad := &Error{source: "--email", unit: "--email"}
-	var rows []Row
-	firstFlag := map[string]int{} // email key → the --email it was first in
-	for i, raw := range emails {
-		email := strings.TrimSpace(raw)
-		if msg := checkInvite(email, role); msg != "" {
-			bad.add(i+1, "%s", msg)
-			continue
-		}
-		if msg := duplicateEmail(firstFlag, email, i+1, "as --email"); msg != "" {
-			bad.add(i+1, "%s", msg)
-			continue
-		}
-		rows = append(rows, Row{Line: i + 1, Invite: tsinvites.CreateUserInviteRequest{Email: email, Role: role}})
+	c := &checker{bad: &Error{source: "--email", unit: "--email"}, where: "as --email"}
+	for i, email := range emails {
+		c.add(i+1, tsinvites.CreateUserInviteRequest{Email: email, Role: role}, false, "")
 	}
-	if bad.Count() > 0 {
-		return nil, bad
+	rows := c.finish(nil)
+	if c.bad.Count() > 0 {
+		return nil, c.bad
+	}
+	for i := range rows {
+		rows[i].FromFile = false
 	}
 	return rows, nil
 }
 
-// shortText cuts s for an error message.
-func shortText(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return string(r[:40]) + "…"
-	}
-	return s
-}
+// quoted is s for a message: cut to 40 characters, quoted and escaped.
+func quoted(s string) string { return textsafe.Quote(s, 40) }

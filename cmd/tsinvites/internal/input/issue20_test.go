@@ -190,7 +190,7 @@ func TestYAMLMemoryIsBounded(t *testing.T) {
 		msg := "no error"
 		if err != nil {
 			msg, _, _ = strings.Cut(err.Error(), "\n  ... and")
-			msg = shortText(strings.ReplaceAll(msg, "\n", " | "))
+			msg = quoted(strings.ReplaceAll(msg, "\n", " | "))
 		}
 		t.Logf("%-34s %5.2f MiB in, %6.1f MiB allocated, %d rows: %s", name, float64(len(in))/(1<<20), float64(allocated)/(1<<20), len(file.Rows), msg)
 		if allocated > limit {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // readJSON reads the items of a JSON file, one array of objects.
@@ -81,7 +83,7 @@ func (c *itemChecker) jsonItem(line int, raw json.RawMessage) {
 			err = json.Unmarshal(value, &f.value)
 		case 'n': // null
 		default:
-			f.bad = fmt.Sprintf("%s is %s; want a string", shortText(f.key), jsonKind(value[0]))
+			f.bad = fmt.Sprintf("%s is %s; want a string", textsafe.Shorten(f.key, 40), jsonKind(value[0]))
 		}
 		fields = append(fields, f)
 	}
@@ -89,7 +91,7 @@ func (c *itemChecker) jsonItem(line int, raw json.RawMessage) {
 		c.report(line, "%v", err)
 		return
 	}
-	c.add(line, fields)
+	c.item(line, fields)
 }
 
 // jsonKind names the kind of the JSON value that starts with b for a message.

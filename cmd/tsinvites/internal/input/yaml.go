@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // yamlErrLine matches the line the YAML parser puts in its errors.
@@ -23,12 +26,19 @@ func (c *itemChecker) readYAML(data []byte) {
 	if list == nil {
 		return
 	}
+	n := 0 // the invites to check: one a mapping
+	for _, item := range list.Content[:min(len(list.Content), MaxInvites)] {
+		if item.Kind == yaml.MappingNode {
+			n++
+		}
+	}
+	c.list, c.meta = make([]tsinvites.CreateUserInviteRequest, 0, n), make([]meta, 0, n)
 	for _, item := range list.Content {
 		if c.tooMany(item.Line) {
 			break
 		}
 		if item.Kind != yaml.MappingNode {
-			c.report(item.Line, "the item is %s; want a mapping, like \"- email: a@example.com\"", yamlKind(item))
+			c.report(item.Line, "the item is %s; want a mapping, like \"- email: a@example.com\"", kindOf{item}) // said only if shown
 			continue
 		}
 		c.yamlItem(item)
@@ -88,13 +98,13 @@ func (c *itemChecker) yamlItem(item *yaml.Node) {
 		f := field{key: k.Value}
 		switch {
 		case v.Kind != yaml.ScalarNode:
-			f.bad = fmt.Sprintf("%s is %s; want text", shortText(k.Value), yamlKind(v))
+			f.bad = fmt.Sprintf("%s is %s; want text", textsafe.Shorten(k.Value, 40), yamlKind(v))
 		case v.ShortTag() != "!!null":
 			f.value = v.Value
 		}
 		fields = append(fields, f)
 	}
-	c.add(item.Line, fields, msgs...)
+	c.item(item.Line, fields, msgs...)
 }
 
 // yamlError reports an error of the YAML parser, on its line when it names one.
@@ -110,6 +120,12 @@ func (c *itemChecker) yamlError(err error) {
 	c.report(line, "%s (not valid YAML)", strings.TrimPrefix(msg, "yaml: "))
 }
 
+// kindOf names the kind of a node when formatted (%s), as yamlKind does: only when the
+// message is made.
+type kindOf struct{ n *yaml.Node }
+
+func (k kindOf) String() string { return yamlKind(k.n) }
+
 // yamlKind names the kind of a YAML node for a message.
 func yamlKind(n *yaml.Node) string {
 	switch n.Kind {
@@ -118,9 +134,9 @@ func yamlKind(n *yaml.Node) string {
 	case yaml.SequenceNode:
 		return "a list"
 	case yaml.AliasNode:
-		return fmt.Sprintf("an alias (*%s; aliases are not supported)", shortText(n.Value))
+		return fmt.Sprintf("an alias (*%s; aliases are not supported)", textsafe.Escape(n.Value))
 	case yaml.ScalarNode:
-		return fmt.Sprintf("a single value (%q)", shortText(n.Value))
+		return fmt.Sprintf("a single value (%s)", quoted(n.Value))
 	}
 	return "not a list, mapping or value"
 }

@@ -1,32 +1,52 @@
-package words
+package identity
 
 import (
 	"net/mail"
 	"testing"
 )
 
-func TestEmailKeyFoldsASCIIOnly(t *testing.T) {
+func TestKeyFoldsASCIIOnlyAndTrimsNothing(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		" Ann@Example.COM ":     "ann@example.com",
-		"kate@example.com":      "kate@example.com",
-		"\u212Aate@example.com": "\u212Aate@example.com", // the Kelvin sign is not K
-		"\u0130van@example.com": "\u0130van@example.com", // nor a dotted capital I an i
+		"Ann@Example.COM":         "ann@example.com",
+		"kate@example.com":        "kate@example.com",
+		"\u212Aate@example.com":   "\u212Aate@example.com",   // the Kelvin sign is not K
+		"\u0130van@example.com":   "\u0130van@example.com",   // nor a dotted capital I an i
+		"\u00c9lodie@example.com": "\u00c9lodie@example.com", // nor É an é
 	} {
-		if got := EmailKey(in); got != want {
-			t.Errorf("EmailKey(%q) = %q, want %q", in, got, want)
+		if got, ok := Key(in); got != want || !ok {
+			t.Errorf("Key(%q) = %q, %t; want %q, true", in, got, ok, want)
+		}
+	}
+	// White space anywhere, or an invisible character: the name matches nobody.
+	for _, in := range []string{"", " ann@example.com", "ann@example.com ", "ann@example.com\t", "\u00a0ann@example.com",
+		"ann@example.com\u3000", "\u2000ann@example.com", "ann@example.com\u200a", "ann@example.com\u0085",
+		"ann@example.com\u2029", "ann@example.com\u2028", "an\u200bn@example.com", "ann@example.com\u2060", "a nn@example.com"} {
+		if got, ok := Key(in); ok {
+			t.Errorf("Key(%+q) = %q, true; want no key", in, got)
 		}
 	}
 }
 
-func TestPlural(t *testing.T) {
+// NearKey joins names that differ only in the case of non-ASCII letters, and never an
+// ASCII letter with a non-ASCII one.
+func TestNearKey(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		n    int
-		want string
-	}{{0, "0 invites"}, {1, "1 invite"}, {2, "2 invites"}} {
-		if got := Plural(c.n, "invite", "invites"); got != c.want {
-			t.Errorf("Plural(%d) = %q, want %q", c.n, got, c.want)
+		a, b string
+		near bool
+	}{
+		{"\u00c9lodie@example.com", "\u00e9lodie@example.com", true},
+		{"\u00c9LODIE@example.com", "\u00e9lodie@Example.com", true},
+		{"stra\u00dfe@example.com", "stra\u1e9ee@example.com", true},
+		{"kate@example.com", "\u212Aate@example.com", false},
+		{"ivan@example.com", "\u0130van@example.com", false},
+		{"\u00e9lodie@example.com", "elodie@example.com", false},
+		{"ann@example.com", "Ann@example.com", false}, // ASCII: no near key, the keys match
+	} {
+		ka, kb := NearKey(c.a), NearKey(c.b)
+		if got := ka != "" && ka == kb; got != c.near {
+			t.Errorf("NearKey(%q) = %q, NearKey(%q) = %q: near %t, want %t", c.a, ka, c.b, kb, got, c.near)
 		}
 	}
 }
