@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pool"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -37,8 +38,9 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 	return cmd
 }
 
-// getRun gets the invites a few at a time, prints those found and reports the others
-// on stderr, one a line.
+// getRun gets the invites --concurrency at a time (the project's one worker pool,
+// internal/pool, which slows down on 429s as the engine does), prints those found and
+// reports the others on stderr, one a line.
 func getRun(ctx context.Context, opts *getOptions) error {
 	ids, err := opts.ids(opts.args, opts.concurrency)
 	if err != nil {
@@ -50,13 +52,21 @@ func getRun(ctx context.Context, opts *getOptions) error {
 	}
 	defer done()
 	found := make([]*tsinvites.UserInvite, len(ids))
+	items := make([]item, len(ids))
 	prog := opts.newProgress(len(ids), "getting")
-	items := forEach(ctx, len(ids), opts.concurrency, prog, func(ctx context.Context, i int) error {
+	next, why := pool.New(opts.concurrency, c.RetryPolicy().MaxRetryAfter).Run(ctx, len(ids), func(ctx context.Context, i int) error {
 		inv, err := c.Get(ctx, ids[i])
-		found[i] = inv
+		found[i], items[i].Status = inv, reconcile.StatusDone
+		if err != nil {
+			items[i].Status, items[i].Error = reconcile.StatusFailed, reason(err)
+		}
+		prog.add(1)
 		return err
 	})
 	prog.done()
+	for i := next; i < len(items); i++ {
+		items[i].Status, items[i].Error = reconcile.StatusNotAttempted, notStarted(ctx, why)
+	}
 	var invites []tsinvites.UserInvite
 	for i := range items {
 		items[i].InviteID = ids[i]

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pool"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -21,6 +23,19 @@ func itemError(ctx context.Context, status reconcile.Status, err error) string {
 		return "not started: " + stopReason(ctx)
 	}
 	return reason(err)
+}
+
+// notStarted is why an item was not started, for people: the pool stopped (why) for a
+// 429 that asked to wait too long, or ctx ended.
+func notStarted(ctx context.Context, why error) string {
+	var wait *pool.WaitError
+	switch {
+	case errors.As(why, &wait) && wait.Deadline:
+		return fmt.Sprintf("not started: the API asked to wait %s (rate limited), longer than --timeout leaves", wait.Wait.Round(time.Second))
+	case errors.As(why, &wait):
+		return fmt.Sprintf("not started: the API asked to wait %s (rate limited)", wait.Wait)
+	}
+	return "not started: " + stopReason(ctx)
 }
 
 // stopReason says why ctx ended, for people.
