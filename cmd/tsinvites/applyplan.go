@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,9 +17,12 @@ import (
 const maxPlanFile = 128 << 20
 
 // applyPlanRun applies the plan of apply --plan FILE, as 'tsinvites plan -o json'
-// wrote it: shown, confirmed (or --yes) and applied as apply -f does, without planning
-// again. Reconcile's Apply refuses a plan for another tailnet, or one whose changes do
-// not hold together, before sending anything.
+// wrote it (reconcile.ReadPlan): shown, confirmed (or --yes) and applied as apply -f
+// does, without planning again. Reconcile's Apply refuses a plan for another tailnet,
+// or one whose changes do not hold together, before sending anything; it re-reads the
+// tailnet and skips, with the reason, each change whose starting point is no longer
+// what the plan saw (so the same plan applied twice changes nothing the second time),
+// and keeps the plan's guards whatever the file says.
 func applyPlanRun(ctx context.Context, opts *applyOptions) error {
 	switch {
 	case opts.planFile == "":
@@ -58,9 +62,9 @@ func readPlan(path string, stdin io.Reader) (*reconcile.Plan, error) {
 	if err == nil && len(b) > maxPlanFile {
 		err = fmt.Errorf("larger than %d MiB", maxPlanFile>>20)
 	}
-	var plan reconcile.Plan
+	var plan *reconcile.Plan
 	if err == nil {
-		err = json.Unmarshal(b, &plan)
+		plan, err = reconcile.ReadPlan(bytes.NewReader(b))
 	}
 	var keys map[string]json.RawMessage // every saved plan has "changes", even if empty
 	if err == nil && (json.Unmarshal(b, &keys) != nil || keys["changes"] == nil) {
@@ -69,5 +73,5 @@ func readPlan(path string, stdin io.Reader) (*reconcile.Plan, error) {
 	if err != nil {
 		return nil, usageErrorf("--plan %s: not a plan saved by 'tsinvites plan -o json': %w", source, err)
 	}
-	return &plan, nil
+	return plan, nil
 }

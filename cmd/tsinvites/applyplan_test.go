@@ -107,3 +107,25 @@ func TestApplyPlanRefusesPlanFlags(t *testing.T) {
 		t.Errorf("stderr %q: want the flag named, and the help", got.stderr)
 	}
 }
+
+// The same saved plan applied twice changes nothing the second time: reconcile's Apply
+// re-reads the tailnet and skips each change that is no longer needed as the plan saw
+// it, and the CLI counts them as skipped (exit 0), each with its reason.
+func TestApplySavedPlanTwice(t *testing.T) {
+	t.Parallel()
+	srv, vars := sampleServer(t)
+	saved := invocation{args: []string{"plan", "-f", "-", "--prune", "-o", "json"}, stdin: desiredCSV, vars: vars}.run(t)
+	planFile := writeFile(t, "plan.json", saved.stdout)
+	if got := cli(t, vars, "apply", "--plan", planFile, "--yes", "-o", "json"); got.code != exitOK {
+		t.Fatalf("first apply: exit %d\n%s", got.code, got.stderr)
+	}
+	after := openInvites(srv.Invites())
+	got := cli(t, vars, "apply", "--plan", planFile, "--yes", "-o", "json")
+	r := decodeReport(t, got.stdout)
+	if got.code != exitOK || r.Done != 0 || r.Skipped == 0 || r.Skipped != len(r.Results) || !strings.Contains(got.stderr, "skipped: the tailnet changed since the plan") {
+		t.Errorf("second apply: exit %d, %d done, %d skipped of %d; stderr:\n%s", got.code, r.Done, r.Skipped, len(r.Results), got.stderr)
+	}
+	if diff := cmp.Diff(after, openInvites(srv.Invites())); diff != "" {
+		t.Errorf("the second apply changed the invites (-first +second):\n%s", diff)
+	}
+}

@@ -88,6 +88,7 @@ type report struct {
 	Unknown      int    `json:"unknown"` // creates that may have been made: list to see
 	NotAttempted int    `json:"notAttempted"`
 	Unchanged    int    `json:"unchanged"`          // apply: the invites of the file that need nothing
+	Skipped      int    `json:"skipped,omitempty"`  // apply --plan: changes whose starting point changed since the plan
 	Unpaired     int    `json:"unpaired,omitempty"` // invites the API made that were not asked for
 	Results      []item `json:"results"`
 
@@ -126,6 +127,8 @@ func newReport(in reportOf) *report {
 			}
 		case reconcile.StatusNotAttempted:
 			r.NotAttempted++
+		case reconcile.StatusSkipped:
+			r.Skipped++
 		case reconcile.StatusUnknown:
 			r.Unknown++
 		case statusUnpaired:
@@ -138,7 +141,8 @@ func newReport(in reportOf) *report {
 	return r
 }
 
-// exitCode is 0 when every item was done (or it was a dry run) and no invite came
+// exitCode is 0 when every item was done (or skipped: a saved plan's change the
+// tailnet no longer needs as the plan saw it; or it was a dry run) and no invite came
 // unasked, 3 when some were (or may have been, or an invite was made though its item
 // failed), 1 when none were.
 func (r *report) exitCode() int {
@@ -181,6 +185,9 @@ func (r *report) summary() string {
 	if r.Failed > 0 {
 		msg += fmt.Sprintf("; %d failed", r.Failed)
 	}
+	if r.Skipped > 0 {
+		msg += fmt.Sprintf("; %d skipped", r.Skipped)
+	}
 	if r.NotAttempted > 0 {
 		msg += fmt.Sprintf("; %d not attempted", r.NotAttempted)
 	}
@@ -197,6 +204,17 @@ func (r *report) summary() string {
 		msg += ": run apply again to finish (it plans only what is left)"
 	}
 	return msg
+}
+
+// doneLine is the line that ends a report whose items were all done (or skipped), such
+// as "Applied 3 changes." or "Applied 3 changes; 1 skipped: the tailnet changed since
+// the plan."
+func (r *report) doneLine() string {
+	s := capitalize(r.op.verb) + " " + r.op.count(r.Done)
+	if r.Skipped > 0 {
+		s += fmt.Sprintf("; %d skipped: the tailnet changed since the plan", r.Skipped)
+	}
+	return s + "."
 }
 
 // unpairedIDs lists the invite IDs of the unpaired items, such as "invite 3, 4".

@@ -56,7 +56,7 @@ func (p *printer) report(r *report) error {
 		p.urlNote(r.created)
 	}
 	if err == nil && !r.DryRun && !listedDone && len(r.Results) > 0 && r.exitCode() == exitOK {
-		fmt.Fprintf(p.stderr, "%s %s.\n", capitalize(r.op.verb), r.op.count(r.Done))
+		fmt.Fprintln(p.stderr, r.doneLine())
 	}
 	return err
 }
