@@ -85,7 +85,7 @@ fuzz-quick:
 ## and api/overlay.yaml, and print what changed: make spec UPSTREAM=path/to/tailscale-openapi.yaml
 ## A breaking change writes nothing (specsync exits 3, make fails with 2) unless ACCEPT_BREAKING=1.
 ## SPEC_SELECT says which operations to keep (-tag T and -operation ID, each repeatable).
-SPEC_SELECT := -tag UserInvites -operation listUsers -operation approveUser -operation updateUserRole -operation suspendUser -operation restoreUser
+SPEC_SELECT := -tag UserInvites -tag DeviceInvites -operation listUsers -operation approveUser -operation updateUserRole -operation suspendUser -operation restoreUser -operation listTailnetDevices
 spec:
 	@test -n "$(UPSTREAM)" || { echo "make spec needs UPSTREAM=path/to/tailscale-openapi.yaml (how to download it: README, \"Regenerating\")" >&2; exit 2; }
 	$(GO) build -C $(SPECSYNC_DIR) -o '$(CURDIR)/bin/specsync' .

@@ -89,6 +89,95 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// AcceptDeviceInviteWithBody Accept a device invite
+	//
+	// Accepts a device invite, given its URL or the URL's last path segment (its
+	// code): the device is shared into the tailnet of the token's user. Not with
+	// OAuth or federated tokens (403): it needs a user-owned API key.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+	AcceptDeviceInviteWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AcceptDeviceInvite Accept a device invite
+	//
+	// Accepts a device invite, given its URL or the URL's last path segment (its
+	// code): the device is shared into the tailnet of the token's user. Not with
+	// OAuth or federated tokens (403): it needs a user-owned API key.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+	AcceptDeviceInvite(ctx context.Context, body AcceptDeviceInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDeviceInvite Delete a device invite
+	//
+	// Deletes a device invite; its URL stops working. The document does not say
+	// whether deleting an accepted invite ends the share. OAuth and federated tokens
+	// need the scope `device_invites`.
+	//
+	// Corresponds with DELETE /device-invites/{deviceInviteId} (the `DeleteDeviceInvite` operationId).
+	DeleteDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDeviceInvite Get a device invite
+	//
+	// Returns one device invite. OAuth and federated tokens need the scope
+	// `device_invites:read`.
+	//
+	// Corresponds with GET /device-invites/{deviceInviteId} (the `GetDeviceInvite` operationId).
+	GetDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendDeviceInvite Resend a device invite's email
+	//
+	// Sends the invitation email again. Works only for invites created with an email,
+	// and at most once a minute for each invite (429 otherwise). Not with OAuth or
+	// federated tokens (403): it needs a user-owned API key.
+	//
+	// Corresponds with POST /device-invites/{deviceInviteId}/resend (the `ResendDeviceInvite` operationId).
+	ResendDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListDeviceInvites List the invites of a device
+	//
+	// Lists every invite of one device, pending and accepted. There is no tailnet-wide
+	// list. OAuth and federated tokens need the scope `device_invites:read`.
+	//
+	// Corresponds with GET /device/{deviceId}/device-invites (the `ListDeviceInvites` operationId).
+	ListDeviceInvites(ctx context.Context, deviceID DeviceID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeviceInvitesWithBody Create device invites
+	//
+	// Creates one invite to share the device for each item of the array. An item
+	// with an email sends an invitation email; any invite's `inviteUrl` can be
+	// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+	// scoped to a user, so it needs a user-owned API key.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+	CreateDeviceInvitesWithBody(ctx context.Context, deviceID DeviceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDeviceInvites Create device invites
+	//
+	// Creates one invite to share the device for each item of the array. An item
+	// with an email sends an invitation email; any invite's `inviteUrl` can be
+	// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+	// scoped to a user, so it needs a user-owned API key.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+	CreateDeviceInvites(ctx context.Context, deviceID DeviceID, body CreateDeviceInvitesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTailnetDevices List tailnet devices
+	//
+	// Lists the devices of a tailnet, optionally filtered. The API has no
+	// pagination: every device is in the one answer. OAuth and federated tokens need
+	// the scope `devices:core:read`.
+	//
+	// Corresponds with GET /tailnet/{tailnet}/devices (the `ListTailnetDevices` operationId).
+	ListTailnetDevices(ctx context.Context, tailnet Tailnet, params *ListTailnetDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListUserInvites List the open user invites of a tailnet
 	//
 	// Lists the invites that are open (not yet accepted). The API has no pagination:
@@ -202,6 +291,185 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /users/{userId}/suspend (the `SuspendUser` operationId).
 	SuspendUser(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// AcceptDeviceInviteWithBody Accept a device invite
+//
+// Accepts a device invite, given its URL or the URL's last path segment (its
+// code): the device is shared into the tailnet of the token's user. Not with
+// OAuth or federated tokens (403): it needs a user-owned API key.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+func (c *GeneratedClient) AcceptDeviceInviteWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptDeviceInviteRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AcceptDeviceInvite Accept a device invite
+//
+// Accepts a device invite, given its URL or the URL's last path segment (its
+// code): the device is shared into the tailnet of the token's user. Not with
+// OAuth or federated tokens (403): it needs a user-owned API key.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+func (c *GeneratedClient) AcceptDeviceInvite(ctx context.Context, body AcceptDeviceInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAcceptDeviceInviteRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDeviceInvite Delete a device invite
+//
+// Deletes a device invite; its URL stops working. The document does not say
+// whether deleting an accepted invite ends the share. OAuth and federated tokens
+// need the scope `device_invites`.
+//
+// Corresponds with DELETE /device-invites/{deviceInviteId} (the `DeleteDeviceInvite` operationId).
+func (c *GeneratedClient) DeleteDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDeviceInviteRequest(c.Server, deviceInviteID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDeviceInvite Get a device invite
+//
+// Returns one device invite. OAuth and federated tokens need the scope
+// `device_invites:read`.
+//
+// Corresponds with GET /device-invites/{deviceInviteId} (the `GetDeviceInvite` operationId).
+func (c *GeneratedClient) GetDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDeviceInviteRequest(c.Server, deviceInviteID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendDeviceInvite Resend a device invite's email
+//
+// Sends the invitation email again. Works only for invites created with an email,
+// and at most once a minute for each invite (429 otherwise). Not with OAuth or
+// federated tokens (403): it needs a user-owned API key.
+//
+// Corresponds with POST /device-invites/{deviceInviteId}/resend (the `ResendDeviceInvite` operationId).
+func (c *GeneratedClient) ResendDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendDeviceInviteRequest(c.Server, deviceInviteID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListDeviceInvites List the invites of a device
+//
+// Lists every invite of one device, pending and accepted. There is no tailnet-wide
+// list. OAuth and federated tokens need the scope `device_invites:read`.
+//
+// Corresponds with GET /device/{deviceId}/device-invites (the `ListDeviceInvites` operationId).
+func (c *GeneratedClient) ListDeviceInvites(ctx context.Context, deviceID DeviceID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDeviceInvitesRequest(c.Server, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeviceInvitesWithBody Create device invites
+//
+// Creates one invite to share the device for each item of the array. An item
+// with an email sends an invitation email; any invite's `inviteUrl` can be
+// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+// scoped to a user, so it needs a user-owned API key.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+func (c *GeneratedClient) CreateDeviceInvitesWithBody(ctx context.Context, deviceID DeviceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeviceInvitesRequestWithBody(c.Server, deviceID, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDeviceInvites Create device invites
+//
+// Creates one invite to share the device for each item of the array. An item
+// with an email sends an invitation email; any invite's `inviteUrl` can be
+// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+// scoped to a user, so it needs a user-owned API key.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+func (c *GeneratedClient) CreateDeviceInvites(ctx context.Context, deviceID DeviceID, body CreateDeviceInvitesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDeviceInvitesRequest(c.Server, deviceID, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTailnetDevices List tailnet devices
+//
+// Lists the devices of a tailnet, optionally filtered. The API has no
+// pagination: every device is in the one answer. OAuth and federated tokens need
+// the scope `devices:core:read`.
+//
+// Corresponds with GET /tailnet/{tailnet}/devices (the `ListTailnetDevices` operationId).
+func (c *GeneratedClient) ListTailnetDevices(ctx context.Context, tailnet Tailnet, params *ListTailnetDevicesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTailnetDevicesRequest(c.Server, tailnet, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListUserInvites List the open user invites of a tailnet
@@ -436,6 +704,314 @@ func (c *GeneratedClient) SuspendUser(ctx context.Context, userID UserID, reqEdi
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewAcceptDeviceInviteRequest calls the generic AcceptDeviceInvite builder with application/json body
+func NewAcceptDeviceInviteRequest(server string, body AcceptDeviceInviteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAcceptDeviceInviteRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAcceptDeviceInviteRequestWithBody constructs an http.Request for the AcceptDeviceInvite method, with any body, and a specified content type
+func NewAcceptDeviceInviteRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device-invites/-/accept")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDeviceInviteRequest constructs an http.Request for the DeleteDeviceInvite method
+func NewDeleteDeviceInviteRequest(server string, deviceInviteID DeviceInviteID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deviceInviteId", deviceInviteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device-invites/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDeviceInviteRequest constructs an http.Request for the GetDeviceInvite method
+func NewGetDeviceInviteRequest(server string, deviceInviteID DeviceInviteID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deviceInviteId", deviceInviteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device-invites/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResendDeviceInviteRequest constructs an http.Request for the ResendDeviceInvite method
+func NewResendDeviceInviteRequest(server string, deviceInviteID DeviceInviteID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deviceInviteId", deviceInviteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device-invites/%s/resend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListDeviceInvitesRequest constructs an http.Request for the ListDeviceInvites method
+func NewListDeviceInvitesRequest(server string, deviceID DeviceID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deviceId", deviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device/%s/device-invites", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDeviceInvitesRequest calls the generic CreateDeviceInvites builder with application/json body
+func NewCreateDeviceInvitesRequest(server string, deviceID DeviceID, body CreateDeviceInvitesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDeviceInvitesRequestWithBody(server, deviceID, "application/json", bodyReader)
+}
+
+// NewCreateDeviceInvitesRequestWithBody constructs an http.Request for the CreateDeviceInvites method, with any body, and a specified content type
+func NewCreateDeviceInvitesRequestWithBody(server string, deviceID DeviceID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deviceId", deviceID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/device/%s/device-invites", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListTailnetDevicesRequest constructs an http.Request for the ListTailnetDevices method
+func NewListTailnetDevicesRequest(server string, tailnet Tailnet, params *ListTailnetDevicesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "tailnet", tailnet, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/tailnet/%s/devices", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Fields != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Hostname != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "hostname", *params.Hostname, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewListUserInvitesRequest constructs an http.Request for the ListUserInvites method
@@ -887,6 +1463,105 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// AcceptDeviceInviteWithBodyWithResponse Accept a device invite
+	//
+	// Accepts a device invite, given its URL or the URL's last path segment (its
+	// code): the device is shared into the tailnet of the token's user. Not with
+	// OAuth or federated tokens (403): it needs a user-owned API key.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+	AcceptDeviceInviteWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptDeviceInviteResponse, error)
+
+	// AcceptDeviceInviteWithResponse Accept a device invite
+	//
+	// Accepts a device invite, given its URL or the URL's last path segment (its
+	// code): the device is shared into the tailnet of the token's user. Not with
+	// OAuth or federated tokens (403): it needs a user-owned API key.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+	AcceptDeviceInviteWithResponse(ctx context.Context, body AcceptDeviceInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptDeviceInviteResponse, error)
+
+	// DeleteDeviceInviteWithResponse Delete a device invite
+	//
+	// Deletes a device invite; its URL stops working. The document does not say
+	// whether deleting an accepted invite ends the share. OAuth and federated tokens
+	// need the scope `device_invites`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /device-invites/{deviceInviteId} (the `DeleteDeviceInvite` operationId).
+	DeleteDeviceInviteWithResponse(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*DeleteDeviceInviteResponse, error)
+
+	// GetDeviceInviteWithResponse Get a device invite
+	//
+	// Returns one device invite. OAuth and federated tokens need the scope
+	// `device_invites:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /device-invites/{deviceInviteId} (the `GetDeviceInvite` operationId).
+	GetDeviceInviteWithResponse(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*GetDeviceInviteResponse, error)
+
+	// ResendDeviceInviteWithResponse Resend a device invite's email
+	//
+	// Sends the invitation email again. Works only for invites created with an email,
+	// and at most once a minute for each invite (429 otherwise). Not with OAuth or
+	// federated tokens (403): it needs a user-owned API key.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device-invites/{deviceInviteId}/resend (the `ResendDeviceInvite` operationId).
+	ResendDeviceInviteWithResponse(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*ResendDeviceInviteResponse, error)
+
+	// ListDeviceInvitesWithResponse List the invites of a device
+	//
+	// Lists every invite of one device, pending and accepted. There is no tailnet-wide
+	// list. OAuth and federated tokens need the scope `device_invites:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /device/{deviceId}/device-invites (the `ListDeviceInvites` operationId).
+	ListDeviceInvitesWithResponse(ctx context.Context, deviceID DeviceID, reqEditors ...RequestEditorFn) (*ListDeviceInvitesResponse, error)
+
+	// CreateDeviceInvitesWithBodyWithResponse Create device invites
+	//
+	// Creates one invite to share the device for each item of the array. An item
+	// with an email sends an invitation email; any invite's `inviteUrl` can be
+	// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+	// scoped to a user, so it needs a user-owned API key.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+	CreateDeviceInvitesWithBodyWithResponse(ctx context.Context, deviceID DeviceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeviceInvitesResponse, error)
+
+	// CreateDeviceInvitesWithResponse Create device invites
+	//
+	// Creates one invite to share the device for each item of the array. An item
+	// with an email sends an invitation email; any invite's `inviteUrl` can be
+	// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+	// scoped to a user, so it needs a user-owned API key.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+	CreateDeviceInvitesWithResponse(ctx context.Context, deviceID DeviceID, body CreateDeviceInvitesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeviceInvitesResponse, error)
+
+	// ListTailnetDevicesWithResponse List tailnet devices
+	//
+	// Lists the devices of a tailnet, optionally filtered. The API has no
+	// pagination: every device is in the one answer. OAuth and federated tokens need
+	// the scope `devices:core:read`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /tailnet/{tailnet}/devices (the `ListTailnetDevices` operationId).
+	ListTailnetDevicesWithResponse(ctx context.Context, tailnet Tailnet, params *ListTailnetDevicesParams, reqEditors ...RequestEditorFn) (*ListTailnetDevicesResponse, error)
+
 	// ListUserInvitesWithResponse List the open user invites of a tailnet
 	//
 	// Lists the invites that are open (not yet accepted). The API has no pagination:
@@ -1016,6 +1691,643 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /users/{userId}/suspend (the `SuspendUser` operationId).
 	SuspendUserWithResponse(ctx context.Context, userID UserID, reqEditors ...RequestEditorFn) (*SuspendUserResponse, error)
+}
+
+// AcceptDeviceInviteResponse429Headers the declared response headers of an HTTP 429 response for AcceptDeviceInvite
+type AcceptDeviceInviteResponse429Headers struct {
+	RetryAfter string
+}
+
+type AcceptDeviceInviteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AcceptDeviceInviteResult
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *AcceptDeviceInviteResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON200() *AcceptDeviceInviteResult {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r AcceptDeviceInviteResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r AcceptDeviceInviteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AcceptDeviceInviteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AcceptDeviceInviteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AcceptDeviceInviteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDeviceInviteResponse429Headers the declared response headers of an HTTP 429 response for DeleteDeviceInvite
+type DeleteDeviceInviteResponse429Headers struct {
+	RetryAfter string
+}
+
+type DeleteDeviceInviteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteDeviceInviteResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDeviceInviteResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDeviceInviteResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDeviceInviteResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDeviceInviteResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteDeviceInviteResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteDeviceInviteResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDeviceInviteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDeviceInviteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDeviceInviteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDeviceInviteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetDeviceInviteResponse429Headers the declared response headers of an HTTP 429 response for GetDeviceInvite
+type GetDeviceInviteResponse429Headers struct {
+	RetryAfter string
+}
+
+type GetDeviceInviteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceInvite
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *GetDeviceInviteResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON200() *DeviceInvite {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetDeviceInviteResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDeviceInviteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDeviceInviteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDeviceInviteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDeviceInviteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResendDeviceInviteResponse429Headers the declared response headers of an HTTP 429 response for ResendDeviceInvite
+type ResendDeviceInviteResponse429Headers struct {
+	RetryAfter string
+}
+
+type ResendDeviceInviteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResendDeviceInviteResponse429Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ResendDeviceInviteResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResendDeviceInviteResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ResendDeviceInviteResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ResendDeviceInviteResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ResendDeviceInviteResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ResendDeviceInviteResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendDeviceInviteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendDeviceInviteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendDeviceInviteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendDeviceInviteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDeviceInvitesResponse429Headers the declared response headers of an HTTP 429 response for ListDeviceInvites
+type ListDeviceInvitesResponse429Headers struct {
+	RetryAfter string
+}
+
+type ListDeviceInvitesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]DeviceInvite
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDeviceInvitesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON200() *[]DeviceInvite {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListDeviceInvitesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDeviceInvitesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDeviceInvitesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDeviceInvitesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDeviceInvitesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDeviceInvitesResponse429Headers the declared response headers of an HTTP 429 response for CreateDeviceInvites
+type CreateDeviceInvitesResponse429Headers struct {
+	RetryAfter string
+}
+
+type CreateDeviceInvitesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *[]DeviceInvite
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDeviceInvitesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON200() *[]DeviceInvite {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r CreateDeviceInvitesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDeviceInvitesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDeviceInvitesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDeviceInvitesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDeviceInvitesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListTailnetDevicesResponse429Headers the declared response headers of an HTTP 429 response for ListTailnetDevices
+type ListTailnetDevicesResponse429Headers struct {
+	RetryAfter string
+}
+
+type ListTailnetDevicesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DeviceList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyRequests
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalServerError
+	// JSON504 the response for an HTTP 504 `application/json` response
+	JSON504 *GatewayTimeout
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListTailnetDevicesResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON200() *DeviceList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON429() *TooManyRequests {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON500() *InternalServerError {
+	return r.JSON500
+}
+
+// GetJSON504 returns the response for an HTTP 504 `application/json` response
+func (r ListTailnetDevicesResponse) GetJSON504() *GatewayTimeout {
+	return r.JSON504
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTailnetDevicesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTailnetDevicesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTailnetDevicesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTailnetDevicesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 // ListUserInvitesResponse429Headers the declared response headers of an HTTP 429 response for ListUserInvites
@@ -1876,6 +3188,159 @@ func (r SuspendUserResponse) ContentType() string {
 	return ""
 }
 
+// AcceptDeviceInviteWithBodyWithResponse Accept a device invite
+//
+// Accepts a device invite, given its URL or the URL's last path segment (its
+// code): the device is shared into the tailnet of the token's user. Not with
+// OAuth or federated tokens (403): it needs a user-owned API key.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+func (c *ClientWithResponses) AcceptDeviceInviteWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AcceptDeviceInviteResponse, error) {
+	rsp, err := c.AcceptDeviceInviteWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptDeviceInviteResponse(rsp)
+}
+
+// AcceptDeviceInviteWithResponse Accept a device invite
+//
+// Accepts a device invite, given its URL or the URL's last path segment (its
+// code): the device is shared into the tailnet of the token's user. Not with
+// OAuth or federated tokens (403): it needs a user-owned API key.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device-invites/-/accept (the `AcceptDeviceInvite` operationId).
+func (c *ClientWithResponses) AcceptDeviceInviteWithResponse(ctx context.Context, body AcceptDeviceInviteJSONRequestBody, reqEditors ...RequestEditorFn) (*AcceptDeviceInviteResponse, error) {
+	rsp, err := c.AcceptDeviceInvite(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAcceptDeviceInviteResponse(rsp)
+}
+
+// DeleteDeviceInviteWithResponse Delete a device invite
+//
+// Deletes a device invite; its URL stops working. The document does not say
+// whether deleting an accepted invite ends the share. OAuth and federated tokens
+// need the scope `device_invites`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /device-invites/{deviceInviteId} (the `DeleteDeviceInvite` operationId).
+func (c *ClientWithResponses) DeleteDeviceInviteWithResponse(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*DeleteDeviceInviteResponse, error) {
+	rsp, err := c.DeleteDeviceInvite(ctx, deviceInviteID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDeviceInviteResponse(rsp)
+}
+
+// GetDeviceInviteWithResponse Get a device invite
+//
+// Returns one device invite. OAuth and federated tokens need the scope
+// `device_invites:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /device-invites/{deviceInviteId} (the `GetDeviceInvite` operationId).
+func (c *ClientWithResponses) GetDeviceInviteWithResponse(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*GetDeviceInviteResponse, error) {
+	rsp, err := c.GetDeviceInvite(ctx, deviceInviteID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDeviceInviteResponse(rsp)
+}
+
+// ResendDeviceInviteWithResponse Resend a device invite's email
+//
+// Sends the invitation email again. Works only for invites created with an email,
+// and at most once a minute for each invite (429 otherwise). Not with OAuth or
+// federated tokens (403): it needs a user-owned API key.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device-invites/{deviceInviteId}/resend (the `ResendDeviceInvite` operationId).
+func (c *ClientWithResponses) ResendDeviceInviteWithResponse(ctx context.Context, deviceInviteID DeviceInviteID, reqEditors ...RequestEditorFn) (*ResendDeviceInviteResponse, error) {
+	rsp, err := c.ResendDeviceInvite(ctx, deviceInviteID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendDeviceInviteResponse(rsp)
+}
+
+// ListDeviceInvitesWithResponse List the invites of a device
+//
+// Lists every invite of one device, pending and accepted. There is no tailnet-wide
+// list. OAuth and federated tokens need the scope `device_invites:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /device/{deviceId}/device-invites (the `ListDeviceInvites` operationId).
+func (c *ClientWithResponses) ListDeviceInvitesWithResponse(ctx context.Context, deviceID DeviceID, reqEditors ...RequestEditorFn) (*ListDeviceInvitesResponse, error) {
+	rsp, err := c.ListDeviceInvites(ctx, deviceID, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDeviceInvitesResponse(rsp)
+}
+
+// CreateDeviceInvitesWithBodyWithResponse Create device invites
+//
+// Creates one invite to share the device for each item of the array. An item
+// with an email sends an invitation email; any invite's `inviteUrl` can be
+// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+// scoped to a user, so it needs a user-owned API key.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+func (c *ClientWithResponses) CreateDeviceInvitesWithBodyWithResponse(ctx context.Context, deviceID DeviceID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDeviceInvitesResponse, error) {
+	rsp, err := c.CreateDeviceInvitesWithBody(ctx, deviceID, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeviceInvitesResponse(rsp)
+}
+
+// CreateDeviceInvitesWithResponse Create device invites
+//
+// Creates one invite to share the device for each item of the array. An item
+// with an email sends an invitation email; any invite's `inviteUrl` can be
+// shared by hand. Not with OAuth or federated tokens (403): the shared device is
+// scoped to a user, so it needs a user-owned API key.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /device/{deviceId}/device-invites (the `CreateDeviceInvites` operationId).
+func (c *ClientWithResponses) CreateDeviceInvitesWithResponse(ctx context.Context, deviceID DeviceID, body CreateDeviceInvitesJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDeviceInvitesResponse, error) {
+	rsp, err := c.CreateDeviceInvites(ctx, deviceID, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDeviceInvitesResponse(rsp)
+}
+
+// ListTailnetDevicesWithResponse List tailnet devices
+//
+// Lists the devices of a tailnet, optionally filtered. The API has no
+// pagination: every device is in the one answer. OAuth and federated tokens need
+// the scope `devices:core:read`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /tailnet/{tailnet}/devices (the `ListTailnetDevices` operationId).
+func (c *ClientWithResponses) ListTailnetDevicesWithResponse(ctx context.Context, tailnet Tailnet, params *ListTailnetDevicesParams, reqEditors ...RequestEditorFn) (*ListTailnetDevicesResponse, error) {
+	rsp, err := c.ListTailnetDevices(ctx, tailnet, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTailnetDevicesResponse(rsp)
+}
+
 // ListUserInvitesWithResponse List the open user invites of a tailnet
 //
 // Lists the invites that are open (not yet accepted). The API has no pagination:
@@ -2076,6 +3541,586 @@ func (c *ClientWithResponses) SuspendUserWithResponse(ctx context.Context, userI
 		return nil, err
 	}
 	return ParseSuspendUserResponse(rsp)
+}
+
+// ParseAcceptDeviceInviteResponse parses an HTTP response from a AcceptDeviceInviteWithResponse call
+func ParseAcceptDeviceInviteResponse(rsp *http.Response) (*AcceptDeviceInviteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AcceptDeviceInviteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AcceptDeviceInviteResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers AcceptDeviceInviteResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDeviceInviteResponse parses an HTTP response from a DeleteDeviceInviteWithResponse call
+func ParseDeleteDeviceInviteResponse(rsp *http.Response) (*DeleteDeviceInviteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDeviceInviteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers DeleteDeviceInviteResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetDeviceInviteResponse parses an HTTP response from a GetDeviceInviteWithResponse call
+func ParseGetDeviceInviteResponse(rsp *http.Response) (*GetDeviceInviteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDeviceInviteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceInvite
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers GetDeviceInviteResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResendDeviceInviteResponse parses an HTTP response from a ResendDeviceInviteWithResponse call
+func ParseResendDeviceInviteResponse(rsp *http.Response) (*ResendDeviceInviteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendDeviceInviteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ResendDeviceInviteResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDeviceInvitesResponse parses an HTTP response from a ListDeviceInvitesWithResponse call
+func ParseListDeviceInvitesResponse(rsp *http.Response) (*ListDeviceInvitesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDeviceInvitesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []DeviceInvite
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListDeviceInvitesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateDeviceInvitesResponse parses an HTTP response from a CreateDeviceInvitesWithResponse call
+func ParseCreateDeviceInvitesResponse(rsp *http.Response) (*CreateDeviceInvitesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDeviceInvitesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest []DeviceInvite
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers CreateDeviceInvitesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTailnetDevicesResponse parses an HTTP response from a ListTailnetDevicesWithResponse call
+func ParseListTailnetDevicesResponse(rsp *http.Response) (*ListTailnetDevicesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTailnetDevicesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DeviceList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalServerError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 504:
+		var dest GatewayTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON504 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ListTailnetDevicesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
 }
 
 // ParseListUserInvitesResponse parses an HTTP response from a ListUserInvitesWithResponse call

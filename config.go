@@ -6,17 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
-	"path"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
-
 	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/token"
 	"golang.org/x/oauth2"
@@ -74,7 +70,12 @@ type Config struct {
 	// status, attempt, wait, duration and error (secrets removed); never headers,
 	// tokens or invite URLs. nil logs nothing.
 	Logger *slog.Logger
+
+	env *[numSettings]string // what ConfigFromLookup read: errors then name the variables
 }
+
+// The kinds of credential.
+const authAPIKey, authOAuth, authFederated, authTokenSource = "API key", "OAuth client", "federated identity", "token source"
 
 // ConfigFromEnv returns a Config from TAILSCALE_API_KEY, TAILSCALE_OAUTH_CLIENT_ID,
 // TAILSCALE_OAUTH_CLIENT_SECRET, TAILSCALE_IDENTITY_TOKEN, TAILSCALE_TAILNET and
@@ -83,17 +84,16 @@ type Config struct {
 func ConfigFromEnv() Config { return ConfigFromLookup(os.Getenv) }
 
 // ConfigFromLookup is [ConfigFromEnv] with the variables read through getenv (for a
-// program with its own environment, or a test), each trimmed of white space.
+// program with its own environment, or a test), each trimmed of white space. The Config
+// remembers what it read: errors advise about a setting that still holds it by its
+// variable, and about one the program changed by its Config field.
 func ConfigFromLookup(getenv func(name string) string) Config {
-	env := func(name string) string { return strings.TrimSpace(getenv(name)) }
-	return Config{
-		APIKey:            env("TAILSCALE_API_KEY"),
-		OAuthClientID:     env("TAILSCALE_OAUTH_CLIENT_ID"),
-		OAuthClientSecret: env("TAILSCALE_OAUTH_CLIENT_SECRET"),
-		IdentityToken:     env("TAILSCALE_IDENTITY_TOKEN"),
-		Tailnet:           env("TAILSCALE_TAILNET"),
-		BaseURL:           env("TAILSCALE_BASE_URL"),
+	cfg := Config{env: &[numSettings]string{}}
+	for s := range numSettings {
+		cfg.env[s] = strings.TrimSpace(getenv(settingNames[s].env))
+		*cfg.field(s) = cfg.env[s]
 	}
+	return cfg
 }
 
 // String formats the Config with its secrets redacted.
@@ -129,14 +129,14 @@ func (cfg Config) client() (*Client, *http.Client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	red := redact.New(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken)
-	base, err := checkBaseURL(cfg.BaseURL)
+	red, names := redact.New(cfg.APIKey, cfg.OAuthClientSecret, cfg.IdentityToken), cfg.names()
+	base, err := httpx.BaseURL(cfg.BaseURL, DefaultBaseURL, serverBasePath, "tsinvites: "+names[settingBaseURL])
 	if err != nil { // a credential put in the wrong variable must not show
 		return nil, nil, errors.New(red.String(err.Error()))
 	}
 	tailnet := cmp.Or(cfg.Tailnet, "-")
 	if err := checkPathValue("tailnet", tailnet); err != nil {
-		return nil, nil, fmt.Errorf("tsinvites: Config.Tailnet: %w", err)
+		return nil, nil, fmt.Errorf("tsinvites: %s: %w", names[settingTailnet], err)
 	}
 	retry, err := cfg.Retry.withDefaults()
 	if err != nil {
@@ -151,6 +151,10 @@ func (cfg Config) client() (*Client, *http.Client, error) {
 		redact:          red,
 		retry:           retry,
 		logger:          cfg.Logger,
+		names:           names,
+	}
+	if cfg.IdentityTokenFunc != nil {
+		c.names[settingIdentityToken] = "Config.IdentityTokenFunc"
 	}
 	if cfg.APIKey != "" {
 		c.apiKeyHeader = []string{"Bearer " + cfg.APIKey}
@@ -166,7 +170,7 @@ func (cfg Config) bearer(authKind, api string, hc *http.Client, red *redact.Reda
 	switch {
 	case cfg.TokenSource != nil:
 		return token.Source{TS: cfg.TokenSource}
-	case authKind == "federated identity":
+	case authKind == authFederated:
 		jwt := cfg.IdentityTokenFunc
 		if jwt == nil {
 			jwt = func(context.Context) (string, error) { return cfg.IdentityToken, nil }
@@ -189,11 +193,12 @@ func (cfg Config) bearer(authKind, api string, hc *http.Client, red *redact.Reda
 
 // checkCredentials checks that cfg gives exactly one kind of credential, and names it.
 func checkCredentials(cfg Config) (string, error) {
-	const vars = "set Config.APIKey (TAILSCALE_API_KEY); Config.OAuthClientID (TAILSCALE_OAUTH_CLIENT_ID) with Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_SECRET) or Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN); or Config.TokenSource"
+	client := both(settingOAuthClientID) + " with " + both(settingOAuthClientSecret) + " or " + both(settingIdentityToken)
+	vars := "set " + both(settingAPIKey) + "; " + client + "; or Config.TokenSource"
 	federated := cfg.IdentityToken != "" || cfg.IdentityTokenFunc != nil
-	client := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != "" || federated
+	isClient := cfg.OAuthClientID != "" || cfg.OAuthClientSecret != "" || federated
 	kinds := 0
-	for _, given := range []bool{cfg.APIKey != "", client, cfg.TokenSource != nil} {
+	for _, given := range []bool{cfg.APIKey != "", isClient, cfg.TokenSource != nil} {
 		if given {
 			kinds++
 		}
@@ -203,62 +208,27 @@ func checkCredentials(cfg Config) (string, error) {
 		return "", errors.New("tsinvites: no credential: " + vars)
 	case kinds > 1, cfg.OAuthClientSecret != "" && federated, cfg.IdentityToken != "" && cfg.IdentityTokenFunc != nil:
 		return "", errors.New("tsinvites: more than one kind of credential: give exactly one: " + vars)
-	case client && cfg.OAuthClientID == "", client && !federated && cfg.OAuthClientSecret == "":
-		return "", errors.New("tsinvites: an OAuth client needs Config.OAuthClientID (TAILSCALE_OAUTH_CLIENT_ID) and either Config.OAuthClientSecret (TAILSCALE_OAUTH_CLIENT_SECRET) or Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN)")
-	case client && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) || !headerSafe(cfg.IdentityToken)):
+	case isClient && cfg.OAuthClientID == "", isClient && !federated && cfg.OAuthClientSecret == "":
+		return "", errors.New("tsinvites: an OAuth client needs " + client)
+	case isClient && (!headerSafe(cfg.OAuthClientID) || !headerSafe(cfg.OAuthClientSecret) || !headerSafe(cfg.IdentityToken)):
 		return "", errors.New("tsinvites: the OAuth client ID, secret or identity token has spaces or control characters")
 	case cfg.IdentityToken != "":
 		if err := token.CheckJWT(cfg.IdentityToken, time.Now()); err != nil {
-			return "", fmt.Errorf("tsinvites: Config.IdentityToken (TAILSCALE_IDENTITY_TOKEN): %w", err)
+			return "", fmt.Errorf("tsinvites: %s: %w", both(settingIdentityToken), err)
 		}
-		return "federated identity", nil
+		return authFederated, nil
 	case federated:
-		return "federated identity", nil
-	case client:
-		return "OAuth client", nil
+		return authFederated, nil
+	case isClient:
+		return authOAuth, nil
 	case cfg.TokenSource != nil:
-		return "token source", nil
+		return authTokenSource, nil
 	case !headerSafe(cfg.APIKey):
-		return "", errors.New("tsinvites: Config.APIKey has spaces or control characters (TAILSCALE_API_KEY)")
+		return "", errors.New("tsinvites: " + both(settingAPIKey) + " has spaces or control characters")
 	}
-	return "API key", nil
+	return authAPIKey, nil
 }
 
 func headerSafe(s string) bool {
 	return !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
-}
-
-// checkBaseURL returns the base URL without a trailing slash (or the document's server
-// path, such as /api/v2, that a user may have added), refusing anything that is not
-// http(s) and plain http to a non-loopback host.
-func checkBaseURL(raw string) (string, error) {
-	if raw == "" {
-		return DefaultBaseURL, nil
-	}
-	// Errors show the URL's scheme, host and path only: a user or query may hold a key.
-	const what = "tsinvites: Config.BaseURL (TAILSCALE_BASE_URL)"
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Errorf("%s is not a URL (not shown: it may hold a secret); want one such as %s", what, DefaultBaseURL)
-	}
-	shown := (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "": // not shown: maybe no URL at all
-		return "", fmt.Errorf("%s is not an http(s) URL (not shown: it may hold a secret); want one such as %s", what, DefaultBaseURL)
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("%s %q: want no user, query or fragment", what, shown)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		return "", fmt.Errorf("%s %q: refusing to send credentials over plain http to a host that is not loopback; use https", what, shown)
-	}
-	if u.Path != "" {
-		u.Path = path.Clean(u.Path) // no "." or ".." segments: requests go where they say
-	}
-	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), serverBasePath)
-	u.RawPath = ""
-	return strings.TrimSuffix(u.String(), "/"), nil
-}
-
-func isLoopback(host string) bool {
-	ip := net.ParseIP(host)
-	return strings.EqualFold(host, "localhost") || ip != nil && ip.IsLoopback()
 }

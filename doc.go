@@ -1,5 +1,5 @@
-// Package tsinvites is a client for the user-invites and users endpoints of the
-// Tailscale API, generated from the API's OpenAPI document and wrapped thinly.
+// Package tsinvites is a client for the user-invites, users, device-invites and devices
+// endpoints of the Tailscale API, generated from the API's OpenAPI document and wrapped thinly.
 //
 // [New] with a [Config] ([ConfigFromEnv] reads the variables Tailscale's Terraform
 // provider reads) gives a [Client], whose operations are each one API call:
@@ -8,6 +8,9 @@
 //     [Client.Resend];
 //   - users: [Client.ListUsers], [Client.ApproveUser], [Client.SetUserRole],
 //     [Client.SuspendUser], [Client.RestoreUser];
+//   - device shares: [Client.ListDevices], [Client.ListDeviceInvites],
+//     [Client.CreateDeviceInvites], [Client.GetDeviceInvite], [Client.DeleteDeviceInvite],
+//     [Client.ResendDeviceInvite], [Client.AcceptDeviceInvite];
 //   - the tailnet: [Client.Tailnet] ("-", the credential's own, unless
 //     [Config.Tailnet] or [Client.WithTailnet] says otherwise);
 //   - everything else the document has: [Client.API], the generated low-level client
@@ -40,8 +43,8 @@
 // wrapper's constructor is [New]). Used directly, the generated client neither checks
 // input nor retries, and returns a nil error on 4xx and 5xx answers.
 //
-// A [UserInvite]'s InviteURL lets anyone who holds it join the tailnet: treat it as a
-// secret. Errors returned by this package never contain it, nor the credential.
+// A [UserInvite]'s InviteURL lets anyone who holds it join the tailnet, a
+// [DeviceInvite]'s anyone accept the share: treat both as secrets. Errors returned by this package never contain it, nor the credential.
 package tsinvites
 
 // Version is the version of this module, sent in the default User-Agent.

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites/internal/httpx"
-
 	"github.com/tsinvites/tsinvites/internal/redact"
 	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/internal/token"
@@ -48,11 +47,16 @@ type APIError struct {
 	Body []byte
 	// Operation says what the client was doing, such as `get invite "42"`.
 	Operation string
-
-	userOp bool // the call changed a user (approve, role, suspend, restore): its 403 hint
+	// Advice says what to do about it, such as "check the credential:
+	// TAILSCALE_API_KEY (API keys expire)"; empty when the client has nothing to add.
+	// It names the settings as the program gave them: the environment variables
+	// when the Config came from [ConfigFromEnv] or [ConfigFromLookup], the Config
+	// fields otherwise.
+	Advice string
 }
 
-// Error describes the failure and, where there is one, what to do about it, for example
+// Error describes the failure from the fields: the operation (or method and path), the
+// status, the message and the advice, for example
 // `tsinvites: get invite "42": 404 not found: invite not found`.
 func (e *APIError) Error() string {
 	var b strings.Builder
@@ -61,15 +65,8 @@ func (e *APIError) Error() string {
 	if e.Message != "" {
 		b.WriteString(": " + e.Message)
 	}
-	switch {
-	case e.StatusCode == http.StatusUnauthorized:
-		b.WriteString(" (check the credential: TAILSCALE_API_KEY, or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET; API keys expire)")
-	case e.StatusCode == http.StatusForbidden && e.userOp:
-		b.WriteString(" (changing users needs the OAuth scope users, or an API key whose user may manage users; a user-owned key cannot act on its own user)")
-	case e.StatusCode == http.StatusForbidden && e.Method != http.MethodGet:
-		b.WriteString(" (creating, deleting and resending invites needs a user-owned API key: OAuth clients and federated tokens are refused)")
-	case e.StatusCode == http.StatusTooManyRequests && e.RetryAfter > 0:
-		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	if e.Advice != "" {
+		b.WriteString(" (" + e.Advice + ")")
 	}
 	return b.String()
 }
@@ -135,7 +132,8 @@ type operation struct {
 	verb   string // "list invites", "create", "get invite", ...
 	id     string // the invite ID, with withID
 	withID bool
-	count  int // create: the number of invites
+	count  int  // create: the number of invites
+	device bool // a devices or device-invites call, whose 403 has its own advice
 }
 
 func (o operation) String() string {
@@ -180,10 +178,20 @@ var ErrMayHaveCreated = errors.New("the invites may have been created")
 // answer's order; nil when err carries none. They may exist, and one without email is
 // a live invite URL: share or delete them. Create's error then matches
 // [ErrMayHaveCreated] and names them, without their URLs.
-func UnpairedInvites(err error) []UserInvite {
+func UnpairedInvites(err error) []UserInvite { return unpairedOf[UserInvite](err) }
+
+// UnpairedDeviceInvites is [UnpairedInvites] for [Client.CreateDeviceInvites]: the
+// device invites of its answer that were paired with no request. Each may be a live
+// share: its InviteURL lets anyone holding it accept; delete or share them.
+func UnpairedDeviceInvites(err error) []DeviceInvite { return unpairedOf[DeviceInvite](err) }
+
+// unpairedOf returns the unpaired invites of type I that err carries, or nil.
+func unpairedOf[I any](err error) []I {
 	var e *unpairedError
 	if errors.As(err, &e) {
-		return slices.Clone(e.invites)
+		if invites, ok := e.invites.([]I); ok {
+			return slices.Clone(invites)
+		}
 	}
 	return nil
 }
@@ -192,7 +200,7 @@ func UnpairedInvites(err error) []UserInvite {
 // text names invites by ID and email, never URL.
 type unpairedError struct {
 	msg     string
-	invites []UserInvite // paired with no request
+	invites any // paired with no request: a []UserInvite or a []DeviceInvite
 }
 
 func (e *unpairedError) Error() string    { return e.msg }
@@ -249,12 +257,8 @@ func (c *Client) tokenError(err error) error {
 	if apiErr.Message != "" {
 		e.msg += ": " + apiErr.Message
 	}
-	if !e.transient {
-		vars := "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET"
-		if c.authKind == "federated identity" {
-			vars = "TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_IDENTITY_TOKEN"
-		}
-		e.msg = fmt.Sprintf("the token endpoint refused the %s (check %s): %s", c.authKind, vars, e.msg)
+	if !e.transient { // a refused credential: the advice of a 401
+		e.msg = fmt.Sprintf("the token endpoint refused the %s (%s): %s", c.authKind, c.advice(operation{}, opRead, http.StatusUnauthorized, 0), e.msg)
 	}
 	return e
 }

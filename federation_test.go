@@ -139,8 +139,8 @@ func TestRefusedExchangeHidesTheIdentityToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.List(t.Context())
-		if err == nil || strings.Contains(err.Error(), jwt) || !strings.Contains(err.Error(), "TAILSCALE_OAUTH_CLIENT_ID") {
-			t.Errorf("err = %v, want a refusal naming the variables, without the token", err)
+		if err == nil || strings.Contains(err.Error(), jwt) || !strings.Contains(err.Error(), "Config.OAuthClientID and Config.IdentityToken") {
+			t.Errorf("err = %v, want a refusal naming the Config fields set, without the token", err)
 		}
 	})
 }

@@ -58,6 +58,12 @@ var userRoleValues = []UserRole{
 	"auditor",
 }
 
+// listTailnetDevicesParamsFieldsValues lists the values of ListTailnetDevicesParamsFields, in the document's order.
+var listTailnetDevicesParamsFieldsValues = []ListTailnetDevicesParamsFields{
+	"all",
+	"default",
+}
+
 // listUsersParamsTypeValues lists the values of ListUsersParamsType, in the document's order.
 var listUsersParamsTypeValues = []ListUsersParamsType{
 	"member",
@@ -75,6 +81,48 @@ var listUsersParamsRoleValues = []ListUsersParamsRole{
 	"billing-admin",
 	"auditor",
 	"all",
+}
+
+// acceptDeviceInvite sends acceptDeviceInvite (POST /device-invites/-/accept) through the generated
+// client.
+func (c *GeneratedClient) acceptDeviceInvite(ctx context.Context, body AcceptDeviceInviteJSONRequestBody) (*http.Response, error) {
+	return c.AcceptDeviceInvite(ctx, body)
+}
+
+// deleteDeviceInvite sends deleteDeviceInvite (DELETE /device-invites/{deviceInviteId}) through the generated
+// client.
+func (c *GeneratedClient) deleteDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID) (*http.Response, error) {
+	return c.DeleteDeviceInvite(ctx, deviceInviteID)
+}
+
+// getDeviceInvite sends getDeviceInvite (GET /device-invites/{deviceInviteId}) through the generated
+// client.
+func (c *GeneratedClient) getDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID) (*http.Response, error) {
+	return c.GetDeviceInvite(ctx, deviceInviteID)
+}
+
+// resendDeviceInvite sends resendDeviceInvite (POST /device-invites/{deviceInviteId}/resend) through the generated
+// client.
+func (c *GeneratedClient) resendDeviceInvite(ctx context.Context, deviceInviteID DeviceInviteID) (*http.Response, error) {
+	return c.ResendDeviceInvite(ctx, deviceInviteID)
+}
+
+// listDeviceInvites sends listDeviceInvites (GET /device/{deviceId}/device-invites) through the generated
+// client.
+func (c *GeneratedClient) listDeviceInvites(ctx context.Context, deviceID DeviceID) (*http.Response, error) {
+	return c.ListDeviceInvites(ctx, deviceID)
+}
+
+// createDeviceInvites sends createDeviceInvites (POST /device/{deviceId}/device-invites) through the generated
+// client.
+func (c *GeneratedClient) createDeviceInvites(ctx context.Context, deviceID DeviceID, body CreateDeviceInvitesJSONRequestBody) (*http.Response, error) {
+	return c.CreateDeviceInvites(ctx, deviceID, body)
+}
+
+// listTailnetDevices sends listTailnetDevices (GET /tailnet/{tailnet}/devices) through the generated
+// client, with its optional parameters unset.
+func (c *GeneratedClient) listTailnetDevices(ctx context.Context, tailnet Tailnet) (*http.Response, error) {
+	return c.ListTailnetDevices(ctx, tailnet, nil)
 }
 
 // listUserInvites sends listUserInvites (GET /tailnet/{tailnet}/user-invites) through the generated

@@ -105,7 +105,7 @@ func TestTokenEndpointRefusalBlamesTheCredentialsOnce(t *testing.T) {
 		page := strings.Repeat("bad client\n\x1b]52;c;aGk=\x07 oauthSecretValue123 ", 40000) // ~1.6 MB
 		api := &tokenAPI{tokens: []string{"401 "}, failureBody: page}
 		_, err := oauthClient(t, api).List(t.Context())
-		if err == nil || !strings.Contains(err.Error(), "TAILSCALE_OAUTH_CLIENT_ID") {
+		if err == nil || !strings.Contains(err.Error(), "Config.OAuthClientID") {
 			t.Fatalf("err = %v, want the credentials named", err)
 		}
 		if n := api.tokenCalls.Load(); n != 1 {

@@ -4,13 +4,11 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/tsinvites/tsinvites/internal/httpx"
 	"github.com/tsinvites/tsinvites/internal/textsafe"
-
-	"github.com/cenkalti/backoff/v5"
 )
 
 // Defaults of a [RetryPolicy] whose fields are zero.
@@ -95,21 +93,8 @@ type attempt struct {
 
 // retrier is the retry state of one call.
 type retrier struct {
-	policy  RetryPolicy
-	backoff *backoff.ExponentialBackOff // made on the first retry
-}
-
-// nextBackoff is the next wait the client picks itself.
-func (r *retrier) nextBackoff() time.Duration {
-	if r.backoff == nil {
-		r.backoff = &backoff.ExponentialBackOff{
-			InitialInterval:     r.policy.InitialBackoff,
-			RandomizationFactor: 0.5,
-			Multiplier:          2,
-			MaxInterval:         r.policy.MaxBackoff,
-		}
-	}
-	return min(r.backoff.NextBackOff(), r.policy.MaxBackoff)
+	policy RetryPolicy
+	waits  httpx.Waits
 }
 
 // next decides whether to try again after attempt n, and after which wait; why (for
@@ -124,17 +109,8 @@ func (r *retrier) next(ctx context.Context, kind opKind, a attempt, n int) (wait
 		return 0, false, "not safe or not useful to retry"
 	case n >= r.policy.MaxAttempts:
 		return 0, false, textsafe.Plural(n, "attempt", "attempts") + " made"
-	case a.retryAfter > r.policy.MaxRetryAfter:
-		return 0, false, fmt.Sprintf("Retry-After %s is longer than the %s cap", a.retryAfter, r.policy.MaxRetryAfter)
 	}
-	wait = a.retryAfter
-	if wait <= 0 {
-		wait = r.nextBackoff()
-	}
-	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait {
-		return 0, false, fmt.Sprintf("a wait of %s would pass the context's deadline", wait.Round(time.Millisecond))
-	}
-	return wait, true, ""
+	return r.waits.Next(ctx, a.retryAfter)
 }
 
 // retryable is the policy table of [RetryPolicy].

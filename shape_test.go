@@ -11,12 +11,14 @@ import (
 	"testing"
 )
 
-// The root package stays the card's thin wrapper: at most 1,550 hand-written lines
-// outside tests, at most 54 exported names (methods of exported types included), and no
-// import of the engine (reconcile) or the CLI, which build on it. (Issue 24 put the one
-// input policy in the root: InputError, InputProblem, ValidateInvites, ValidateList and
-// the role conversions, 150 lines and 8 names over the earlier 1,400 and 45; and
-// Client.RetryPolicy, which reconcile.Client needs to wait as long as the client does.)
+// The root package stays the card's thin wrapper: at most 1,550+300 hand-written lines
+// outside tests, at most 54+10 exported names (methods of exported types included), and
+// no import of the engine (reconcile) or the CLI, which build on it. (Issue 24 put the
+// one input policy in the root: InputError, InputProblem, ValidateInvites, ValidateList
+// and the role conversions, 150 lines and 8 names over the earlier 1,400 and 45; and
+// Client.RetryPolicy, which reconcile.Client needs to wait as long as the client does.
+// Issue 26's device family adds 300 lines and 10 names: seven operations,
+// DeviceInvite's String and GoString, UnpairedDeviceInvites.)
 func TestRootStaysThin(t *testing.T) {
 	t.Parallel()
 	files, err := filepath.Glob("*.go")
@@ -49,11 +51,11 @@ func TestRootStaysThin(t *testing.T) {
 		}
 		exported = append(exported, exportedNames(f)...)
 	}
-	if lines > 1550 {
-		t.Errorf("the root's hand-written code is %d lines, over the budget of 1,550: move what a user need not read to internal/", lines)
+	if lines > 1550+300 {
+		t.Errorf("the root's hand-written code is %d lines, over the budget of 1,850: move what a user need not read to internal/", lines)
 	}
-	if len(exported) > 54 {
-		t.Errorf("the root's hand-written code exports %d names, over the budget of 54: %v", len(exported), exported)
+	if len(exported) > 54+10 {
+		t.Errorf("the root's hand-written code exports %d names, over the budget of 64: %v", len(exported), exported)
 	}
 }
 

@@ -114,6 +114,24 @@ func (e UserRole) Valid() bool {
 	}
 }
 
+// Defines values for ListTailnetDevicesParamsFields.
+const (
+	ListTailnetDevicesParamsFieldsAll     ListTailnetDevicesParamsFields = "all"
+	ListTailnetDevicesParamsFieldsDefault ListTailnetDevicesParamsFields = "default"
+)
+
+// Valid indicates whether the value is a known member of the ListTailnetDevicesParamsFields enum.
+func (e ListTailnetDevicesParamsFields) Valid() bool {
+	switch e {
+	case ListTailnetDevicesParamsFieldsAll:
+		return true
+	case ListTailnetDevicesParamsFieldsDefault:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListUsersParamsType.
 const (
 	ListUsersParamsTypeAll    ListUsersParamsType = "all"
@@ -171,6 +189,39 @@ func (e ListUsersParamsRole) Valid() bool {
 	}
 }
 
+// AcceptDeviceInviteRequest The invite to accept.
+type AcceptDeviceInviteRequest struct {
+	// Invite The URL of the invite (in the form `https://login.tailscale.com/admin/invite/{code}`) or the `{code}` component of the URL.
+	Invite string `json:"invite"`
+}
+
+// AcceptDeviceInviteResult The answer of acceptDeviceInvite - the device now shared, who shared it and who accepted.
+type AcceptDeviceInviteResult struct {
+	// AcceptedBy A user in a device share, the one who shared it or the one who accepted it.
+	AcceptedBy DeviceShareUser `json:"acceptedBy,omitempty,omitzero"`
+
+	// Device Information about the device being shared.
+	Device SharedDevice `json:"device,omitempty,omitzero"`
+
+	// Sharer A user in a device share, the one who shared it or the one who accepted it.
+	Sharer DeviceShareUser `json:"sharer,omitempty,omitzero"`
+}
+
+// CreateDeviceInviteRequest One device invite to create. Every field is optional: without an email, no
+// email is sent and the invite's URL is to be shared by hand.
+type CreateDeviceInviteRequest struct {
+	// AllowExitNode Whether the invited user can use the device as an exit node when it advertises as one.
+	AllowExitNode bool `json:"allowExitNode,omitempty,omitzero"`
+
+	// Email The email to send the created invite to.
+	// If not set, the endpoint generates and returns an invite URL (but doesn't send it out).
+	Email string `json:"email,omitempty,omitzero"`
+
+	// MultiUse Whether the invite can be accepted more than once.
+	// When set to `true`, it results in an invite that can be accepted up to 1,000 times.
+	MultiUse bool `json:"multiUse,omitempty,omitzero"`
+}
+
 // CreateUserInviteRequest One invite to create.
 type CreateUserInviteRequest struct {
 	// Email The address to email the invite to. Empty: no email is sent, and the invite's
@@ -181,10 +232,319 @@ type CreateUserInviteRequest struct {
 	Role UserRole `json:"role,omitempty,omitzero"`
 }
 
+// Device A device of a tailnet (a node, or machine). nodeId is its preferred ID; id, the
+// legacy numeric one, is accepted too wherever a device ID is.
+type Device struct {
+	// Addresses A list of Tailscale IP addresses for the device,
+	// including both IPv4 (formatted as 100.x.y.z)
+	// and IPv6 (formatted as fd7a:115c:a1e0:a:b:c:d:e) addresses.
+	Addresses []string `json:"addresses,omitempty,omitzero"`
+
+	// AdvertisedRoutes The subnets this device requests to expose.
+	// Learn more about subnet routes at https://tailscale.com/kb/1019/.
+	AdvertisedRoutes []string `json:"advertisedRoutes,omitempty,omitzero"`
+
+	// Authorized 'true' if the device has been authorized to join the tailnet; otherwise, 'false'.
+	// Learn more about device authorization at https://tailscale.com/kb/1099/.
+	Authorized bool `json:"authorized,omitempty,omitzero"`
+
+	// BlocksIncomingConnections 'true' if the device is not allowed to accept any connections over Tailscale, including pings.
+	// Learn more in the "Allow incoming connections" section of https://tailscale.com/kb/1072/.
+	BlocksIncomingConnections bool `json:"blocksIncomingConnections,omitempty,omitzero"`
+
+	// ClientConnectivity clientConnectivity provides a report on the device's current physical network conditions.
+	ClientConnectivity DeviceClientConnectivity `json:"clientConnectivity,omitempty,omitzero"`
+
+	// ClientVersion The version of the Tailscale client
+	// software; this is empty for external devices.
+	ClientVersion string `json:"clientVersion,omitempty,omitzero"`
+
+	// ConnectedToControl Indicates if the device recently maintained a TCP connection to the Tailscale control server.
+	ConnectedToControl bool `json:"connectedToControl,omitempty,omitzero"`
+
+	// Created The date on which the device was added
+	// to the tailnet; this is empty for external devices.
+	Created string `json:"created,omitempty,omitzero"`
+
+	// Distro distro provides details of the operating system distribution, if available.
+	Distro DeviceDistro `json:"distro,omitempty,omitzero"`
+
+	// EnabledRoutes The subnet routes for this device that have been approved by a tailnet admin.
+	// Learn more about subnet routes at https://tailscale.com/kb/1019/.
+	EnabledRoutes []string `json:"enabledRoutes,omitempty,omitzero"`
+
+	// Expires The expiration date of the device's auth key.
+	// Learn more about key expiry at https://tailscale.com/kb/1028/.
+	Expires string `json:"expires,omitempty,omitzero"`
+
+	// Hostname The machine name in the admin console.
+	// Learn more about machine names at https://tailscale.com/kb/1098/.
+	Hostname string `json:"hostname,omitempty,omitzero"`
+
+	// ID The legacy identifier for a device; you
+	// can supply this value wherever {deviceId} is indicated in the
+	// endpoint. Note that although "id" is still accepted, "nodeId" is
+	// preferred.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// IsEphemeral 'true' if the device is ephemeral.
+	// Learn more about ephemeral nodes at https://tailscale.com/kb/1111/ephemeral-nodes.
+	IsEphemeral bool `json:"isEphemeral,omitempty,omitzero"`
+
+	// IsExternal 'true', indicates that a device is not a member of the tailnet, but is shared in to the tailnet;
+	// if 'false', the device is a member of the tailnet.
+	// Learn more about node sharing at https://tailscale.com/kb/1084/.
+	IsExternal bool `json:"isExternal,omitempty,omitzero"`
+
+	// KeyExpiryDisabled 'true' if the keys for the device will not expire.
+	// Learn more at https://tailscale.com/kb/1028/.
+	KeyExpiryDisabled bool `json:"keyExpiryDisabled,omitempty,omitzero"`
+
+	// LastSeen When the device was last connected to the Tailscale control server. Omitted if the device has never been online or `connectedToControl` is true.
+	LastSeen string `json:"lastSeen,omitempty,omitzero"`
+
+	// MachineKey For internal use and is not required for any API operations.
+	// This value is empty for external devices.
+	MachineKey string `json:"machineKey,omitempty,omitzero"`
+
+	// MultipleConnections 'true', indicates that multiple devices are currently connected using the same node key, which is usually a sign of node state being copied between machines.
+	// If only one device is connected using this node's key, the field is omitted.
+	// If the number of live connections goes back to 0 or 1, this field is also omitted, meaning it's not sticky. In case an attacker steals node state from a legitimate node, they can mask their activities by not connecting concurrently with the legitimate node.
+	MultipleConnections bool `json:"multipleConnections,omitempty,omitzero"`
+
+	// Name The MagicDNS name of the device.
+	// Learn more about MagicDNS at https://tailscale.com/kb/1081/.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// NodeID The preferred identifier for a device;
+	// supply this value wherever {deviceId} is indicated in the endpoint.
+	NodeID string `json:"nodeId,omitempty,omitzero"`
+
+	// NodeKey Mostly for internal use, required for select operations, such as adding a node to a locked tailnet.
+	// Learn about tailnet locks at https://tailscale.com/kb/1226/.
+	NodeKey string `json:"nodeKey,omitempty,omitzero"`
+
+	// Os The operating system that the device is running.
+	Os string `json:"os,omitempty,omitzero"`
+
+	// PostureIdentity > ⓘ This field is available for [Enterprise plans](/pricing).
+	//
+	// Contains extra identifiers from the device when the tailnet it is connected to has device posture identification collection enabled.
+	// If the device has not opted-in to posture identification collection, this will contain {"disabled": true}.
+	// Learn more about posture identity at https://tailscale.com/kb/1326/device-identity.
+	PostureIdentity DevicePostureIdentity `json:"postureIdentity,omitempty,omitzero"`
+
+	// SSHEnabled 'true' if Tailscale SSH is enabled on this device.
+	// Learn more about Tailscale SSH at https://tailscale.com/kb/1193/.
+	SSHEnabled bool `json:"sshEnabled,omitempty,omitzero"`
+
+	// Tags Lets you assign an identity to a device that is separate from human users, and use it as part of an ACL to restrict access.
+	// Once a device is tagged, the tag is the owner of that device.
+	// A single node can have multiple tags assigned.
+	// This value is empty for external devices.
+	// Learn more about tags at https://tailscale.com/kb/1068/.
+	Tags []string `json:"tags,omitempty,omitzero"`
+
+	// TailnetLockError Indicates an issue with the tailnet lock node-key signature on this device.
+	// This field is only populated when tailnet lock is enabled.
+	TailnetLockError string `json:"tailnetLockError,omitempty,omitzero"`
+
+	// TailnetLockKey The node's tailnet lock key.
+	// Every node generates a tailnet lock key (so the value will be present) even if tailnet lock is not enabled.
+	// Learn more about tailnet lock at https://tailscale.com/kb/1226/.
+	TailnetLockKey string `json:"tailnetLockKey,omitempty,omitzero"`
+
+	// UpdateAvailable 'true' if a Tailscale client version
+	// upgrade is available. This value is empty for external devices.
+	UpdateAvailable bool `json:"updateAvailable,omitempty,omitzero"`
+
+	// User The user who registered the node. For untagged nodes,
+	//  this user is the device owner.
+	User string `json:"user,omitempty,omitzero"`
+}
+
+// DeviceClientConnectivity clientConnectivity provides a report on the device's current physical network conditions.
+type DeviceClientConnectivity struct {
+	// ClientSupports Identifies features supported by the client.
+	ClientSupports DeviceClientSupports `json:"clientSupports,omitempty,omitzero"`
+
+	// Endpoints Client's magicsock UDP IP:port endpoints (IPv4 or IPv6).
+	Endpoints []string `json:"endpoints,omitempty,omitzero"`
+
+	// Latency Map of DERP server locations and their current latency.
+	Latency map[string]DeviceDERPLatency `json:"latency,omitempty,omitzero"`
+
+	// MappingVariesByDestIP 'true' if the host's NAT mappings vary based on the destination IP.
+	MappingVariesByDestIP bool `json:"mappingVariesByDestIP,omitempty,omitzero"`
+}
+
+// DeviceClientSupports Identifies features supported by the client.
+type DeviceClientSupports struct {
+	// HairPinning This information is no longer tracked and will always be null.
+	HairPinning bool `json:"hairPinning,omitempty,omitzero"`
+
+	// Ipv6 'true' if the device OS supports IPv6,
+	// regardless of whether IPv6 internet connectivity is available.
+	Ipv6 bool `json:"ipv6,omitempty,omitzero"`
+
+	// Pcp 'true' if PCP port-mapping service exists on your router.
+	Pcp bool `json:"pcp,omitempty,omitzero"`
+
+	// Pmp 'true' if NAT-PMP port-mapping service exists on your router.
+	Pmp bool `json:"pmp,omitempty,omitzero"`
+
+	// UDP 'true' if UDP traffic is enabled on the current network;
+	// if 'false', Tailscale may be unable to make direct connections, and will rely on our DERP servers.
+	UDP bool `json:"udp,omitempty,omitzero"`
+
+	// Upnp 'true' if UPnP port-mapping service exists on your router.
+	Upnp bool `json:"upnp,omitempty,omitzero"`
+}
+
+// DeviceDERPLatency defines model for DeviceDERPLatency.
+type DeviceDERPLatency struct {
+	// LatencyMs Current latency to DERP server.
+	LatencyMs float32 `json:"latencyMs,omitempty,omitzero"`
+
+	// Preferred 'true' for the node's preferred DERP server for incoming traffic.
+	Preferred bool `json:"preferred,omitempty,omitzero"`
+}
+
+// DeviceDistro distro provides details of the operating system distribution, if available.
+type DeviceDistro struct {
+	// CodeName The operating system distribution code name that the device is running.
+	CodeName string `json:"codeName,omitempty,omitzero"`
+
+	// Name The operating system distribution that the device is running.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// Version The operating system distribution version that the device is running.
+	Version string `json:"version,omitempty,omitzero"`
+}
+
+// DeviceInvite An invitation that shares one device with a user outside its tailnet, pending
+// or accepted. Tailscale's documentation says an unused invite expires 30 days
+// after it was created.
+type DeviceInvite struct {
+	// Accepted `true` when the share invite has been accepted.
+	Accepted bool `json:"accepted,omitempty,omitzero"`
+
+	// AcceptedBy Who accepted a device invite. Anyone holding the invite's URL can accept it:
+	// the login name may differ from the email the invite was sent to.
+	AcceptedBy DeviceInviteAcceptedBy `json:"acceptedBy,omitempty,omitzero"`
+
+	// AllowExitNode Specifies whether the invited user is able to use the
+	// device as an exit node when the device is advertising as one.
+	AllowExitNode bool `json:"allowExitNode,omitempty,omitzero"`
+
+	// Created The creation time of the invite.
+	Created time.Time `json:"created,omitempty,omitzero"`
+
+	// DeviceID The ID of the device being shared.
+	DeviceID int64 `json:"deviceId,omitempty,omitzero"`
+
+	// Email The email to which the invite was sent.
+	// If empty, the invite was not emailed to anyone,
+	// but the inviteUrl can be shared manually.
+	Email string `json:"email,omitempty,omitzero"`
+
+	// ID The unique identifier for the invite.
+	// Supply this value wherever {deviceInviteId} is indicated in the endpoint.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// InviteURL The URL that accepts the invite. Anyone holding it can accept the share, not
+	// only the person it was emailed to: it is a secret.
+	InviteURL string `json:"inviteUrl,omitempty,omitzero"`
+
+	// LastEmailSentAt The last time the invite was attempted to be sent to Email.
+	// Only ever set if `email` is not empty.
+	LastEmailSentAt time.Time `json:"lastEmailSentAt,omitempty,omitzero"`
+
+	// MultiUse Specifies whether this device invite can be accepted
+	// more than once.
+	MultiUse bool `json:"multiUse,omitempty,omitzero"`
+
+	// SharerID The ID of the user who created the share invite.
+	SharerID int64 `json:"sharerId,omitempty,omitzero"`
+
+	// TailnetID The ID of the tailnet to which the shared device belongs.
+	TailnetID int64 `json:"tailnetId,omitempty,omitzero"`
+}
+
+// DeviceInviteAcceptedBy Who accepted a device invite. Anyone holding the invite's URL can accept it:
+// the login name may differ from the email the invite was sent to.
+type DeviceInviteAcceptedBy struct {
+	// ID The ID of the user who accepted the share invite.
+	ID int64 `json:"id,omitempty,omitzero"`
+
+	// LoginName The login name of the user who accepted the share invite.
+	LoginName string `json:"loginName,omitempty,omitzero"`
+
+	// ProfilePicURL The profile pic URL for the user who accepted the share invite.
+	ProfilePicURL string `json:"profilePicUrl,omitempty,omitzero"`
+}
+
+// DeviceList The answer of listTailnetDevices.
+type DeviceList struct {
+	// Devices The devices, in no particular order.
+	Devices []Device `json:"devices,omitempty,omitzero"`
+}
+
+// DevicePostureIdentity > ⓘ This field is available for [Enterprise plans](/pricing).
+//
+// Contains extra identifiers from the device when the tailnet it is connected to has device posture identification collection enabled.
+// If the device has not opted-in to posture identification collection, this will contain {"disabled": true}.
+// Learn more about posture identity at https://tailscale.com/kb/1326/device-identity.
+type DevicePostureIdentity struct {
+	Disabled      bool     `json:"disabled,omitempty,omitzero"`
+	SerialNumbers []string `json:"serialNumbers,omitempty,omitzero"`
+}
+
+// DeviceShareUser A user in a device share, the one who shared it or the one who accepted it.
+type DeviceShareUser struct {
+	// DisplayName The display name of the user who created the share invite.
+	DisplayName string `json:"displayName,omitempty,omitzero"`
+
+	// ID The ID of the user who created the share invite.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// LoginName The email address of the user who created the share invite.
+	LoginName string `json:"loginName,omitempty,omitzero"`
+
+	// ProfilePicURL The profile pic URL for the user who created the share invite.
+	ProfilePicURL string `json:"profilePicURL,omitempty,omitzero"`
+}
+
 // Error An error answer. The API sometimes adds more fields.
 type Error struct {
 	// Message What went wrong.
 	Message string `json:"message"`
+}
+
+// SharedDevice Information about the device being shared.
+type SharedDevice struct {
+	// Fqdn The MagicDNS name of the device.
+	// Learn more about MagicDNS at https://tailscale.com/kb/1081/.
+	Fqdn string `json:"fqdn,omitempty,omitzero"`
+
+	// ID The `nodeId` for the device.
+	ID string `json:"id,omitempty,omitzero"`
+
+	// IncludeExitNode Specifies whether the invited user is able to use the
+	// device as an exit node when the device is advertising as one.
+	IncludeExitNode bool `json:"includeExitNode,omitempty,omitzero"`
+
+	// Ipv4 The IPv4 address of the device.
+	Ipv4 string `json:"ipv4,omitempty,omitzero"`
+
+	// Ipv6 The IPv6 address of the device.
+	Ipv6 string `json:"ipv6,omitempty,omitzero"`
+
+	// Name The name of the device.
+	Name string `json:"name,omitempty,omitzero"`
+
+	// Os The operating system that the device is running.
+	Os string `json:"os,omitempty,omitzero"`
 }
 
 // TailnetRole The role a user has in the tailnet: owner, or one of the roles an invite gives
@@ -278,6 +638,12 @@ type UserList struct {
 // UserRole The role a user gets in the tailnet.
 type UserRole string
 
+// DeviceID defines model for DeviceID.
+type DeviceID = string
+
+// DeviceInviteID defines model for DeviceInviteID.
+type DeviceInviteID = string
+
 // Tailnet defines model for Tailnet.
 type Tailnet = string
 
@@ -293,6 +659,9 @@ type BadRequest = Error
 // Forbidden An error answer. The API sometimes adds more fields.
 type Forbidden = Error
 
+// GatewayTimeout An error answer. The API sometimes adds more fields.
+type GatewayTimeout = Error
+
 // InternalServerError An error answer. The API sometimes adds more fields.
 type InternalServerError = Error
 
@@ -304,6 +673,26 @@ type TooManyRequests = Error
 
 // Unauthorized An error answer. The API sometimes adds more fields.
 type Unauthorized = Error
+
+// CreateDeviceInvitesJSONBody defines parameters for CreateDeviceInvites.
+type CreateDeviceInvitesJSONBody = []CreateDeviceInviteRequest
+
+// ListTailnetDevicesParams defines parameters for ListTailnetDevices.
+type ListTailnetDevicesParams struct {
+	// Fields `default` (when not given): the device's main fields, name, hostname, nodeId, id
+	// and tags among them; `all`: every field, clientConnectivity and postureIdentity too.
+	Fields *ListTailnetDevicesParamsFields `form:"fields,omitempty" json:"fields,omitempty"`
+
+	// Tags Only the devices that have every one of these tags (such as `tag:ci`), an exact
+	// match of each.
+	Tags *[]string `form:"tags,omitempty" json:"tags,omitempty"`
+
+	// Hostname Only the devices with this hostname (the machine name), an exact match.
+	Hostname *string `form:"hostname,omitempty" json:"hostname,omitempty"`
+}
+
+// ListTailnetDevicesParamsFields defines parameters for ListTailnetDevices.
+type ListTailnetDevicesParamsFields string
 
 // CreateUserInvitesJSONBody defines parameters for CreateUserInvites.
 type CreateUserInvitesJSONBody = []CreateUserInviteRequest
@@ -330,6 +719,12 @@ type UpdateUserRoleJSONBody struct {
 	// (UserRole).
 	Role TailnetRole `json:"role"`
 }
+
+// AcceptDeviceInviteJSONRequestBody defines body for AcceptDeviceInvite for application/json ContentType.
+type AcceptDeviceInviteJSONRequestBody = AcceptDeviceInviteRequest
+
+// CreateDeviceInvitesJSONRequestBody defines body for CreateDeviceInvites for application/json ContentType.
+type CreateDeviceInvitesJSONRequestBody = CreateDeviceInvitesJSONBody
 
 // CreateUserInvitesJSONRequestBody defines body for CreateUserInvites for application/json ContentType.
 type CreateUserInvitesJSONRequestBody = CreateUserInvitesJSONBody

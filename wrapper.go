@@ -6,11 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
+	"time"
+	"unicode"
 
 	"github.com/tsinvites/tsinvites/internal/redact"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
-// Client calls the user-invites and users endpoints of the Tailscale API. Make one with
+// Client calls the user-invites, users, device-invites and devices endpoints of the
+// Tailscale API. Make one with
 // [New]. Every request is built by the generated client ([Client.API] gives it); the
 // Client adds the credential, defaults the tailnet to "-", checks input before sending,
 // and retries what is safe to retry. It is safe for concurrent use.
@@ -21,6 +27,7 @@ type Client struct {
 	redact                     *redact.Redactor
 	retry                      RetryPolicy
 	logger                     *slog.Logger
+	names                      [numSettings]string // each setting as the program gave it, for advice
 	// The header values every request gets; apiKeyHeader is nil unless there is an API key.
 	userAgentHeader, apiKeyHeader []string
 }
@@ -97,45 +104,11 @@ func (c *Client) API() *ClientWithResponses { return &ClientWithResponses{c.gen}
 //
 // GET /api/v2/tailnet/{tailnet}/user-invites
 func (c *Client) List(ctx context.Context) ([]UserInvite, error) {
-	var invites []UserInvite
+	var invites inviteListAnswer
 	err := c.inTailnet(ctx, operation{verb: "list invites"}, opRead, func(ctx context.Context) (*http.Response, error) {
 		return c.gen.listUserInvites(ctx, c.tailnet)
 	}, &invites)
 	return invites, err
-}
-
-// Create creates one invite for each request, in one API call: created[i] is the invite
-// for invites[i], paired by email (ASCII letters without case; email-less requests take
-// the email-less invites in order). A request with an email sends an invitation email;
-// one without gets an InviteURL to share by hand. Role "" means member. Nothing is sent
-// when no request is given, any is invalid (see [CreateUserInviteRequest.Validate]), or
-// two share an email.
-//
-// An answer that cannot be paired with every request (an invite missing, one more than
-// asked for, one ID for two people) is an error matching [ErrMayHaveCreated], returned
-// with the invites that were paired (zero for the others, which may exist);
-// [UnpairedInvites] of it gives the answer's invites that no request was paired with.
-//
-// Create needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
-//
-// POST /api/v2/tailnet/{tailnet}/user-invites
-func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest) ([]UserInvite, error) {
-	op := operation{verb: "create", count: len(invites)}
-	if err := checkInvites(op, invites); err != nil {
-		return nil, err
-	}
-	var answer []UserInvite
-	err := c.inTailnet(ctx, op, opCreate, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.createUserInvites(ctx, c.tailnet, invites)
-	}, &answer)
-	if err != nil {
-		return nil, err
-	}
-	created, problem := pairCreated(invites, answer)
-	if problem != nil {
-		return created, c.decodeError(op, opCreate, problem)
-	}
-	return created, nil
 }
 
 // Get returns one invite, or a 404 [*APIError] ([IsNotFound]) when there is none with
@@ -143,11 +116,11 @@ func (c *Client) Create(ctx context.Context, invites ...CreateUserInviteRequest)
 //
 // GET /api/v2/user-invites/{userInviteId}
 func (c *Client) Get(ctx context.Context, id string) (*UserInvite, error) {
-	var invite UserInvite
+	var invite inviteAnswer
 	if err := c.byID(ctx, "invite ID", "get invite", id, opRead, (*GeneratedClient).getUserInvite, &invite); err != nil {
 		return nil, err
 	}
-	return &invite, nil
+	return (*UserInvite)(&invite), nil
 }
 
 // Delete deletes an open invite; its URL stops working. When an attempt that may have
@@ -185,9 +158,13 @@ func (c *Client) Resend(ctx context.Context, id string) error {
 //
 // GET /api/v2/tailnet/{tailnet}/users
 func (c *Client) ListUsers(ctx context.Context, params ListUsersParams) ([]User, error) {
-	var list UserList
+	var list userListAnswer
+	filter := &params
+	if params == (ListUsersParams{}) {
+		filter = nil // no filter: the generated builder then adds no query
+	}
 	err := c.inTailnet(ctx, operation{verb: "list users"}, opRead, func(ctx context.Context) (*http.Response, error) {
-		return c.gen.ListUsers(ctx, c.tailnet, &params)
+		return c.gen.ListUsers(ctx, c.tailnet, filter)
 	}, &list)
 	return list.Users, err
 }
@@ -235,7 +212,7 @@ func (c *Client) RestoreUser(ctx context.Context, userID string) error {
 }
 
 // inTailnet makes a call on the client's tailnet, once the tailnet is checked.
-func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out any) error {
+func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send send, out answer) error {
 	if err := checkPathValue("tailnet", c.tailnetOf()); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -244,8 +221,8 @@ func (c *Client) inTailnet(ctx context.Context, op operation, kind opKind, send 
 
 // byID makes a call on one invite or user, once its ID (what: "invite ID", "user ID")
 // is checked.
-func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out any) error {
-	op := operation{verb: verb, id: id, withID: true}
+func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, call func(*GeneratedClient, context.Context, string) (*http.Response, error), out answer) error {
+	op := operation{verb: verb, id: id, withID: true, device: what == deviceIDLabel || what == deviceInviteIDLabel}
 	if err := checkPathValue(what, id); err != nil {
 		return invalid(op, "%v", err)
 	}
@@ -253,6 +230,9 @@ func (c *Client) byID(ctx context.Context, what, verb, id string, kind opKind, c
 		return call(c.gen, ctx, id)
 	}, out)
 }
+
+// The labels of the device IDs in errors; byID knows a device call by them.
+const deviceIDLabel, deviceInviteIDLabel = "device ID", "device invite ID"
 
 // tailnetOf is the client's tailnet; "-" on a nil Client, whose call then fails in do.
 func (c *Client) tailnetOf() string {
@@ -279,3 +259,162 @@ func (inv UserInvite) String() string {
 
 // GoString formats the invite for %#v, with its InviteURL hidden as in String.
 func (inv UserInvite) GoString() string { return "tsinvites.UserInvite" + inv.String() }
+
+// ListDevices returns the devices of the client's tailnet that match every filter of
+// params (a zero params: every device, with the API's default fields); its fields are
+// the generated ones, so a filter the API document adds reaches it with no change here.
+// The API has no pagination.
+//
+// OAuth and federated tokens need the scope devices:core:read (403 otherwise).
+//
+// GET /api/v2/tailnet/{tailnet}/devices
+func (c *Client) ListDevices(ctx context.Context, params ListTailnetDevicesParams) ([]Device, error) {
+	var list deviceListAnswer
+	err := c.inTailnet(ctx, operation{verb: "list devices", device: true}, opRead, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.ListTailnetDevices(ctx, c.tailnet, &params)
+	}, &list)
+	return list.Devices, err
+}
+
+// ListDeviceInvites returns every invite of one device (its nodeId or legacy id),
+// pending and accepted; an empty, non-nil slice when there are none. There is no
+// tailnet-wide list.
+//
+// OAuth and federated tokens need the scope device_invites:read (403 otherwise).
+//
+// GET /api/v2/device/{deviceId}/device-invites
+func (c *Client) ListDeviceInvites(ctx context.Context, deviceID string) ([]DeviceInvite, error) {
+	var invites deviceInviteListAnswer
+	err := c.byID(ctx, deviceIDLabel, "list invites of device", deviceID, opRead, (*GeneratedClient).listDeviceInvites, &invites)
+	return invites, err
+}
+
+// CreateDeviceInvites creates one invite to share a device for each request, in one
+// API call: created[i] is the invite for invites[i], paired by email as [Client.Create]
+// pairs them. A request with an email sends an invitation email; every invite has an
+// InviteURL, which anyone holding it can accept. Nothing is sent when the device ID is
+// bad, no request is given, or an email is refused by the SDK's one input policy (that
+// of [ValidateInvites]: invalid, or two requests for one person); the error is then an
+// [*InputError] listing every problem.
+//
+// Never retried once it may have reached the API: such a failure, or an answer that
+// cannot be paired with every request, matches [ErrMayHaveCreated];
+// [UnpairedDeviceInvites] gives the answer's invites no request was paired with.
+//
+// It needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError] (the
+// shared device is scoped to a user).
+//
+// POST /api/v2/device/{deviceId}/device-invites
+func (c *Client) CreateDeviceInvites(ctx context.Context, deviceID string, invites ...CreateDeviceInviteRequest) ([]DeviceInvite, error) {
+	op := operation{verb: "create " + textsafe.Plural(len(invites), "invite", "invites") + " for device", id: deviceID, withID: true, device: true}
+	if err := checkPathValue(deviceIDLabel, deviceID); err != nil {
+		return nil, invalid(op, "%v", err)
+	}
+	emails := make([]CreateUserInviteRequest, len(invites)) // the SDK's one email policy
+	for i, inv := range invites {
+		emails[i] = CreateUserInviteRequest{Email: inv.Email}
+	}
+	if err := checkInvites(op, emails); err != nil {
+		return nil, err
+	}
+	var answer deviceInviteListAnswer
+	err := c.do(ctx, op, opCreate, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.createDeviceInvites(ctx, deviceID, invites)
+	}, &answer)
+	if err != nil {
+		return nil, err
+	}
+	created, problem := pairCreated(invites, []DeviceInvite(answer))
+	if problem != nil {
+		return created, c.decodeError(op, opCreate, problem)
+	}
+	return created, nil
+}
+
+// GetDeviceInvite returns one device invite, or a 404 [*APIError] ([IsNotFound]) when
+// there is none with that ID.
+//
+// OAuth and federated tokens need the scope device_invites:read (403 otherwise).
+//
+// GET /api/v2/device-invites/{deviceInviteId}
+func (c *Client) GetDeviceInvite(ctx context.Context, id string) (*DeviceInvite, error) {
+	var invite deviceInviteAnswer
+	if err := c.byID(ctx, deviceInviteIDLabel, "get device invite", id, opRead, (*GeneratedClient).getDeviceInvite, &invite); err != nil {
+		return nil, err
+	}
+	return (*DeviceInvite)(&invite), nil
+}
+
+// DeleteDeviceInvite deletes a device invite; its URL stops working. The API's document
+// does not say whether deleting an accepted invite ends the share. Retried like
+// [Client.Delete], and like it nil when a retry finds the invite gone.
+//
+// OAuth and federated tokens need the scope device_invites (403 otherwise).
+//
+// DELETE /api/v2/device-invites/{deviceInviteId}
+func (c *Client) DeleteDeviceInvite(ctx context.Context, id string) error {
+	return c.byID(ctx, deviceInviteIDLabel, "delete device invite", id, opDelete, (*GeneratedClient).deleteDeviceInvite, nil)
+}
+
+// ResendDeviceInvite sends a device invite's email again: only for invites created with
+// an email, at most once a minute for each invite (a 429 [*APIError], [IsRateLimited]).
+// Retried like [Client.Resend].
+//
+// It needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
+//
+// POST /api/v2/device-invites/{deviceInviteId}/resend
+func (c *Client) ResendDeviceInvite(ctx context.Context, id string) error {
+	return c.byID(ctx, deviceInviteIDLabel, "resend device invite", id, opResend, (*GeneratedClient).resendDeviceInvite, nil)
+}
+
+// AcceptDeviceInvite accepts a device invite, given its InviteURL or the code that ends
+// it: the device is shared into the tailnet of the credential's user. The URL is a
+// secret: no error or log line shows it. Retried only when nothing was sent or on 429,
+// as [Client.Resend].
+//
+// It needs a user-owned API key: OAuth and federated tokens get a 403 [*APIError].
+//
+// POST /api/v2/device-invites/-/accept
+func (c *Client) AcceptDeviceInvite(ctx context.Context, inviteURLOrCode string) (*AcceptDeviceInviteResult, error) {
+	op := operation{verb: "accept device invite", device: true}
+	switch {
+	case strings.TrimSpace(inviteURLOrCode) == "":
+		return nil, invalid(op, "the invite URL or code is empty")
+	case strings.ContainsFunc(inviteURLOrCode, unicode.IsControl):
+		return nil, invalid(op, "the invite URL or code has control characters")
+	}
+	if c != nil && c.redact != nil { // an echo of it, or of its code, is removed from errors
+		c.redact.Remember(inviteURLOrCode)
+		c.redact.Remember(path.Base(inviteURLOrCode))
+	}
+	var accepted acceptAnswer
+	err := c.do(ctx, op, opResend, func(ctx context.Context) (*http.Response, error) {
+		return c.gen.acceptDeviceInvite(ctx, AcceptDeviceInviteJSONRequestBody{Invite: inviteURLOrCode})
+	}, &accepted)
+	if err != nil {
+		return nil, err
+	}
+	return (*AcceptDeviceInviteResult)(&accepted), nil
+}
+
+func (r CreateDeviceInviteRequest) pairKey() (id, email string) { return "", r.Email }
+func (inv DeviceInvite) pairKey() (id, email string)            { return inv.ID, inv.Email }
+
+// String formats the device invite for logs and %v with its InviteURL hidden: anyone
+// holding that URL can accept the share. Read the field itself when you mean to share it.
+func (inv DeviceInvite) String() string {
+	url := ""
+	if inv.InviteURL != "" {
+		url = redact.Redacted
+	}
+	sent := "never"
+	if !inv.LastEmailSentAt.IsZero() {
+		sent = inv.LastEmailSentAt.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("{ID:%s DeviceID:%d Email:%s AllowExitNode:%t MultiUse:%t Accepted:%t AcceptedBy:%s SharerID:%d TailnetID:%d Created:%s LastEmailSentAt:%s InviteURL:%s}",
+		inv.ID, inv.DeviceID, inv.Email, inv.AllowExitNode, inv.MultiUse, inv.Accepted, inv.AcceptedBy.LoginName, inv.SharerID, inv.TailnetID,
+		inv.Created.Format(time.RFC3339), sent, url)
+}
+
+// GoString formats the device invite for %#v, with its InviteURL hidden as in String.
+func (inv DeviceInvite) GoString() string { return "tsinvites.DeviceInvite" + inv.String() }

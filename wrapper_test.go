@@ -330,7 +330,7 @@ func TestAPIErrors(t *testing.T) {
 		wantInError string
 	}{
 		{name: "400", status: 400, body: `{"message":"bad role"}`, call: "create", wantMessage: "bad role", wantInError: "400 bad request: bad role"},
-		{name: "401", status: 401, body: `{"message":"API token invalid"}`, call: "list", wantMessage: "API token invalid", wantIs: tsinvites.IsUnauthorized, wantInError: "TAILSCALE_API_KEY"},
+		{name: "401", status: 401, body: `{"message":"API token invalid"}`, call: "list", wantMessage: "API token invalid", wantIs: tsinvites.IsUnauthorized, wantInError: "check the credential: Config.APIKey"},
 		{name: "403 create", status: 403, body: `{"message":"forbidden"}`, call: "create", wantMessage: "forbidden", wantIs: tsinvites.IsForbidden, wantInError: "user-owned API key"},
 		{name: "403 delete", status: 403, body: `{"message":"forbidden"}`, call: "delete", wantMessage: "forbidden", wantIs: tsinvites.IsForbidden, wantInError: "user-owned API key"},
 		{name: "403 resend", status: 403, body: `{"message":"forbidden"}`, call: "resend", wantMessage: "forbidden", wantIs: tsinvites.IsForbidden, wantInError: "user-owned API key"},
@@ -689,8 +689,8 @@ func TestOAuthClientCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = bad.List(t.Context())
-	if err == nil || strings.Contains(err.Error(), "WRONG") || !strings.Contains(err.Error(), "TAILSCALE_OAUTH_CLIENT_SECRET") {
-		t.Errorf("wrong secret: err = %v, want a token error that names the variables, without the secret", err)
+	if err == nil || strings.Contains(err.Error(), "WRONG") || !strings.Contains(err.Error(), "Config.OAuthClientSecret") {
+		t.Errorf("wrong secret: err = %v, want a token error that names the Config fields set, without the secret", err)
 	}
 }
 
@@ -857,7 +857,7 @@ func TestConfigFromEnv(t *testing.T) {
 	t.Setenv("TAILSCALE_TAILNET", "example.com")
 	t.Setenv("TAILSCALE_BASE_URL", "http://127.0.0.1:1")
 	want := tsinvites.Config{APIKey: testKey, Tailnet: "example.com", BaseURL: "http://127.0.0.1:1"}
-	if diff := cmp.Diff(want, tsinvites.ConfigFromEnv(), cmpopts.IgnoreUnexported(http.Client{})); diff != "" {
+	if diff := cmp.Diff(want, tsinvites.ConfigFromEnv(), cmpopts.IgnoreUnexported(http.Client{}, tsinvites.Config{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	t.Setenv("TAILSCALE_OAUTH_CLIENT_ID", "id")

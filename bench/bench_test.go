@@ -89,8 +89,9 @@ func run(b *testing.B, body, userBody []byte, parallel bool, call func(impl) fun
 	}
 }
 
-// measure runs f b.N times (in parallel goroutines when parallel), reporting allocations
-// and the bytes allocated per byte of the answer.
+// measure runs f b.N times (in parallel goroutines when parallel), reporting allocations,
+// the bytes allocated per byte of the answer, and the process's CPU time per call
+// (cpu-ns/op, where the system reports it).
 func measure(b *testing.B, answerSize int, parallel bool, f func(context.Context) error) {
 	ctx := context.Background()
 	if err := f(ctx); err != nil { // once before timing: a wrong answer fails here
@@ -99,6 +100,7 @@ func measure(b *testing.B, answerSize int, parallel bool, f func(context.Context
 	b.ReportAllocs()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
+	cpuBefore, cpuOK := cpuTime()
 	b.ResetTimer()
 	if parallel {
 		b.RunParallel(func(pb *testing.PB) {
@@ -117,6 +119,9 @@ func measure(b *testing.B, answerSize int, parallel bool, f func(context.Context
 		}
 	}
 	b.StopTimer()
+	if cpuAfter, ok := cpuTime(); ok && cpuOK {
+		b.ReportMetric(float64(cpuAfter-cpuBefore)/float64(b.N), "cpu-ns/op")
+	}
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(answerSize), "answer-B")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/float64(answerSize), "B/answer-B")

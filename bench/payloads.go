@@ -60,6 +60,14 @@ type payloads struct {
 	createInput []string       // the emails of the create batch
 }
 
+// usersOf is a users answer of n users: {"users":[...]}.
+func (p *payloads) usersOf(n int) []byte {
+	if b, ok := p.users[n]; ok {
+		return b
+	}
+	return append(append([]byte(`{"users":`), array(n, user)...), '}')
+}
+
 func newPayloads() *payloads {
 	p := &payloads{
 		invite:  []byte(invite(1)),

@@ -130,8 +130,8 @@ func applyError(ctx context.Context, res *Result) error {
 		summary += fmt.Sprintf(", %d skipped (changed since the plan)", skipped)
 	}
 	summary += "; NewPlan and Apply again to finish"
-	if err := unpairedError(res.Unpaired); err != nil {
-		summary += "; " + strings.TrimPrefix(err.Error(), "reconcile: apply: ")
+	if len(res.Unpaired) > 0 {
+		summary += "; " + unpairedText(res.Unpaired)
 	}
 	switch {
 	case ctx.Err() != nil && first != nil:
@@ -155,6 +155,11 @@ func unpairedError(unpaired []tsinvites.UserInvite) error {
 	if len(unpaired) == 0 {
 		return nil
 	}
+	return errors.New("reconcile: apply: " + unpairedText(unpaired))
+}
+
+// unpairedText names the invites no change was paired with.
+func unpairedText(unpaired []tsinvites.UserInvite) string {
 	ids := make([]string, len(unpaired))
 	for i, inv := range unpaired {
 		ids[i] = fmt.Sprintf("%q for %q", inv.ID, inv.Email)
@@ -162,6 +167,6 @@ func unpairedError(unpaired []tsinvites.UserInvite) error {
 			ids[i] = fmt.Sprintf("%q (no email)", inv.ID)
 		}
 	}
-	return fmt.Errorf("reconcile: apply: the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
+	return fmt.Sprintf("the API's create answers held %s that no change asked for: %s; they may exist (list them, then share or delete them)",
 		textsafe.Plural(len(unpaired), "invite", "invites"), strings.Join(ids, ", "))
 }

@@ -24,6 +24,27 @@ import (
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
+	// AcceptDeviceInvite Accept a device invite
+	// (POST /device-invites/-/accept)
+	AcceptDeviceInvite(w http.ResponseWriter, r *http.Request)
+	// DeleteDeviceInvite Delete a device invite
+	// (DELETE /device-invites/{deviceInviteId})
+	DeleteDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID)
+	// GetDeviceInvite Get a device invite
+	// (GET /device-invites/{deviceInviteId})
+	GetDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID)
+	// ResendDeviceInvite Resend a device invite's email
+	// (POST /device-invites/{deviceInviteId}/resend)
+	ResendDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID)
+	// ListDeviceInvites List the invites of a device
+	// (GET /device/{deviceId}/device-invites)
+	ListDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID)
+	// CreateDeviceInvites Create device invites
+	// (POST /device/{deviceId}/device-invites)
+	CreateDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID)
+	// ListTailnetDevices List tailnet devices
+	// (GET /tailnet/{tailnet}/devices)
+	ListTailnetDevices(w http.ResponseWriter, r *http.Request, tailnet Tailnet, params ListTailnetDevicesParams)
 	// ListUserInvites List the open user invites of a tailnet
 	// (GET /tailnet/{tailnet}/user-invites)
 	ListUserInvites(w http.ResponseWriter, r *http.Request, tailnet Tailnet)
@@ -64,6 +85,218 @@ type ServerInterfaceWrapper struct {
 }
 
 type MiddlewareFunc func(http.Handler) http.Handler
+
+// AcceptDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) AcceptDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AcceptDeviceInvite(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) DeleteDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceInviteId" -------------
+	var deviceInviteID DeviceInviteID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceInviteId", r.PathValue("deviceInviteId"), &deviceInviteID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceInviteId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteDeviceInvite(w, r, deviceInviteID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) GetDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceInviteId" -------------
+	var deviceInviteID DeviceInviteID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceInviteId", r.PathValue("deviceInviteId"), &deviceInviteID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceInviteId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetDeviceInvite(w, r, deviceInviteID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResendDeviceInvite operation middleware
+func (siw *ServerInterfaceWrapper) ResendDeviceInvite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceInviteId" -------------
+	var deviceInviteID DeviceInviteID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceInviteId", r.PathValue("deviceInviteId"), &deviceInviteID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceInviteId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResendDeviceInvite(w, r, deviceInviteID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListDeviceInvites operation middleware
+func (siw *ServerInterfaceWrapper) ListDeviceInvites(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceId" -------------
+	var deviceID DeviceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceId", r.PathValue("deviceId"), &deviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListDeviceInvites(w, r, deviceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateDeviceInvites operation middleware
+func (siw *ServerInterfaceWrapper) CreateDeviceInvites(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deviceId" -------------
+	var deviceID DeviceID
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deviceId", r.PathValue("deviceId"), &deviceID, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deviceId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateDeviceInvites(w, r, deviceID)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTailnetDevices operation middleware
+func (siw *ServerInterfaceWrapper) ListTailnetDevices(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "tailnet" -------------
+	var tailnet Tailnet
+
+	err = runtime.BindStyledParameterWithOptions("simple", "tailnet", r.PathValue("tailnet"), &tailnet, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tailnet", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTailnetDevicesParams
+
+	// ------------- Optional query parameter "fields" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "fields", r.URL.Query(), &params.Fields, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "fields"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "fields", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "tags" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tags", r.URL.Query(), &params.Tags, runtime.BindQueryParameterOptions{Type: "array", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tags"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tags", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "hostname" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "hostname", r.URL.Query(), &params.Hostname, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "hostname"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "hostname", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTailnetDevices(w, r, tailnet, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
 
 // ListUserInvites operation middleware
 func (siw *ServerInterfaceWrapper) ListUserInvites(w http.ResponseWriter, r *http.Request) {
@@ -474,6 +707,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 		ErrorHandlerFunc:   options.ErrorHandlerFunc,
 	}
 
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/device-invites/-/accept", wrapper.AcceptDeviceInvite)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/device-invites/{deviceInviteId}", wrapper.DeleteDeviceInvite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/device-invites/{deviceInviteId}", wrapper.GetDeviceInvite)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/device-invites/{deviceInviteId}/resend", wrapper.ResendDeviceInvite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/device/{deviceId}/device-invites", wrapper.ListDeviceInvites)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/device/{deviceId}/device-invites", wrapper.CreateDeviceInvites)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/devices", wrapper.ListTailnetDevices)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/user-invites", wrapper.ListUserInvites)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/tailnet/{tailnet}/user-invites", wrapper.CreateUserInvites)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/tailnet/{tailnet}/users", wrapper.ListUsers)
@@ -492,6 +732,8 @@ type BadRequestJSONResponse Error
 
 type ForbiddenJSONResponse Error
 
+type GatewayTimeoutJSONResponse Error
+
 type InternalServerErrorJSONResponse Error
 
 type NotFoundJSONResponse Error
@@ -506,6 +748,801 @@ type TooManyRequestsJSONResponse struct {
 }
 
 type UnauthorizedJSONResponse Error
+
+type AcceptDeviceInviteRequestObject struct {
+	Body *AcceptDeviceInviteJSONRequestBody
+}
+
+type AcceptDeviceInviteResponseObject interface {
+	VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type AcceptDeviceInvite200JSONResponse AcceptDeviceInviteResult
+
+func (response AcceptDeviceInvite200JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response AcceptDeviceInvite400JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response AcceptDeviceInvite401JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response AcceptDeviceInvite403JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response AcceptDeviceInvite404JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response AcceptDeviceInvite429JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AcceptDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response AcceptDeviceInvite500JSONResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInviteRequestObject struct {
+	DeviceInviteID DeviceInviteID `json:"deviceInviteId"`
+}
+
+type DeleteDeviceInviteResponseObject interface {
+	VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type DeleteDeviceInvite200Response struct {
+}
+
+func (response DeleteDeviceInvite200Response) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type DeleteDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response DeleteDeviceInvite400JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response DeleteDeviceInvite401JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response DeleteDeviceInvite403JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response DeleteDeviceInvite404JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response DeleteDeviceInvite429JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response DeleteDeviceInvite500JSONResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInviteRequestObject struct {
+	DeviceInviteID DeviceInviteID `json:"deviceInviteId"`
+}
+
+type GetDeviceInviteResponseObject interface {
+	VisitGetDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type GetDeviceInvite200JSONResponse DeviceInvite
+
+func (response GetDeviceInvite200JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response GetDeviceInvite400JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response GetDeviceInvite401JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response GetDeviceInvite403JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response GetDeviceInvite404JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response GetDeviceInvite429JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response GetDeviceInvite500JSONResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInviteRequestObject struct {
+	DeviceInviteID DeviceInviteID `json:"deviceInviteId"`
+}
+
+type ResendDeviceInviteResponseObject interface {
+	VisitResendDeviceInviteResponse(w http.ResponseWriter) error
+}
+
+type ResendDeviceInvite200Response struct {
+}
+
+func (response ResendDeviceInvite200Response) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+	w.WriteHeader(200)
+	return nil
+}
+
+type ResendDeviceInvite400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ResendDeviceInvite400JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ResendDeviceInvite401JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ResendDeviceInvite403JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ResendDeviceInvite404JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ResendDeviceInvite429JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendDeviceInvite500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ResendDeviceInvite500JSONResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvitesRequestObject struct {
+	DeviceID DeviceID `json:"deviceId"`
+}
+
+type ListDeviceInvitesResponseObject interface {
+	VisitListDeviceInvitesResponse(w http.ResponseWriter) error
+}
+
+type ListDeviceInvites200JSONResponse []DeviceInvite
+
+func (response ListDeviceInvites200JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListDeviceInvites400JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListDeviceInvites401JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListDeviceInvites403JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListDeviceInvites404JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListDeviceInvites429JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ListDeviceInvites500JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListDeviceInvites504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListDeviceInvites504JSONResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvitesRequestObject struct {
+	DeviceID DeviceID `json:"deviceId"`
+	Body     *CreateDeviceInvitesJSONRequestBody
+}
+
+type CreateDeviceInvitesResponseObject interface {
+	VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error
+}
+
+type CreateDeviceInvites200JSONResponse []DeviceInvite
+
+func (response CreateDeviceInvites200JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response CreateDeviceInvites400JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response CreateDeviceInvites401JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response CreateDeviceInvites403JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response CreateDeviceInvites404JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response CreateDeviceInvites429JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response CreateDeviceInvites500JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateDeviceInvites504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response CreateDeviceInvites504JSONResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevicesRequestObject struct {
+	Tailnet Tailnet `json:"tailnet"`
+	Params  ListTailnetDevicesParams
+}
+
+type ListTailnetDevicesResponseObject interface {
+	VisitListTailnetDevicesResponse(w http.ResponseWriter) error
+}
+
+type ListTailnetDevices200JSONResponse DeviceList
+
+func (response ListTailnetDevices200JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices400JSONResponse struct{ BadRequestJSONResponse }
+
+func (response ListTailnetDevices400JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices401JSONResponse struct{ UnauthorizedJSONResponse }
+
+func (response ListTailnetDevices401JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices403JSONResponse struct{ ForbiddenJSONResponse }
+
+func (response ListTailnetDevices403JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices404JSONResponse struct{ NotFoundJSONResponse }
+
+func (response ListTailnetDevices404JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices429JSONResponse struct{ TooManyRequestsJSONResponse }
+
+func (response ListTailnetDevices429JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices500JSONResponse struct {
+	InternalServerErrorJSONResponse
+}
+
+func (response ListTailnetDevices500JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(500)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTailnetDevices504JSONResponse struct{ GatewayTimeoutJSONResponse }
+
+func (response ListTailnetDevices504JSONResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(504)
+	_, err := buf.WriteTo(w)
+	return err
+}
 
 type ListUserInvitesRequestObject struct {
 	Tailnet Tailnet `json:"tailnet"`
@@ -1566,6 +2603,27 @@ func (response SuspendUser500JSONResponse) VisitSuspendUserResponse(w http.Respo
 
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
+	// AcceptDeviceInvite Accept a device invite
+	// (POST /device-invites/-/accept)
+	AcceptDeviceInvite(ctx context.Context, request AcceptDeviceInviteRequestObject) (AcceptDeviceInviteResponseObject, error)
+	// DeleteDeviceInvite Delete a device invite
+	// (DELETE /device-invites/{deviceInviteId})
+	DeleteDeviceInvite(ctx context.Context, request DeleteDeviceInviteRequestObject) (DeleteDeviceInviteResponseObject, error)
+	// GetDeviceInvite Get a device invite
+	// (GET /device-invites/{deviceInviteId})
+	GetDeviceInvite(ctx context.Context, request GetDeviceInviteRequestObject) (GetDeviceInviteResponseObject, error)
+	// ResendDeviceInvite Resend a device invite's email
+	// (POST /device-invites/{deviceInviteId}/resend)
+	ResendDeviceInvite(ctx context.Context, request ResendDeviceInviteRequestObject) (ResendDeviceInviteResponseObject, error)
+	// ListDeviceInvites List the invites of a device
+	// (GET /device/{deviceId}/device-invites)
+	ListDeviceInvites(ctx context.Context, request ListDeviceInvitesRequestObject) (ListDeviceInvitesResponseObject, error)
+	// CreateDeviceInvites Create device invites
+	// (POST /device/{deviceId}/device-invites)
+	CreateDeviceInvites(ctx context.Context, request CreateDeviceInvitesRequestObject) (CreateDeviceInvitesResponseObject, error)
+	// ListTailnetDevices List tailnet devices
+	// (GET /tailnet/{tailnet}/devices)
+	ListTailnetDevices(ctx context.Context, request ListTailnetDevicesRequestObject) (ListTailnetDevicesResponseObject, error)
 	// ListUserInvites List the open user invites of a tailnet
 	// (GET /tailnet/{tailnet}/user-invites)
 	ListUserInvites(ctx context.Context, request ListUserInvitesRequestObject) (ListUserInvitesResponseObject, error)
@@ -1635,6 +2693,201 @@ type strictHandler struct {
 	ssi         StrictServerInterface
 	middlewares []StrictMiddlewareFunc
 	options     StrictHTTPServerOptions
+}
+
+// AcceptDeviceInvite operation middleware
+func (sh *strictHandler) AcceptDeviceInvite(w http.ResponseWriter, r *http.Request) {
+	var request AcceptDeviceInviteRequestObject
+
+	var body AcceptDeviceInviteJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AcceptDeviceInvite(ctx, request.(AcceptDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AcceptDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AcceptDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitAcceptDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteDeviceInvite operation middleware
+func (sh *strictHandler) DeleteDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID) {
+	var request DeleteDeviceInviteRequestObject
+
+	request.DeviceInviteID = deviceInviteID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteDeviceInvite(ctx, request.(DeleteDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitDeleteDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetDeviceInvite operation middleware
+func (sh *strictHandler) GetDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID) {
+	var request GetDeviceInviteRequestObject
+
+	request.DeviceInviteID = deviceInviteID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetDeviceInvite(ctx, request.(GetDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitGetDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResendDeviceInvite operation middleware
+func (sh *strictHandler) ResendDeviceInvite(w http.ResponseWriter, r *http.Request, deviceInviteID DeviceInviteID) {
+	var request ResendDeviceInviteRequestObject
+
+	request.DeviceInviteID = deviceInviteID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendDeviceInvite(ctx, request.(ResendDeviceInviteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendDeviceInvite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResendDeviceInviteResponseObject); ok {
+		if err := validResponse.VisitResendDeviceInviteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListDeviceInvites operation middleware
+func (sh *strictHandler) ListDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID) {
+	var request ListDeviceInvitesRequestObject
+
+	request.DeviceID = deviceID
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListDeviceInvites(ctx, request.(ListDeviceInvitesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListDeviceInvites")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListDeviceInvitesResponseObject); ok {
+		if err := validResponse.VisitListDeviceInvitesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateDeviceInvites operation middleware
+func (sh *strictHandler) CreateDeviceInvites(w http.ResponseWriter, r *http.Request, deviceID DeviceID) {
+	var request CreateDeviceInvitesRequestObject
+
+	request.DeviceID = deviceID
+
+	var body CreateDeviceInvitesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateDeviceInvites(ctx, request.(CreateDeviceInvitesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateDeviceInvites")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateDeviceInvitesResponseObject); ok {
+		if err := validResponse.VisitCreateDeviceInvitesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTailnetDevices operation middleware
+func (sh *strictHandler) ListTailnetDevices(w http.ResponseWriter, r *http.Request, tailnet Tailnet, params ListTailnetDevicesParams) {
+	var request ListTailnetDevicesRequestObject
+
+	request.Tailnet = tailnet
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTailnetDevices(ctx, request.(ListTailnetDevicesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTailnetDevices")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTailnetDevicesResponseObject); ok {
+		if err := validResponse.VisitListTailnetDevicesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
 }
 
 // ListUserInvites operation middleware
@@ -1917,66 +3170,137 @@ func (sh *strictHandler) SuspendUser(w http.ResponseWriter, r *http.Request, use
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7FvvbhvHEX+VwbWAJOBIKbZaNBQKVImdRICbGJKNfAgNcHU3JDe6273s7om5GgT6EH3CPkkxs3v/yCNF",
-	"R7LRDwICxCT3z+zszG9+Mzv6GCU6L7RC5Ww0+RgtUaRo+J/X6Ex1OXdo6FOKNjGycFKraBLdYKJVasFp",
-	"WAnpYtAGhIIf3r17C6lwGMMtzrVBcKaSagFiIaQaR3FkkyXmghZ0VYHRJLLOSLWI1ut1HBXCiBxd2P+d",
-	"kJlCt735uyWC8z9OYDaawVwbcPSlvkN1ZEGvVD0gBu2WaFbSoh/iv4arV+AnTZU2C6GkFbQ6KJEjHK+W",
-	"MllCLipItHJCKpj9YwZCpTAbz07GUxXFkSRRCuGWURzRrGgShcWjODL4WykNptHEmRK7x86leoNq4ZbR",
-	"5Kt4Swlx9N6iuXo1fGgSeg4CSosGjmnkkQWZnoyHxaFhV+njpVH30uFBMkkeuk8cv9ZjhFrTVFtoZZHN",
-	"5BuRXuNvJVq2FLovVPxPURSZTPhaT3+1JPDHziZ/NjiPJtGfTlv7P/W/2tPXxmjjt9o+sPGbgbSgtIN7",
-	"kcl0HK3j6DttbmWaovoycrCxs42SGKkGt5R2DN8aFE6qRQwpZujY+VQKBi2qlD75O7KgEFMQU0XXMtIr",
-	"hSlcvr2CO6wm8NNl6ZY8b44pGuEw9ftZWKCD87OXY3gjLa9O8/1qdqoEzYfVUlv0FkHyGRQpuVoeB58L",
-	"69tEFwgzXmBCg2ZjuCwKo+9J/qmypS2C0OEIThv+5NemLy06lkI6C0ZnGI61IcZUkRy5UGLhv7B7RJld",
-	"hA2CVmipWs0icVOlFW9HKEPDCA7WcXSlHBolshs092j81X0RQ7C8IcyFzNBb4o/afadLlX7+/X/UYMtk",
-	"GYwq9vdCmvVIOIbvtIFMWvfeK11kVoMItuuWwjWapfufqg5EH1l/U0G977T+p1BVcHX7+Y92LRxCJnPp",
-	"ML3gEON9KAaSWlsHWiUIAnKpSoc8AkWjCwLBzWA6aqLpkERh9Gkn7rJY75Uo3VIb+S9MvyS0SAu5tJax",
-	"RCrGObpa/L0g2B5zfAjL0W4MPNgGjA4o93f4SWHQEdGHhKeRtgqjCzROeljHXMhsOOSINDVomXzwKPbj",
-	"ZsUxvM4LV01A1T9LCxaVixkw2rFHdqreX7+hn52GWwS7FAZTuK1gKVTqo/xG9IkjAhlWfZb9NI8mv+xX",
-	"M6njmmasP5Ci56LMXDSJcsxv0USD4YVAjIRkV1qgsxfgh8NqiYp9ZSHvUfkLCPLp218xcSRfAzz9pS8V",
-	"IP0CQtkVmjHQXoT3VufoZI6W1GohJ9I2l5ildvtOcrRWLHB79Z/Jk1eoHKyMVotxNMQl2oD/S7PSh4ET",
-	"BN53HRS9Q0UhBiyFBam61G5CwIyGAV4rJHbiwiRLHDUYCunQTtVxfUOB1aEqcxKQ14ji9qZEmkumfW5U",
-	"/1OhW2lz13y+lVkm1aL5LMpUOm06h2zNiLYduKUAoESoagjdugXvMenQLaBqTedXLSl6dTRDS821yQWZ",
-	"ILH0EV38kJEnpTGoXFZ9q5XCZNduxKy7Oi49I03xXiZoybGSej4oveqYxa3WGQoGdj/6W12qAaz4Qa8o",
-	"bFfNms3xlsJ21pPK4YIAM45SaYtMVD8y6RwynyAlsdLx0OFlunfe1avBWZmw7gY9+dt3LSthgcaCRVQT",
-	"/j4Tzl+6/2Ad0L10FCtNff6povmtVmtEa2e5JVaQ6cUCU3YMDaQ+8imbiMyzBZmgt/bDrCHTC6l265NT",
-	"puZ8mV6wR66kWxIfKEWWVeEQHo4DfA9qsTB6LjN8K5P3Zgf6E2T37S1MgkImrjR4wZziFgEpDoz3gfg+",
-	"6O7CEEU6J1xp91qGHzKGG89bMQ3cmC4p/IuSZWawTHNFBsIg8yNMIZN36BkQp6y2D0gicfKerkemGf3P",
-	"1pswEGFqR/WaURzpezSjGo6Yw2yDUBz9PqLFX7XH4eOFjSbRm9pK+S6lghd/g1RUfHEsRHdIptUCiVGL",
-	"3rgNySZEZm4zDvyET006XipHlsHjiFsMHuGB2WEwJAQlIBXhpPWLtcqaRO3tzI3OQSQJMsnpIyXHVv/h",
-	"Kt1bgvA0Vq9UB5yOBXgtx1AquldoeRGl7B6tpqrZ4WQH2/BfbO7ug9KkjoHBG8JiF4HHdH8Wik2qL7II",
-	"oOIxJZAfuuq+4TUR0I8YiGZDNKQ97yAX0QWGSOzLLkSeg7j15e6JgIdww5YS0ul4BiexFx4WPJmSjn8l",
-	"TlWPIGeVrqWGB5HCXSGjJpq7gob/fS/U+atKEixc91QxFJyOOH8Q+qEhu/6ARH9KZ2WKm2lVqnMh1Rgu",
-	"VUUxZqkzXxhwkAgVPKvLpyQXOwRYTAy6XSpgscwuZ/FlojYKLmvm32XkPYIilfvr+WCEp2D3mg57g8pd",
-	"uj0Rt2NhXjud6KvcBYhbVqGcgyJNrDynOCwqHhJDWvr/IJq0CmqdtDFhaclDDlLPBtGWXGrTHDJaCbrX",
-	"9WGH976Rdkft1acQJG6T2W/7KAe83eHSUk5JKVohjJNJmQkD2qTIh5QOc3uIbluIjIQxotqNRYdlE5Ru",
-	"baQT4yEofNJkgMgFJqWRrrqhs3n93aIwaC5LtxwEUErdfOgK2frxzNk7rEaikKPxeDw7qWvyvVE+5KlQ",
-	"9UoyicpNFYNvW+mTKSonXRWzl4CwMLsMFQj2pQl8w8LBtDw7e5nwyvxPnHlw4Ctims/jWitdOlf4ooNU",
-	"c73bOkZ1kZIsive0tXe0TJZUcP8i5m/JexkpySItiCa01lWkwJS1DeMC1YghUINOhRE36os+HJCZxODF",
-	"vfUBga3E1qIWRpPBkfnU1cGVNqmlVFvaqUp1UuaMNh7HrS5N4hm+ocuoHzEWqMI9+OuJN77NdYqZnaqa",
-	"+s/FndcF2W0tDf03nqqpuuwW5iEj+xZQoLFabYbZzXjQ5MpHFmZNpJpN1VCUYOIA0k3AEaxTzBBbMUM6",
-	"Zo39K/zvv//TldFGcXSPxnqDeEH+S2RBFDKaRC/HZ+OXBDXCLdlLTsP2px/DP9anXfuhIYuhJ6Q3bCYt",
-	"wtpgFQY9NTkmSlBhHXkxPWkrJktmDFCIhVTeH6YK79FUHVbDkB00RDoNVRdWQ2PTFAqiGkKvmtP3Xjde",
-	"nJ19Us3vYOgM5GwbQAcrgp2TWS4xn3u5hnZp5D/tPM3wlK8entIrdvKklw9Pal9eeMb5wzOaCjlNePH1",
-	"wxM2y8/rOPrLISoYehVgxC/zXJgqmKK3E9Jx1xN6dSCO3wtLYahrLh82nk131CPbIXVeyxXJQg/FeF/J",
-	"tWy4wZrb4rbDvIZithiCDf8tI4ComZZFlRLqTtUmCbtgZKln6NLxRsfaNCvUJD7wV+jRV0JS4q8nPloL",
-	"1QUnyh6YsTeEHd6iyaUj5NQqq/gk/SevqbrDyh706DXgv8lG2duGp0207hudVk/vvLvq7IOe3H9kXf9/",
-	"gkudCASzjxvgJD5Yv7eGp61n3Hkq3PF2tBl6hzFmHe+KtIeEWE/AumB2Qe4ZnkOYLXlmbYnFVgX+3X+c",
-	"ndAkDq2ef+2LwX5cOM5Q7G39e6q2HJxfjZmVbb1JX+x+r/QnmyoGovOzl0y5z8/O4bgsLPGgHKyoLFh9",
-	"si/022gLwzfzWZksgxqdZo47gVlQEhyT3EGZJ32sJBYaw8zXMGaB/+r5tF8OCuSnLrGv0GC3HBTDTGTZ",
-	"DG51XRri5o7fSjRVp/eFHL3bxTHw2rWrpBRHIssGn0l+Hy30iL4d2TtZjDRrRGSjQlPCa6LJXGQW1/H2",
-	"G6MvOgelcWBxS+l7BC7CgfqK8/bDZrbjiCGNHjoiyf95Ho8erZsPjwT9h7Ce6wQ7kN0/4D/j9mfhi9uw",
-	"uoHfj2OHhPndXOr0Y7eBa+3tP8OhAu8r/p65WSdxuGCkf3/9BqzThaXs+E6qhQf1UFMiXGcKWbgKbnVa",
-	"gTZTNfu4nh1A5OAxPM6fpUNeht1m6KCpPwKL2y2/stjPxv+Uxu8V3m833JMZBWLSv+kFugev+cnQsWbC",
-	"w/hYl72fbeQJbeR7dAcbyKeBY68b9kGEPPX9YnSkR22zK02/4Qx78JnDt1vDz9rc2RYt67JCnW/1EvbY",
-	"VxQP6m2D4/MXX7eN1ScDED5VPQyHR0P4VD2M4V7hn4jhN6jcM4B/Kee85ivq++dReJ/dm34y2wkelq5P",
-	"Q/3+DzrXPrfyHcjEXtqnSmmh7tzgl+q6e+PYt3zArN/nMDuJ/Qsn+YFb+rJe71EJLkHpkS7a19u6jp5q",
-	"tCHB5NJNu1n99wp1ilt3S4DIKBmtxvuYz2CCS7ltrwG81+rsl++1OsPx+dnLwVw2jOZHuUO8Lmg55ZSZ",
-	"0lHuwNCQ6meHe1KHC4oO1jyQIQw4V3gH+wzOde1X5pehXpfUkW0fKjc85V7IjNt+tPeUt/x6JTJfynlN",
-	"GiiMtAhFJpQPd0/sCvW74GGuEEYf7ApBJ8/1zSePNJ3H3AMNP3QJPLHVfy/vu62rdTeWL2l+uqVO1c6/",
-	"T0mWQi36hnoU/jBmp72WRRoeFK59geuPPl/sbrXFVVNY63eJfHIj5kZ7C8/f7mA5+OljI53X6jkZe1ov",
-	"vGmSsWCHhzliCA6fwRdD+2dD7xoK18Sj2cnEd1EngjuUQmvrBoXzTadTZWr03h+o4KE4deijxL6/Tqt7",
-	"Wbhh5eFAFYYfHKiaztlnH3laH6lbkHZGqk6LGDtBtznslw9k7P6PAL2LlCYLvVZ2cnoqCjl2dcfNONE5",
-	"fXN6/4J9JOy0s0tv609RwlOIl2z73eWqqUTYJru3wy29nZXqTG/9Yf2/AAAA//8=",
+	"7H3tbhw3suirEHMvIAlojeSPzSYjXOAqlrMrXMcRLHvzI23cobo5M4x6yA7J1njWEHDe4Zwf5/n2SQ6q",
+	"iuzvng9ZTrKAgCDWzDTJYrG+WVX9eZToZa6VUM6OJp9HC8FTYfDPd8KZ9fnMCQOfUmETI3MntRpNRtci",
+	"0Sq1zGm24tJFTBvGFfv7+/dXLOVOROxGzLQRzJm1VHPG51yq8Sga2WQhlhwmdOtcjCYj64xU89H9/X00",
+	"yrnhS+H8+hfiTibi8qK7+vuFYJcXTM8YZyk+FTHpLFM6FZcpO8yNmAljRHoEcMEvmZjzZM1UsRRGJkym",
+	"AIuEuXLuFqNopPgSoKHZLtNRNDLit0IakY4mzhSiDvlSqjdCzd1iNHkWdfYRBcDVnXQ7gs8kPrwZKJrv",
+	"y0B7z2WmhOuHydGPEzY9nrKZNszBl/pWqAPL9EqFByKm3UKYlbSCHqGvcU84KFbazLmSlsPsDLbBDlcL",
+	"mSzYkq9ZopXjUrHp/50yrlI2HU+PxrHq37yf/It2/cEKs+0gCisMO4QnDyyT6dHAWcBjX3gGCM1OxIEw",
+	"bSSNoprrS4C6h6E218oKZL3vefpO/FYIi5QC5yUU/snzPJMJHuvJrxYA/lxb5H8bMRtNRv/rpJIpJ/Sr",
+	"PXltjDa0VHfDhhZjEnjYsTueAYfeR6MftLmRaSrU7wMHEjvSKICRauYW0o7ZKyO4k2oesVRkwqFAUykz",
+	"wgqVwqfaQdkoVvBjUo6pHoPveZKIHKdosL6NmBIi9Yd+rFdKpOz86jJWt2I9YT+dF26B42ciFYY7kRKw",
+	"ls2FYy9PX7DD5nwTZE274Eak5VI2VjbROQ72Sx2N2TvB0y5ACI/FWWh1HBmrKT32/8M6RvB0WsOMVoK1",
+	"nplGLJO2tmlbTmMniTaCJhmzN/4pAMwDECvObsWarRbaCkI0nA8MANiWkZc5dSDZFCcIs57nudF3cBax",
+	"soXNa6dhhHXa4CeaG760wiEUoDiMzkQ4mSYYsQI4llzxOX1hN4AyPWueLEwVyIwnLlZa4XIgZeExEIf3",
+	"0ehv3IkVX7+XS6GL35kXnda38D+WaTUH8BHlAPQNqHUJKCGtfh+NLpUTRvHsWpg7YWj+3wVaiwuyGZeZ",
+	"IJHxVrsfdKHSr7/+W81skSw8w0R4cFHgIiAFUl1j9oM2yAAfiEp4ZoH7SNi4BXeBFGIVyDqMPbBEWp4e",
+	"3mv9I1drL5vt19/iO+4Ey+RSOpGeoU1A0ixiALW2jmmVCMbZUqrCCXxC8BInoLXaFuVxaVL2QeSfPqkZ",
+	"nwjWB8ULt9BG/lOkv6cukJYtpbUoyKVCxQRHKz7loGfHqND9dLDaOUr3ugFY06PdNQhLKIxxIOArNzoX",
+	"xknSxPRE/+gP796AneCqiQ6lwo8zbZZsunAut5OTk0zPpRoDRdmEZ2Kc6OUJT5dSndCwk8+JTsX99CjI",
+	"r6n/gpU4C+t8ePeGLLWuWVPZHr8EqD+Wz+mbX0XigIT7MGSLbABBXNmVMGgNdcaxYwTJ85vSK6/tIhDS",
+	"QfNJhyIdvqEZRNpFcvjl+/U2iqH1r2FuYOYRUg58tW0gDklpOIxC8Mzey933YBStE7ETzf2kRFPLA+mh",
+	"pSLG7PWdMGs2kyJLgew1DuLZhK2kW+gCEMnEksssYkrHCv+EBy3QByC5IsQDi8Qp0UG8Kc2QmzVbcJUS",
+	"BbWOIMv06vUn6d7qtIfcf14IcDlqS6SkrxOOCrNOCdwipJ+kQ4eQrRbAx47x9A7Ws8LCI1qJBiXfaJ0J",
+	"jlIWd9ZPj7Rpp2HTtGHCXlrhcxyryxkqdguuEjwjVJprqRybC4XGm/XGhyuMQmj9aEDa4U0Bpqew6sDR",
+	"MtIxXbijXsaLRssic/KD3QlpiK4bUbICW6KPvuAK5fg4Vj8DsqwA9c+m4ERMwbUGqV9kzjKpatCi6mrP",
+	"WOQw9Fl0enrKnFwK24/lYUKu3KONZNyh3w5JbThGnqZGWKROf6J1YTxmr5e5W0+YCj97Ko86ZB6rrXTe",
+	"OTAwKT3J/zQbTX7ZLAIAHe9gxP1HkDUzjrJytBTLG2FGvQYcmKwAJDLIXDh7xuhxYgUgzbm8E2rcfwwX",
+	"pUBrzn1emjbgmwan/5Ajl6Htu+TJQipxNA6RGGnRqi3jMezy4ozJNKIgQSsoo5WIYERJSmB8rhbCCLDw",
+	"ylDJ5QWTtleE0KHShzboYH4B4O+DFmSXV6wcUUY7fDQpVlIlWYFuwo12C3Z5dfeSHYJa5Q5A45Y9Oz0d",
+	"fxqvx/88Iofv8urum9Yjs/SvfPLs2V+SCX8mTid8cjNJJulEHFUr+7iHE0vbExQrT4cbw9fwuRRi6Ttd",
+	"uL69olVc3CjhLLqvAW/eriei/5RrC+z+RnCjSArwG5DxNJIZnByMvGBENM2H25uTZ6fPvjvZG/yGEdcE",
+	"/ADEzQGTs7owX3DLboRQrBoJG/hVe0vHk+FZFZKK2MGMZ1Yc9G0vqAg/GcWnNu/yu7DLrqK4yXRyay9V",
+	"opdSzV9ppUQCM9odN+fDHaj7vE+OtM+4wihZmI5p4ICSdMESDdSZSzW3zZ16zMSjc5gXnkXw6hPGI2bp",
+	"T+CJDZv/6/PBzSeZFMqFTd9Jt6Px9Ko7rpztH8JYSRZ8l6jv6MdgilacTGNjZfXMrbgRZ0T30jIBcpyc",
+	"kk/koIYAxIBs9jgS6Xv9SitndI8CuVQpuBvCtk7TiEQol4FjLzHAiUGD96+uapiHM24BT8t4R3YQ2WRl",
+	"9CMmBSdNK0YR1hpEKzCF0lSksfLrluzyYAyl0jqjdzvqC3oWTCrFb7JdZFaQPCSQK+mFtsaC3wkvDTCk",
+	"Q6q20kXo1PwBUo28wYF94Y8kaOig6kRzYFEWsVux7oP7Vqxp/HoL0M+/PRk4r4W2joLFfcB5jU0hei84",
+	"EItAl1ZnvTqiPmgbNr8bBEwOULO3CmQqlJMzKQzSQlD/Z2yti1iB1WmLPM/WRCV3PCtEZSx8Dvc492iC",
+	"eIZN/Q5jFQzyMXurgyHLM/By5gsWj2Qaj9DmczLLSnskYvGI7Br8NValWTO0Q/s6X4ilMDzbXSGIMKQP",
+	"8+WPaGBtwf2zZ89OygHHOGBIvEj72nP/EKBRiUXr0dVWYsHG9PRd3hWBOwO49P54KQKDKIqVnAWVHbWQ",
+	"MTBpH2rQ1YNFMJi7kSa/fTmo1G7F+jXy24W0KLG2HdytWLetR7YCqgGckFxoQbsXH9dAy7h110KoXj9P",
+	"tcU+PM1KbbZV7bCflhKt1q71pZCjUOpqlQHfa8OmXUU5RTfIFGLITyWp8f/EuruDH7Rh0oeQ0Z0Hg9oT",
+	"VogrkRhQa3Z+dcnA7keZCiT9vpIAD9Fo6EDnmdjBfutwQRgblmDcCJYUxpAlUB1AYYEu8UoGRC1S661Y",
+	"R15pS8sKW/AsA3Vm5RytHCJpB0rjRpAFl0vQecKtBN5TIUYtRRy0ytZ4+VKxT3d5SZfkB5YWx1hhGfAh",
+	"EqDZ4BdVBN7L5J1oGKRzLSy74cktUNYpUMSziKYvp8Mot58zYkvBFd2pHNCxWieT2/WYXSqWcDxxxp3j",
+	"ya0wzDrBM1vf/8zoJeOgG6STS/iGnE63EGsMQSy5vYVP0jBOZqUECOmGJUBORnB1PCvpyF5qzTvEgsN6",
+	"9Ec+l8nF22tSpA0V3yesyse3CKpnQ8qT9FA/LJW3PaRDY/Vg3VnGsjYA1sviP2oLKJ+1OD1q8rcVmUhc",
+	"jb0jumIhQ5bu6ZAs8P4S3C8Qbi2tQDgORiH6aJsR/fz5N0OI1gNWnYdQzZldWyeWJA6a2ssUCmh+YOZc",
+	"W1cYcYlntKvzdNUadB+NrF28Vlt1VSX5r6//jmKSxoDfULOz+4i1OXSzyfHdi0H95fi8B5dvhLNg0jFu",
+	"Uexx5anWremM6/Y/huFybkqJsCiWFP/FazWFMWEM9VqWc4MBH67Y+as3MJcRgPzEoUFnQWr+RHdX1Yk5",
+	"Pp8LCk/B3/gVHPZKBRuEuwpT5wykaualOUghdFBKnQA79vtCsbqHnuocAs21UVp88+3ejovnkTc6uS3v",
+	"bIecXTgZa0FSBKlZ5zDEwTH4K7BdDkTaJa33DQWBCivXeZGhfMHYZGPKikoHWKgGfq/MAUb16q4xMXlb",
+	"dN+BZ1eLy3eeZIeWjCcvJ8G4u0Epa4VyR0zcCYVmUwt0NABL8HsOtPb4Q6VTkYNLeX7HZQYLbRIAvBMw",
+	"CQGVWBX53PCULO4w15g9yKyqMTywZf+ZYGB6tQCWnEvrBEh/58+KbssLRaxIfk4Ue0qiPBtbl7PIm0N3",
+	"kgOx7Ve9oasmnN3wFsMsEnS7mBG5Bvmimr68Ny1YvlhbmYCbJtxKm1swO1IZ7NVO5JrWui5ymNTuE0Yr",
+	"x2CMhTRzj5Slhw8sW4LhYYHkPlxcscurCW6jHMkOMdCtDUazj/YVJ8DIKln7YLyk+8OrxlZ3CBq9fnf1",
+	"xk/UuZj/kecgh+GZkPqRabr7t+FyRpryHDxA41EPKSx5nks1/wc3Utjv1xfCusurbe7eQltA49vz98yP",
+	"BxYxa3bDbVCmQA/WSUUxn8ur3S/Aek+2K5KDVWfZTKCktRgL0cZRQAyvJXGSPmJbcGmuJFomfdyJNh/d",
+	"YgD4KMgwBUgY5gxHgwtv1DE0kq342oI4VEWW0WrwFwkjykHsiTbkd9/sGBD56TpszSJJRrEyYs5Nmglr",
+	"gRJW/o4Tb1/IsBSVwY9s25BqO4KYJ/kmCK9eXTEA6tgTAdIiwCs+SetAtYFNYyjgaHZedLlx0bfn74+v",
+	"fvwaCxfpxoVBVDjDZzOZdCzH0tsNoq4Vz6mUjs8cK3A02GNLfitYKg0Y/DXfMqrIywh0aRnsqMbydud9",
+	"5Wrzxq7U46NzmLHrkm3yucWWXlT92Ce9m9IMcFfDBkFFHDuajGaZ5q6SN+TDI3UFt3AQIyGM5U2myo+s",
+	"i1ty4PyVkqeKHSVcNPp03KcX3lIuc59QryGvvHdowk73EZVuTgVaUMEH7/hp+Ly8KWB4hIZRUza0NLNO",
+	"xdtBr3/j5AzGUjxgb99QPXDJvRe623ThtnmtcB2355rD7HE5kOp27hNOeLVFDCbberQLnRKfw6sLZyWY",
+	"s85WYWif9RsrbapMsEo8HViW6qRYCuXXsaDYwLlUha3Se/xND3txylK+trHiMwcmqcOgq7+l601O8Et2",
+	"t0dZNt79CSnbYb3q+juAPGBs75vCRsg+r0bBHJtzsK5zkZDZsRrKxgJV66W7T8qK1aasrFa03+c2YJhn",
+	"Y4bWxutQyrwHUpFVLM7nozZlJThPx/BU70VnKAXaUKJRg58itHTL0VpGKvfNy2oJsFLmJJN3yTSrbnU9",
+	"TQClWTLuLmfkl0Xt39H5XGJSNIZR1ForEcXqpnC1Rz+YLORv+euZJVcYhd7zzq5Q8jdwE5vxxgber7dH",
+	"HH0dy4PijuWGhlNl6doKKd7WYWPniB220FlKIWpEik/FKFkyogxtjFrAl7kwFrP2EeEVsifwFd5dWZEY",
+	"MQRwxq17DYOuhXLnA+mveIuDZNw6X+4cHDydLhwf2AdOM5wRI1vZmiFyrXCg5aYI4LQMTADV7MMNw1mG",
+	"fWKhurfvzzuMVSfxsJfPKUt2Ow+WAYWQjdkWpDtzpNcX25cM8ZsGhzbLbW4E+E12x7W3KcbzhoRv3wBW",
+	"6c2dosI2fXfSdGvULt0kVngjoufSV+6B4Z7K2Qy42uglcWM7azIIJUqA7aax736EVfrfQ88QYR+22mpb",
+	"23Ptbgzf6JnMxJVMBiWPf4TlMkFkB8H4wDWHqeSNtFuT6DNpnS8BvfDBu85R+ajeQKoR/RiBVFYag+wy",
+	"KTJumDapMON6uGi7EdKNIQ1v76p7XdIELy5OT18I9q///G/WjDOXBj7i/pfXygmTG2kFyzOu7MfDk9zI",
+	"RKr50ThWsXpF1amWiU/O8JpOsxX5B6Mz2DBBGJDkb1y7gwXnH/c3PuWU5OKwRGeZzw6r4sWX3Xt47ZgG",
+	"QjmmHIqts/kLWfSkQ8nt5xgcJlwkHk3wuv6+LzrdnNxtST968fybE4L0OAzoEwJpLaeiR9YLI3n2Fv1V",
+	"khk7xh2HaaYqnOjJCPY1m5W49FoevUYlWkUknmvDDyXTyp6anVTaPOPrYQnkH+iXQZtV2M4m2d7KsWuh",
+	"bBajpAJCJv0XrlUTpO/ePFCQ7rVkH9EMXIGdKybgFy9HxwygOb+6ZFYvBZY4ABYssQ9KnR6puhTW8nlv",
+	"kQZ3bAWac2W0mo+31laFmfqKqxpVRj13eVVc119CbfJfmhuY/ZaqP0fuwxDFTykpYtpKxxp0GJKsSMW/",
+	"hbsr87uXA1x+dfeyzYObt90be/dTfbPXVMNBql5C+D2zK/q429s973Q2ADXWzfgQEijcZoXBhG4asc4F",
+	"tIDfHgyqV3DN5Z2wsToMZTv+Dk2oYgnMi3OMoqp8B5Nt0Wo6Dn/6QHr5+UZmmVTz8jMvUum0qQmACqEb",
+	"lV29bqcroQZjKmV6IU7yq8bE9no25s5OZJl59SpYSMNFazUcF9SUI6TYNSwspVfjXp6hp1/pQvVYxX/X",
+	"K7bkal3OWW5vwe2416nYqtQ9lED7471iJzTu8mI8FCbYkvVJCjDkfFohFPV+yLirMmerSEKFWGmqdgwY",
+	"viyxGsrcGvGHNXhO8zKHF9BX3e74i5N9Qgpb7AsfOff7y/QcOXIl3SIqcyVpEw1LZPxAP61WTO1PpGZw",
+	"gC18Fm6wKHayqbJvk+dTF0Ng9TruCruRMuiRMbum1hVe+diQ7wR/rbikriRYFsEzTEMFZ0+kLJO3gnx6",
+	"LJGyTYGEyZJwPDLN4B8bFkFBJFJ7HOYcRSN9J8xxEEfYFaArhKLRp2OY/KLajg+A40KT0ZtApXiWUrHn",
+	"32IsfRyAqD8SLp4XvPFcC7LJ6EN5q0iVYd4fK5QDyvDFIuP+LWwZ7R9mCYgSJhXISUuTVciajKrToVxV",
+	"zDEL4ZZSUt5vDzGVgSVQeXqlasLpkDPCcsQKBefKqmLZA8u8tIpVucJQzTB90V6dlNKkvEaZNUuGyDas",
+	"/8yVJsOoDnLwp0imeA8KjrpJeKUGpCd6tFmfEq/222un61w0Loso6xXBDYe7QQPuUjDcjHhVUd8znyAV",
+	"is3bQXhMaHdVvfBOlcJDKqOM3g0ojYcHw6OQ11YZrGUFNG1Ql/drJFSqRiWpXnKphsLp7YrNHcPkBNZD",
+	"Q8BVF5JdwobbIvKlxq1RGGGnpn2VO2P8BlEoZ0xhwIBsit204i46pKoJf0jAuiJhiaUr4x2j040GH9ht",
+	"TKPKqCCoH9fHAe7dNUyJvXK6PIoKb1hdfnlkMrT12B5jKk9hqzcxF67tToz7ROGjOgMYUksKI936GvZG",
+	"+LsR3AhzXrhFrwA9v7r0qsv3vzmcOnsr1sc8l8fj8Xh6FFo9Np4ilad846tQj4vCt+pXFkKDke8YYtn0",
+	"vF6HPWHfI3AMI7kJzkxB3SkJBzwiNPPxuYpKF87l1MZHqpkepo7j0NoMpHEIWPqvqpKDboExYOXueRka",
+	"BMHHHVJpLWE4tGryxrO2oa6QrI+IeWuh1ncsEAg1EMCbOt9yrOo0AQJkYLkyGE+7vSmz/2LlbNhXbjQQ",
+	"LJBfaDC20ia1Pr83JD2ErFqrC0MtHpyBs5xpQ3I+pEin/ngJG9W3S52KrMzBZDN+S3gDsg/AwH8YYz+v",
+	"d8xjmcCN+QvVppY+a19ndXM/YtWX/FHntbZKKt31A8umpbKcgp6KVXUTxhyoEl9P0NJT0qGl2qSRf/3H",
+	"f1Vd5Jrd9Ea1XJvRc4x95ELxXI4moxfj0/ELkHTcLZBJT5q0eXJ8QkBh1pjuk5/nXpO3kBVRow88eXRw",
+	"TOjidOAVFqzJrJgjDRyihZLoVBxNWtGWsnyzWb1ZKhffJRR717G32qHFFysSCNp02xYevjx9cYRGAPUZ",
+	"bDc+9En6I0QUcSbouFG3D5Tveyms+16n60drDjbcyuu+qQ3xEqXVQPP56elXBQQ7ZvU0Ljsve1zdR6OX",
+	"BETf3CWwJ7VWnzjk2fYhjV5sOOjF9kFVJ08c8XL7iLKRHwx4/t32Ae3uePfR6C+7oKCveSGqz2K55GZd",
+	"orXNXaNQ1PRL46Lejj7C6DYTt7NciIkz0efKXOD3HXY+KxnZOp1bEOS3Us3pRqKU5KkWvsSSr2MVgte1",
+	"zqW12yuf1aZ8o0/k8vGGbqOxwl6Y+Cy1t2x1+uxjWdplh2W77NKHhJR2d6PTdcMJmX6+nz5R+aNSOSF8",
+	"DyqPRvO+XtLvfF8z3e42t4myWJOwBvrM9pHXXLgdaOtRRHFjnYG+kcHnfCLNRyTNvwm3F13WO8kPNFir",
+	"HjlpNWy//7iD+D6hRqhokn3ZYtGATXddiuVOvIEa77Kftbn1dZSUlk8mf4iAkFkcmjaSk7FT21Z2+PL5",
+	"d1VHraPKomPBoIvVo1l0hMi91cO1UO5JN/xeDPgOD6nNgwc+BLqTJXRSdRZoMRcA2KtJ3qDPK7BQ15Om",
+	"ntX0SpnWX2ut7i0G4zvTBE/leIUhS/Ci91BDbGctBBM39/6FemiPPLqgkDpRq14FVVar+j09ccqXcgqM",
+	"3QHIVjf3JoMBqddis7b+epDHV3Wb9A61YSXzreqyShlVtaBApTOcWIY4ABLemJ0r/DZEZoLasqjRuOoo",
+	"tDO8TR6KybAbEavWhUlXIw2GGHZ7D0LErN5fdyWd3sv2C8IRO7H8cLvnHfj/ovmKh0b33MeNaHw18dVs",
+	"uPwkvf4U0ouIshvz3GQVeMV88tn/EayCbeZAJYNsI6UpKluWgz0sM+wrUWVrUg51rHI+97X5E29ZVFFO",
+	"f0cDki8ke24xFSg43rAVGq80GbAUmkn4o44Ub5UI+r7PU3bY7ODcCNNiewepfApqhAk0EQv9HyPfkzli",
+	"MiVXgFrKLDXlKCzP2JRn2TQgBWeJWE8bDBjbal7EnNa1Nzj9Vgizrl5SRAA1Xv5Vpp9k2ahqa92X0fbp",
+	"eK6P4dtjeyvz43DEx1gMJsxogpXm91G3R7iv06pSvEIHUdpglQdlfauew9Bqaur4fJLI6VFESZz4hpYl",
+	"d8kCRoDS87kMn/IMc0epErxv78gAUZ9c3NpNw7o13jHMtFmOHhERvn+PtCVtsEPX6gVa2znDjY8HzrZs",
+	"L7rh1W47w/7xq4du8PZ5o138pFD+ROawv2RKSzHZ1CcPMYDDG/AoyNPVQfV74h0UUWlJ4VWvEZSCdAgS",
+	"ei1c6ZIetfUQq6mhWHmJVGYvDSijAWVSJUX9Pk5nLQlrR5uttrMn/nrcwEzpNyKO6y+iaxhHNd6pk8uX",
+	"8M8e/uMOviLrdxVj1ecrViN04XChQ23KGcoihm4qwIGNFeWpHVFWDlcNb7N0dEs/80oY3xq3jLP2vKHP",
+	"7vKKvmEHss3BX9197L5kpZeT/wCXcH/h0nIIo1JwmlSY8NqLpyvxR5Y73uOrC5xBGTOsaXdRsZRVVRdm",
+	"Z8Ce3mnAK3HKoLPscAoE83/o4/QIrXVQrbEymloaDulg7xSEsq5NjmDP1Uc7aFx7/eRZ75v+6GWK+Fis",
+	"UBC9PH2BqXUvT1+ywyK3zgi+pC40Vh9tUv1b3cefsT8BodFpTCSbsKlHEtn+HplHrXcP6pWK2JSCZ1Of",
+	"1KZncTPt29bbolq2EkbU074j8ivxPTrDPiIyet2H6HnV0VDqOHau+TrOIyGt8piAjLyj3EIc0Q+S2cAW",
+	"fbps3xbJDf4aRWJfjJuv6ZOV+cADkp1effkkt7+KvdgVqy35/eXeVd2XOvlcf1f1btlP9YKOzclPPnd8",
+	"4ctu8SIYr4W1iRVeB2835NiX2HG0l5rx8pTh9GfOcKqZLRs8I2+YdNKNth7zo0nHp1SjPyjVaDcC2U84",
+	"Nl78v1VCPjjBqLXMv0N6UUeEx6ohw9kXi/BYbZfhhPA9ZfhTGtIfkoZU48+eJKSu+4nWjuew9P7EF+U8",
+	"kLk2sdU5zRxSCLAkUVoWKrSxIjVUaR9SaTebNuuZp0f0CmssR3ELUb3huCpoYUof67zbgapM/vahm2ox",
+	"qv2IVdm5JLxCj2fgjK73yopCdIJvS/N5DrwV69LB9dOXRUdUwPzy9EWvL+ufxuK7XbjOYzlFlxncUay0",
+	"1izVTwz3uJUP/hiJmns8hB7m8sVtX4G53tHMWI3V6IZwYKuCxBanlN3ffL/yKywz4xmFctrd4FCzPDIr",
+	"hGK/3VjBP70zK3icPMU3H13T1Co0dyR8Xw38yFT/N3lXb1ETui5QSHN/So1VI7utTqnJgqt5k1APKOg1",
+	"TK/0DpqyGPrh1xfDLXXEqgysNavB92640ipjx/HdSvWdrz5a7rxWT87Y43LhdemMeTrcjRG9cvgKvOjb",
+	"vJTmXWnClfpoSklZ9FrC6t0pLROOmsvEygTpvVlRsW16atdLCbyPGOD+UKCOVcDbFZV/fGdFVXbIeeKR",
+	"x+WR0FdgUFPVWkEgE9SbQPzyEYjdv1gFfy1M5nsq2MnJCc/luNmekefy5O458ohfaUOn4E7TOX8ZEhJ4",
+	"uncv73tj07WhtK3uwMsyjGHL0IDt7/tTmym4iZvnq946scdLJzrbLdf6eP8/AQAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

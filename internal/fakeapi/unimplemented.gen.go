@@ -45,6 +45,76 @@ func (r UnimplementedResponse) visit(w http.ResponseWriter) error {
 	}{"operation " + r.Operation + " is not implemented by the fake API"})
 }
 
+// AcceptDeviceInvite answers acceptDeviceInvite (POST /device-invites/-/accept) with 501.
+func (Unimplemented) AcceptDeviceInvite(context.Context, AcceptDeviceInviteRequestObject) (AcceptDeviceInviteResponseObject, error) {
+	return UnimplementedResponse{Operation: "acceptDeviceInvite"}, nil
+}
+
+// VisitAcceptDeviceInviteResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitAcceptDeviceInviteResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
+// DeleteDeviceInvite answers deleteDeviceInvite (DELETE /device-invites/{deviceInviteId}) with 501.
+func (Unimplemented) DeleteDeviceInvite(context.Context, DeleteDeviceInviteRequestObject) (DeleteDeviceInviteResponseObject, error) {
+	return UnimplementedResponse{Operation: "deleteDeviceInvite"}, nil
+}
+
+// VisitDeleteDeviceInviteResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitDeleteDeviceInviteResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
+// GetDeviceInvite answers getDeviceInvite (GET /device-invites/{deviceInviteId}) with 501.
+func (Unimplemented) GetDeviceInvite(context.Context, GetDeviceInviteRequestObject) (GetDeviceInviteResponseObject, error) {
+	return UnimplementedResponse{Operation: "getDeviceInvite"}, nil
+}
+
+// VisitGetDeviceInviteResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitGetDeviceInviteResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
+// ResendDeviceInvite answers resendDeviceInvite (POST /device-invites/{deviceInviteId}/resend) with 501.
+func (Unimplemented) ResendDeviceInvite(context.Context, ResendDeviceInviteRequestObject) (ResendDeviceInviteResponseObject, error) {
+	return UnimplementedResponse{Operation: "resendDeviceInvite"}, nil
+}
+
+// VisitResendDeviceInviteResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitResendDeviceInviteResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
+// ListDeviceInvites answers listDeviceInvites (GET /device/{deviceId}/device-invites) with 501.
+func (Unimplemented) ListDeviceInvites(context.Context, ListDeviceInvitesRequestObject) (ListDeviceInvitesResponseObject, error) {
+	return UnimplementedResponse{Operation: "listDeviceInvites"}, nil
+}
+
+// VisitListDeviceInvitesResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitListDeviceInvitesResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
+// CreateDeviceInvites answers createDeviceInvites (POST /device/{deviceId}/device-invites) with 501.
+func (Unimplemented) CreateDeviceInvites(context.Context, CreateDeviceInvitesRequestObject) (CreateDeviceInvitesResponseObject, error) {
+	return UnimplementedResponse{Operation: "createDeviceInvites"}, nil
+}
+
+// VisitCreateDeviceInvitesResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitCreateDeviceInvitesResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
+// ListTailnetDevices answers listTailnetDevices (GET /tailnet/{tailnet}/devices) with 501.
+func (Unimplemented) ListTailnetDevices(context.Context, ListTailnetDevicesRequestObject) (ListTailnetDevicesResponseObject, error) {
+	return UnimplementedResponse{Operation: "listTailnetDevices"}, nil
+}
+
+// VisitListTailnetDevicesResponse writes the 501 answer.
+func (r UnimplementedResponse) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
+	return r.visit(w)
+}
+
 // ListUserInvites answers listUserInvites (GET /tailnet/{tailnet}/user-invites) with 501.
 func (Unimplemented) ListUserInvites(context.Context, ListUserInvitesRequestObject) (ListUserInvitesResponseObject, error) {
 	return UnimplementedResponse{Operation: "listUserInvites"}, nil

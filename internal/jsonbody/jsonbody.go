@@ -19,6 +19,9 @@ const MaxSpaceRun = 4096
 var (
 	ErrTrailingData = errors.New("the answer has more after its JSON value")
 	ErrSpaceRun     = fmt.Errorf("the answer has more than %d white space characters in a row, which the API never sends", MaxSpaceRun)
+	// ErrDuplicateKey is an object that names a member twice: which one the API meant
+	// is unknown (encoding/json would silently keep the last).
+	ErrDuplicateKey = errors.New("the answer's object has a duplicated key")
 )
 
 // Reader reads a body up to a limit and keeps the connection's first error (not
@@ -46,19 +49,27 @@ func (b *Reader) Read(p []byte) (int, error) {
 		b.Err = err
 	}
 	if b.LimitSpace {
+		run := b.spaceRun // in a local: this loop sees every byte of an answer
 		for _, c := range p[:n] {
-			if c > ' ' || c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-				b.spaceRun = 0
-			} else if b.spaceRun++; b.spaceRun > MaxSpaceRun {
-				return 0, ErrSpaceRun
+			switch {
+			case c > ' ': // most bytes: one comparison
+				run = 0
+			case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+				if run++; run > MaxSpaceRun {
+					return 0, ErrSpaceRun
+				}
+			default:
+				run = 0
 			}
 		}
+		b.spaceRun = run
 	}
 	return n, err
 }
 
 // Array decodes a JSON array element by element (the decoder never holds the whole
-// body) into blocks joined once at the end. null gives nil.
+// body) into blocks, each twice as long as the one before (up to 4,096 elements),
+// joined once at the end. null gives nil.
 func Array[T any](dec *json.Decoder) (_ []T, err error) {
 	tok, err := dec.Token()
 	if err != nil || tok == nil {
@@ -73,7 +84,7 @@ func Array[T any](dec *json.Decoder) (_ []T, err error) {
 		}
 	}()
 	var blocks [][]T
-	block := make([]T, 0, 16)
+	block := make([]T, 0, 1) // doubling: a short list costs no more than its length
 	for dec.More() {
 		if len(block) == cap(block) {
 			blocks = append(blocks, block)
@@ -94,7 +105,8 @@ func Array[T any](dec *json.Decoder) (_ []T, err error) {
 }
 
 // Field decodes the array under key of a JSON object with [Array], skipping the
-// object's other members; found says whether the key was there.
+// object's other members; found says whether the key was there. An object that names
+// any member twice is refused with [ErrDuplicateKey].
 func Field[T any](dec *json.Decoder, key string) (list []T, found bool, err error) {
 	tok, err := dec.Token()
 	if err != nil {
@@ -103,10 +115,23 @@ func Field[T any](dec *json.Decoder, key string) (list []T, found bool, err erro
 	if tok != json.Delim('{') {
 		return nil, false, fmt.Errorf("the answer is not a JSON object but starts with %q", fmt.Sprint(tok))
 	}
-	for dec.More() {
-		name, err := dec.Token()
+	var seen map[string]bool // made at the second member: most answers have one
+	first := ""
+	for n := 0; dec.More(); n++ {
+		tok, err := dec.Token()
 		if err != nil {
 			return nil, false, err
+		}
+		name, _ := tok.(string) // a member's name is always a string
+		switch {
+		case n > 0 && name == first || seen[name]:
+			return nil, false, fmt.Errorf("%w: %s", ErrDuplicateKey, strconv.QuoteToASCII(name[:min(len(name), 40)]))
+		case n == 0:
+			first = name
+		case seen == nil:
+			seen = map[string]bool{name: true}
+		default:
+			seen[name] = true
 		}
 		if name == key {
 			if list, err = Array[T](dec); err != nil {

@@ -75,3 +75,21 @@ func TestField(t *testing.T) {
 		}
 	}
 }
+
+// An object naming a member twice is refused, whichever member it is and however its
+// name is escaped; an object naming each once is read.
+func TestFieldRefusesDuplicatedKeys(t *testing.T) {
+	t.Parallel()
+	for body, wantErr := range map[string]bool{
+		`{"users":[1],"users":[]}`:      true,
+		`{"users":[1],"us\u0065rs":[]}`: true,
+		`{"a":1,"users":[1],"a":2}`:     true,
+		`{"a":1,"users":[1],"A":2}`:     false,
+		`{"users":[1],"next":"x"}`:      false,
+	} {
+		list, _, err := Field[int](json.NewDecoder(strings.NewReader(body)), "users")
+		if got := errors.Is(err, ErrDuplicateKey); got != wantErr || wantErr && list != nil {
+			t.Errorf("Field(%s) = %v, %v; want ErrDuplicateKey %v", body, list, err, wantErr)
+		}
+	}
+}

@@ -19,9 +19,10 @@ const Header = `# Written by "make spec" from Tailscale's OpenAPI document and a
 `
 
 // ExtractionHeader starts the extraction Build makes (api/upstream.yaml).
-const ExtractionHeader = `# Written by "make spec": Tailscale's user-invites operations as its OpenAPI document
-# declares them, every $ref replaced by what it points to (so that no name upstream gives
-# its components is left), converted to OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing
+const ExtractionHeader = `# Written by "make spec": the operations of Tailscale's API that the Makefile's
+# SPEC_SELECT keeps, as its OpenAPI document declares them, every $ref replaced by what
+# it points to (so that no name upstream gives its components is left), converted to
+# OpenAPI 3.0.3, BEFORE api/overlay.yaml. Nothing
 # is generated from this file: it is kept so that "git diff" and the report show what
 # upstream changed, even where the overlay replaces it. Do not edit by hand.
 `
@@ -62,6 +63,28 @@ func Build(ctx context.Context, upstream, overlayDoc []byte, sel Selection) (*Re
 	if err := Validate(ctx, extraction); err != nil {
 		return nil, fmt.Errorf("the extraction, before the overlay: %w", err)
 	}
+	res, err := applyAndCheck(ctx, root, overlayDoc)
+	if err != nil {
+		return nil, &ExtractedError{Extraction: extraction, Err: err}
+	}
+	res.Extraction, res.Operations, res.Converted = extraction, ops, converted
+	return res, nil
+}
+
+// ExtractedError is Build's error for a failure after the extraction was made (in the
+// overlay or the result's checks): the caller can still compare the extraction with the
+// previous one, which often shows why (upstream renamed what the overlay names).
+type ExtractedError struct {
+	Extraction []byte // as Result.Extraction
+	Err        error
+}
+
+func (e *ExtractedError) Error() string { return e.Err.Error() }
+func (e *ExtractedError) Unwrap() error { return e.Err }
+
+// applyAndCheck applies the overlay to the extraction's tree and checks the result: the
+// second half of Build.
+func applyAndCheck(ctx context.Context, root *yaml.Node, overlayDoc []byte) (*Result, error) {
 	ov, err := overlay.ParseReader(bytes.NewReader(overlayDoc))
 	if err != nil {
 		return nil, fmt.Errorf("read the overlay: %w", err)
@@ -87,7 +110,7 @@ func Build(ctx context.Context, upstream, overlayDoc []byte, sel Selection) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Doc: out, Extraction: extraction, Operations: ops, Converted: converted, Warnings: warnings, Gone: gone}, nil
+	return &Result{Doc: out, Warnings: warnings, Gone: gone}, nil
 }
 
 // GoneError is Build's error when overlay actions matched nothing and the result is

@@ -200,10 +200,72 @@ func checkSelected(kept []string, sel Selection) error {
 	}
 	for _, id := range sel.Operations {
 		if !slices.Contains(kept, id) {
-			return fmt.Errorf("no operation has the operationId %q", id)
+			return &MissingOperationError{ID: id}
 		}
 	}
 	return nil
+}
+
+// MissingOperationError is Extract's error for an operationId the selection names that
+// no operation of the upstream document has. Upstream may have renamed it:
+// FindSuccessor says where it was and what is there now.
+type MissingOperationError struct {
+	ID        string
+	Was       string // where the previous extraction had it, such as "POST /users/{userId}/approve"; "" if unknown
+	Successor string // the operationId of the operation upstream now has at Was; "" if none
+}
+
+func (e *MissingOperationError) Error() string {
+	msg := fmt.Sprintf("no operation has the operationId %q", e.ID)
+	switch {
+	case e.Successor != "":
+		return msg + fmt.Sprintf(": upstream's operation at %s, where it was, is now %q, its likely successor.\n"+
+			"Rename it in the Makefile's SPEC_SELECT (the generated Go names follow the operationId:\n"+
+			"the wrapper's calls of them need the new names), then run make spec again", e.Was, e.Successor)
+	case e.Was != "":
+		return msg + fmt.Sprintf(", and nothing is at %s, where it was: upstream dropped or moved it.\n"+
+			"Remove it from the Makefile's SPEC_SELECT, or select the operation that replaces it", e.Was)
+	}
+	return msg
+}
+
+// FindSuccessor fills e.Was from the previous extraction (api/upstream.yaml; nothing
+// when nil or when it does not hold e.ID) and e.Successor from the upstream document:
+// the operationId of the operation at the same method and path.
+func (e *MissingOperationError) FindSuccessor(previousExtraction []byte, upstream *yaml.Node) {
+	if previousExtraction == nil {
+		return
+	}
+	previous, err := parseDocument(previousExtraction)
+	if err != nil {
+		return
+	}
+	_, prevPaths, _, err := upstreamRoot(previous)
+	if err != nil {
+		return
+	}
+	for i := 0; i+1 < len(prevPaths.Content); i += 2 {
+		for _, m := range methods {
+			if id := get(get(prevPaths.Content[i+1], m), "operationId"); id != nil && id.Value == e.ID {
+				e.Was = strings.ToUpper(m) + " " + prevPaths.Content[i].Value
+				e.Successor = operationIDAt(upstream, prevPaths.Content[i].Value, m)
+				return
+			}
+		}
+	}
+}
+
+// operationIDAt returns the operationId of the upstream document's operation at path
+// and method, or "".
+func operationIDAt(upstream *yaml.Node, path, method string) string {
+	_, paths, _, err := upstreamRoot(upstream)
+	if err != nil {
+		return ""
+	}
+	if id := get(get(unalias(get(paths, path)), method), "operationId"); id != nil {
+		return id.Value
+	}
+	return ""
 }
 
 // keptTags returns copies of the upstream document's tags that usedTags holds, or nil

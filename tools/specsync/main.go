@@ -104,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	res, err := Build(ctx, upstream, ov, o.sel)
 	if err != nil {
+		explainFailure(stdout, err, upstream, previousExtraction, o.extractionPath)
 		return fail(err)
 	}
 	report, upstreamReport, err := compareAll(previous, previousExtraction, res, o.outPath, o.extractionPath, o.sdkDir)
@@ -111,6 +112,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	printReport(stdout, res, o.sel, report, upstreamReport, o.outPath, o.extractionPath, o.overlayPath)
+	if added := addedOperations(previous, res.Extraction); len(added) > 0 {
+		fmt.Fprintf(stdout, "\nOperations added to %s: %s\n", o.outPath, strings.Join(added, ", "))
+	}
 	breaking := countBreaking(report, upstreamReport, res)
 	if breaking > 0 && !o.acceptBreaking {
 		fmt.Fprintf(stdout, "\n%d BREAKING change(s) above: %s left unchanged.\n", breaking, files)
@@ -140,6 +144,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stdout, "Next: make generate && make check")
 	return exitOK
+}
+
+// explainFailure says, before Build's error is printed, what upstream changed that may
+// cause it: for an operationId gone, where it was and what is there now (into the
+// error); for a failure after the extraction was made (overlay actions that match
+// nothing, a result that is not valid), upstream's own changes since the previous
+// extraction, which show a rename where the overlay's failures show only its effects.
+func explainFailure(stdout io.Writer, err error, upstream, previousExtraction []byte, extractionPath string) {
+	var missing *MissingOperationError
+	if errors.As(err, &missing) {
+		if doc, perr := parseDocument(upstream); perr == nil {
+			missing.FindSuccessor(previousExtraction, doc)
+		}
+	}
+	var extracted *ExtractedError
+	if !errors.As(err, &extracted) || previousExtraction == nil {
+		return
+	}
+	report, cerr := Compare(previousExtraction, extracted.Extraction)
+	if cerr != nil {
+		fmt.Fprintf(stdout, "Upstream's own changes since %s cannot be shown: %v\n\n", extractionPath, cerr)
+		return
+	}
+	fmt.Fprintf(stdout, "Upstream's own changes to these operations since %s (before the overlay); the\nfailure below may come from them:\n", extractionPath)
+	report.Write(stdout)
+	fmt.Fprintln(stdout)
 }
 
 // compareAll compares the new files with the previous ones (nil: none), the document
@@ -254,4 +284,42 @@ func readInputs(o options) (upstream, ov, previous, previousExtraction []byte, e
 		return nil, nil, nil, nil, err
 	}
 	return upstream, ov, previous, previousExtraction, nil
+}
+
+// addedOperations lists the operations of the new extraction that the previous document
+// (nil: none) does not have, as "operationId (METHOD path)", in document order.
+func addedOperations(previous, extraction []byte) []string {
+	had := operationsOf(previous)
+	var added []string
+	for _, op := range operationsOf(extraction) {
+		if !slices.ContainsFunc(had, func(h [2]string) bool { return h[0] == op[0] }) {
+			added = append(added, op[0]+" ("+op[1]+")")
+		}
+	}
+	return added
+}
+
+// operationsOf returns the operationId and "METHOD path" of each operation of the
+// document; none when it is nil or does not parse.
+func operationsOf(doc []byte) [][2]string {
+	if doc == nil {
+		return nil
+	}
+	parsed, err := parseDocument(doc)
+	if err != nil {
+		return nil
+	}
+	_, paths, _, err := upstreamRoot(parsed)
+	if err != nil {
+		return nil
+	}
+	var ops [][2]string
+	for i := 0; i+1 < len(paths.Content); i += 2 {
+		for _, m := range methods {
+			if id := get(get(paths.Content[i+1], m), "operationId"); id != nil {
+				ops = append(ops, [2]string{id.Value, strings.ToUpper(m) + " " + paths.Content[i].Value})
+			}
+		}
+	}
+	return ops
 }
