@@ -70,32 +70,16 @@ func reason(err error) string {
 	return err.Error()
 }
 
-// apiReason is the API's answer from the error's fields: the status and message, such
-// as "404 not found: invite not found", then what to do, in parentheses, when the
-// client says (check the credential, retry after a while).
+// apiReason is the API's answer from the error's fields, never its text: the status and
+// message, such as "404 not found: invite not found", then the client's Advice, in
+// parentheses (check the credential, retry after a while).
 func apiReason(apiErr *tsinvites.APIError) string {
 	s := fmt.Sprintf("%d %s", apiErr.StatusCode, strings.ToLower(http.StatusText(apiErr.StatusCode)))
 	if apiErr.Message != "" {
 		s += ": " + apiErr.Message
 	}
-	if advice := apiAdvice(apiErr); advice != "" {
-		s += " (" + advice + ")"
+	if apiErr.Advice != "" {
+		s += " (" + apiErr.Advice + ")"
 	}
 	return s
-}
-
-// apiAdvice is what the client advises doing about apiErr (without parentheses), or "".
-//
-// SWITCH-ADVICE: until tsinvites.APIError has its Advice field (issue 24, item 2, the
-// errors work), the advice exists only in the error's text, and this is the one place
-// that takes it out; once the field lands, the body is the one line
-// `return apiErr.Advice`.
-func apiAdvice(apiErr *tsinvites.APIError) string {
-	head := fmt.Sprintf("%d %s", apiErr.StatusCode, strings.ToLower(http.StatusText(apiErr.StatusCode)))
-	if apiErr.Message != "" {
-		head += ": " + apiErr.Message
-	}
-	_, rest, _ := strings.Cut(apiErr.Error(), head)
-	rest = strings.TrimSpace(rest)
-	return strings.TrimSuffix(strings.TrimPrefix(rest, "("), ")")
 }
