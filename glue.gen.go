@@ -33,21 +33,6 @@ var tailnetRoleValues = []TailnetRole{
 	"auditor",
 }
 
-// userStatusValues lists the values of UserStatus, in the document's order.
-var userStatusValues = []UserStatus{
-	"active",
-	"idle",
-	"suspended",
-	"needs-approval",
-	"over-billing-limit",
-}
-
-// userTypeValues lists the values of UserType, in the document's order.
-var userTypeValues = []UserType{
-	"member",
-	"shared",
-}
-
 // userRoleValues lists the values of UserRole, in the document's order.
 var userRoleValues = []UserRole{
 	"member",
@@ -56,31 +41,6 @@ var userRoleValues = []UserRole{
 	"network-admin",
 	"billing-admin",
 	"auditor",
-}
-
-// listTailnetDevicesParamsFieldsValues lists the values of ListTailnetDevicesParamsFields, in the document's order.
-var listTailnetDevicesParamsFieldsValues = []ListTailnetDevicesParamsFields{
-	"all",
-	"default",
-}
-
-// listUsersParamsTypeValues lists the values of ListUsersParamsType, in the document's order.
-var listUsersParamsTypeValues = []ListUsersParamsType{
-	"member",
-	"shared",
-	"all",
-}
-
-// listUsersParamsRoleValues lists the values of ListUsersParamsRole, in the document's order.
-var listUsersParamsRoleValues = []ListUsersParamsRole{
-	"owner",
-	"member",
-	"admin",
-	"it-admin",
-	"network-admin",
-	"billing-admin",
-	"auditor",
-	"all",
 }
 
 // acceptDeviceInvite sends acceptDeviceInvite (POST /device-invites/-/accept) through the generated
@@ -119,12 +79,6 @@ func (c *GeneratedClient) createDeviceInvites(ctx context.Context, deviceID Devi
 	return c.CreateDeviceInvites(ctx, deviceID, body)
 }
 
-// listTailnetDevices sends listTailnetDevices (GET /tailnet/{tailnet}/devices) through the generated
-// client, with its optional parameters unset.
-func (c *GeneratedClient) listTailnetDevices(ctx context.Context, tailnet Tailnet) (*http.Response, error) {
-	return c.ListTailnetDevices(ctx, tailnet, nil)
-}
-
 // listUserInvites sends listUserInvites (GET /tailnet/{tailnet}/user-invites) through the generated
 // client.
 func (c *GeneratedClient) listUserInvites(ctx context.Context, tailnet Tailnet) (*http.Response, error) {
@@ -135,12 +89,6 @@ func (c *GeneratedClient) listUserInvites(ctx context.Context, tailnet Tailnet) 
 // client.
 func (c *GeneratedClient) createUserInvites(ctx context.Context, tailnet Tailnet, body CreateUserInvitesJSONRequestBody) (*http.Response, error) {
 	return c.CreateUserInvites(ctx, tailnet, body)
-}
-
-// listUsers sends listUsers (GET /tailnet/{tailnet}/users) through the generated
-// client, with its optional parameters unset.
-func (c *GeneratedClient) listUsers(ctx context.Context, tailnet Tailnet) (*http.Response, error) {
-	return c.ListUsers(ctx, tailnet, nil)
 }
 
 // deleteUserInvite sends deleteUserInvite (DELETE /user-invites/{userInviteId}) through the generated

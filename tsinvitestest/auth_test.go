@@ -104,6 +104,19 @@ func TestTokenExchange(t *testing.T) {
 	}
 }
 
+// TestTokenExchangeHugeExp: an exp beyond what a time.Time holds is clamped (the one
+// JWT reader, internal/token's, does it for the client and the fake), not wrapped into
+// the past: the fake exchanges such a JWT.
+func TestTokenExchangeHugeExp(t *testing.T) {
+	t.Parallel()
+	srv := tsinvitestest.Start(t, tsinvitestest.WithFederatedIdentity("fed-client"))
+	for _, exp := range []string{"1e300", "9223372036854775808", "253402300800"} {
+		if status, out := exchange(t, srv, "fed-client", jwt(`{"exp":`+exp+`}`)); status != 200 {
+			t.Errorf("exp %s: %d %v, want 200", exp, status, out)
+		}
+	}
+}
+
 func TestTokenExchangeOnlyWhenConfigured(t *testing.T) {
 	t.Parallel()
 	srv := tsinvitestest.Start(t)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -234,3 +235,18 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.body.Write(b)
 }
 func (r *recorder) WriteHeader(status int) { r.status = status }
+
+// TestZeroFake: a Fake not made by Handler, NewServer or Start answers every request with
+// 500 saying how to make one, and inspecting it finds nothing.
+func TestZeroFake(t *testing.T) {
+	t.Parallel()
+	var f tsinvitestest.Fake
+	rec := httptest.NewRecorder()
+	f.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/api/v2/tailnet/-/user-invites", nil))
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "Handler, NewServer or Start") {
+		t.Errorf("zero Fake answered %d %s", rec.Code, rec.Body)
+	}
+	if len(f.Invites()) != 0 || len(f.Users()) != 0 || f.TotalRequests() != 0 || f.Token() != "" {
+		t.Error("a zero Fake holds something")
+	}
+}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
 const userAgent = "tsinvites-cli/" + tsinvites.Version
@@ -131,10 +131,10 @@ var sampleUsers = []tsinvites.User{
 // startSampleFake starts a fake API (tailnet "-" or example.com, domain example.com) on
 // loopback with the sample invites, their emails sent at different times before now(),
 // and the sample users.
-func startSampleFake(now func() time.Time) (*tsinvitestest.Server, error) {
+func startSampleFake(now func() time.Time) (*fakeserver.Server, error) {
 	var offset atomic.Int64 // how far the fake's clock is behind now()
 	clock := func() time.Time { return now().Add(-time.Duration(offset.Load())).Truncate(time.Second) }
-	srv, err := tsinvitestest.NewServer(tsinvitestest.WithClock(clock), tsinvitestest.WithUsers(sampleUsers...))
+	srv, err := fakeserver.NewServer(fakeserver.WithClock(clock), fakeserver.WithUsers(sampleUsers...))
 	if err != nil {
 		return nil, fmt.Errorf("start the fake API: %w", err)
 	}

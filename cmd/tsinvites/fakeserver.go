@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
 const fakeServerLong = `Serve a fake of the Tailscale API's user-invites endpoints (package tsinvitestest) over
@@ -80,15 +80,15 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	if token == "" {
 		token = "tskey-api-fake-" + rand.Text()
 	}
-	opts := []tsinvitestest.Option{tsinvitestest.WithToken(token), tsinvitestest.WithClock(ff.env.now)}
+	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(ff.env.now)}
 	if ff.oauthClientID != "" {
 		if ff.oauthSecret == "" {
 			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
 		}
-		opts = append(opts, tsinvitestest.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
+		opts = append(opts, fakeserver.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
 	}
 	if ff.federatedClientID != "" {
-		opts = append(opts, tsinvitestest.WithFederatedIdentity(ff.federatedClientID))
+		opts = append(opts, fakeserver.WithFederatedIdentity(ff.federatedClientID))
 	}
 	l, err := net.Listen("tcp", ff.listen)
 	if err != nil {
@@ -103,7 +103,7 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 		url = fmt.Sprintf("http://127.0.0.1:%d", addr.Port)
 	}
 	srv := &http.Server{
-		Handler:           tsinvitestest.Handler(opts...),
+		Handler:           fakeserver.Handler(opts...),
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	served := make(chan error, 1)

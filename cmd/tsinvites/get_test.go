@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
 // get runs on the project's one worker pool: a 429 whose Retry-After is longer than the
@@ -14,7 +14,7 @@ import (
 func TestGetStopsOnLongRateLimit(t *testing.T) {
 	t.Parallel()
 	srv, vars := sampleServer(t)
-	srv.InjectFault(tsinvitestest.OpGet, 1, tsinvitestest.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"})
+	srv.InjectFault(fakeserver.OpGet, 1, fakeserver.Fault{Status: http.StatusTooManyRequests, RetryAfter: "3600"})
 	before := srv.TotalRequests()
 	got := cli(t, vars, "get", "1", "2", "3", "--concurrency", "1", "-o", "json")
 	if got.code != exitFailed || !strings.Contains(got.stderr, "get invite 2: not started: the API asked to wait 1h0m0s (rate limited)") {

@@ -16,7 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/tsinvitestest"
+	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
 // TestMain fails the package's tests if any goroutine is left behind when they end: a
@@ -85,7 +85,7 @@ func cli(t *testing.T, vars map[string]string, args ...string) outcome {
 
 // sampleServer starts the --fake API's sample server for a test, and returns it with the
 // environment that points the command at it.
-func sampleServer(t *testing.T) (*tsinvitestest.Server, map[string]string) {
+func sampleServer(t *testing.T) (*fakeserver.Server, map[string]string) {
 	t.Helper()
 	srv, err := startSampleFake(func() time.Time { return testNow })
 	if err != nil {

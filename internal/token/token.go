@@ -4,7 +4,6 @@ package token
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -174,26 +173,4 @@ func parseAnswer(body []byte, now time.Time) (*oauth2.Token, error) {
 		tok.Expiry = now.Add(time.Duration(min(secs, math.MaxInt32)) * time.Second)
 	}
 	return tok, nil
-}
-
-// CheckJWT refuses what is not a JWT, and one whose exp claim has passed. The signature
-// is the API's to check.
-func CheckJWT(jwt string, now time.Time) error {
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return errors.New("not a JWT (want three dot-separated parts)")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	var claims struct {
-		Exp *float64 `json:"exp"`
-	}
-	if err != nil || json.Unmarshal(payload, &claims) != nil {
-		return errors.New("not a JWT (its payload is not base64url JSON)")
-	}
-	if claims.Exp != nil {
-		if exp := time.Unix(int64(*claims.Exp), 0); !now.Before(exp) {
-			return fmt.Errorf("expired at %s, %s ago: get a fresh one from your CI system or cloud", exp.UTC().Format(time.RFC3339), now.Sub(exp).Round(time.Second))
-		}
-	}
-	return nil
 }

@@ -53,6 +53,10 @@ func TestCheckJWT(t *testing.T) {
 		jwt(`{"sub":"no exp"}`):                       true,
 		jwt(fmt.Sprintf(`{"exp":%d}`, now.Unix())):    false,
 		jwt(`not json`):                               false,
+		jwt(`{"exp":1e300}`):                          true, // far future, not the past
+		jwt(`{"exp":9223372036854775808}`):            true,
+		jwt(`{"exp":-1e300}`):                         false,
+		jwt(`{"exp":"soon"}`):                         false,
 		"a.b":                                         false,
 	} {
 		if err := CheckJWT(tok, now); (err == nil) != ok {
@@ -79,5 +83,41 @@ func TestCacheRefetchesARefusedToken(t *testing.T) {
 	}
 	if tok, _ := c.Token(t.Context()); tok != "tok-2" || fetches != 2 {
 		t.Errorf("after a refusal: %q in %d fetches, want tok-2 in 2", tok, fetches)
+	}
+}
+
+// TestJWTExpiry: the one JWT reader clamps an exp beyond what time.Time holds (or
+// before the epoch) instead of wrapping it, keeps fractions, and says when there is none.
+func TestJWTExpiry(t *testing.T) {
+	t.Parallel()
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJub25lIn0." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+	}
+	maxExp := time.Unix(MaxExpiryUnix, 0)
+	if want := time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC); !maxExp.Equal(want) {
+		t.Fatalf("MaxExpiryUnix is %v, want %v", maxExp.UTC(), want)
+	}
+	for _, c := range []struct {
+		payload string
+		exp     time.Time
+		has     bool
+	}{
+		{`{"exp":1000000}`, time.Unix(1_000_000, 0), true},
+		{`{"exp":1000000.25}`, time.Unix(1_000_000, 250_000_000), true},
+		{`{"exp":1e300}`, maxExp, true},
+		{`{"exp":9223372036854775808}`, maxExp, true},
+		{`{"exp":253402300800}`, maxExp, true},
+		{`{"exp":-1e300}`, time.Unix(0, 0), true},
+		{`{"sub":"no exp"}`, time.Time{}, false},
+	} {
+		exp, has, err := JWTExpiry(jwt(c.payload))
+		if err != nil || has != c.has || !exp.Equal(c.exp) {
+			t.Errorf("JWTExpiry(%s) = %v, %v, %v; want %v, %v", c.payload, exp.UTC(), has, err, c.exp.UTC(), c.has)
+		}
+	}
+	for _, bad := range []string{"a.b", "a.b.c.d", "eyJhbGciOiJub25lIn0..sig", "a.b+c.d", jwt(`[1]`), jwt(`{"exp":"soon"}`), jwt(`not json`)} {
+		if _, _, err := JWTExpiry(bad); err == nil {
+			t.Errorf("JWTExpiry(%q): no error", bad)
+		}
 	}
 }

@@ -1,11 +1,10 @@
-package tsinvitestest
+package fakeserver
 
 import (
 	"fmt"
 	"net"
 	"net/http"
 	"sync/atomic"
-	"testing"
 	"time"
 
 	"github.com/tsinvites/tsinvites"
@@ -26,7 +25,7 @@ type Server struct {
 }
 
 // NewServer starts a fake API on 127.0.0.1 (or [::1] where there is no IPv4 loopback),
-// on a free port. Call Close when done; [Start] does that for a test.
+// on a free port. Call Close when done (tsinvitestest.Start does that for a test).
 func NewServer(opts ...Option) (*Server, error) {
 	f, err := newFake(opts...)
 	if err != nil {
@@ -59,18 +58,6 @@ func NewServer(opts ...Option) (*Server, error) {
 		_ = s.srv.Serve(l)
 	}()
 	return s, nil
-}
-
-// Start is NewServer for a test: it fails the test if the server cannot start, and
-// closes it when the test ends.
-func Start(tb testing.TB, opts ...Option) *Server {
-	tb.Helper()
-	s, err := NewServer(opts...)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(s.Close)
-	return s
 }
 
 // Client returns a [tsinvites.Client] for the server, with its token and the tailnet "-".

@@ -1,18 +1,17 @@
-package tsinvitestest
+package fakeserver
 
 import (
 	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"mime"
 	"net/http"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tsinvites/tsinvites/internal/token"
 )
 
 // WithOAuthClient makes the fake accept these OAuth client credentials at
@@ -84,6 +83,14 @@ func (t issuedToken) refuses(op string) (int, string) {
 	case slices.Contains(userOps, op):
 		if !hasScope(t.scopes, "users") {
 			return http.StatusForbidden, "this token lacks the OAuth scope users"
+		}
+		return 0, ""
+	}
+	if scope, status, message := deviceRefusal(op); status != 0 {
+		return status, message
+	} else if scope != "" {
+		if !hasScope(t.scopes, scope) {
+			return http.StatusForbidden, "this token lacks the OAuth scope " + scope
 		}
 		return 0, ""
 	}
@@ -201,7 +208,10 @@ func (f *Fake) exchangeToken(w http.ResponseWriter, r *http.Request) {
 		writeTokenError(w, http.StatusUnauthorized, "invalid_client", "no federated identity has this client_id")
 		return
 	}
-	exp, err := jwtExpiry(jwt)
+	exp, has, err := token.JWTExpiry(jwt)
+	if err == nil && !has {
+		err = errors.New("the payload has no exp claim")
+	}
 	if err != nil {
 		writeTokenError(w, http.StatusBadRequest, "invalid_request", "jwt: "+err.Error())
 		return
@@ -216,37 +226,6 @@ func (f *Fake) exchangeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.issue(w, federatedToken, "tskey-federated-fake-", scopes)
-}
-
-// jwtExpiry returns the time of the exp claim of a JWT: three base64url parts separated
-// by dots, the second a JSON object. The signature is not checked.
-func jwtExpiry(jwt string) (time.Time, error) {
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return time.Time{}, fmt.Errorf("not a JWT: %d part(s) separated by dots, want 3", len(parts))
-	}
-	var payload []byte
-	for i, p := range parts {
-		b, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(p, "="))
-		if err != nil || len(b) == 0 {
-			return time.Time{}, fmt.Errorf("not a JWT: part %d is not base64url", i+1)
-		}
-		if i == 1 {
-			payload = b
-		}
-	}
-	var claims struct {
-		Exp *float64 `json:"exp"`
-	}
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return time.Time{}, errors.New("the payload is not a JSON object of claims with a numeric exp")
-	}
-	if claims.Exp == nil || math.IsNaN(*claims.Exp) {
-		return time.Time{}, errors.New("the payload has no exp claim")
-	}
-	const maxExp = 253402300799 // 9999-12-31T23:59:59Z: later is as good, and fits time
-	sec, frac := math.Modf(min(max(*claims.Exp, 0), maxExp))
-	return time.Unix(int64(sec), int64(frac*1e9)), nil
 }
 
 // writeTokenError answers a token request with {"error": code, "message": message}: the

@@ -1,30 +1,4 @@
-// Package tsinvitestest is a fake of the Tailscale API's user-invites endpoints and of
-// its list of users, for tests of code that uses package tsinvites (or any other client
-// of the API).
-//
-// The fake keeps invites and users in memory, checks the bearer token, and validates
-// every request against the same OpenAPI document the client is generated from: a
-// request the real API would not accept gets a 400 that says why. It serves under
-// /api/v2/ like the real API, on loopback only.
-//
-//	srv := tsinvitestest.Start(t)              // closed when the test ends
-//	c := srv.Client()                          // a *tsinvites.Client for it
-//	created, err := c.Create(ctx, tsinvites.CreateUserInviteRequest{Email: "a@example.com"})
-//	... srv.Invites(), srv.RequestCount(tsinvitestest.OpCreate)
-//
-// What it copies of the real API: tailnet "-" and one named tailnet; sequential invite
-// IDs; an inviteUrl for invites without email or with an email outside the tailnet's
-// domain; lastEmailSentAt on create with email and on resend; resend refused (400) for
-// invites without email and limited to one a minute per invite (429 with Retry-After);
-// users listed with the type and role filters and their defaults (type member, role
-// all); an accepted invite ([Fake.AcceptInvite]) becoming a member user; OAuth client
-// credentials ([WithOAuthClient]) and workload identity federation
-// ([WithFederatedIdentity]) whose tokens may list and get but get 403 on create, delete
-// and resend, on listUsers without the scope users:read and on the operations that
-// change a user without the scope users ([WithScopes]); users approved, suspended,
-// restored and given another role as the real API does ([WithUserApproval],
-// [WithKeyUser]). Faults can be injected with [Fake.InjectFault].
-package tsinvitestest
+package fakeserver
 
 import (
 	"crypto/rand"
@@ -95,7 +69,7 @@ func WithInvites(invites ...tsinvites.CreateUserInviteRequest) Option {
 }
 
 // Fake is the fake API as an http.Handler, serving under /api/v2/. Make one with
-// [Handler], or use [NewServer] or [Start] to serve one on loopback. It is safe for
+// [Handler], or use [NewServer] (tsinvitestest.Start for a test) to serve one on loopback. It is safe for
 // concurrent use.
 type Fake struct {
 	token, tailnet, domain string
@@ -106,6 +80,7 @@ type Fake struct {
 	seed                   []tsinvites.CreateUserInviteRequest
 	seedUsers              []tsinvites.User
 	member                 memberOptions // of the operations that change a user (members.go)
+	dev                    deviceState   // devices and their share invites (devices.go); guarded by mu
 
 	router *apidoc.Router
 	api    http.Handler
@@ -171,6 +146,7 @@ func newFake(opts ...Option) (*Fake, error) {
 			writeError(w, http.StatusBadRequest, err.Error())
 		},
 	})
+	f.initDevices()
 	if len(f.seed) > 0 {
 		f.create(f.seed)
 	}

@@ -1,4 +1,4 @@
-package tsinvitestest
+package fakeserver
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/internal/fakeapi"
@@ -74,18 +75,28 @@ func (h *handlers) ResendUserInvite(_ context.Context, req fakeapi.ResendUserInv
 		return fakeapi.ResendUserInvite400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse{Message: "invite has no email to resend to"}}, nil
 	}
 	now := h.f.now().UTC()
-	if wait := rec.lastResend.Add(ResendInterval).Sub(now); !rec.lastResend.IsZero() && wait > 0 {
-		secs := int(math.Ceil(wait.Seconds()))
-		return fakeapi.ResendUserInvite429JSONResponse{TooManyRequestsJSONResponse: fakeapi.TooManyRequestsJSONResponse{
-			// When to retry is the Retry-After header's to say (the client's error shows
-			// it); the message saying it too made the error say it twice.
-			Body:    tsinvites.Error{Message: "invite was resent less than a minute ago"},
-			Headers: fakeapi.TooManyRequestsResponseHeaders{RetryAfter: strconv.Itoa(secs)},
-		}}, nil
+	if tooSoon, ok := resendTooSoon(rec.lastResend, now); ok {
+		return fakeapi.ResendUserInvite429JSONResponse{TooManyRequestsJSONResponse: tooSoon}, nil
 	}
 	rec.lastResend = now
 	rec.invite.LastEmailSentAt = now
 	return emptyObject{}, nil
+}
+
+// resendTooSoon returns the 429 answer to a resend at now of an invite last resent at
+// last (zero: never), and true, when that is less than [ResendInterval] ago: the real
+// API's limit for user and device invites alike.
+func resendTooSoon(last, now time.Time) (fakeapi.TooManyRequestsJSONResponse, bool) {
+	wait := last.Add(ResendInterval).Sub(now)
+	if last.IsZero() || wait <= 0 {
+		return fakeapi.TooManyRequestsJSONResponse{}, false
+	}
+	return fakeapi.TooManyRequestsJSONResponse{
+		// When to retry is the Retry-After header's to say (the client's error shows
+		// it); the message saying it too made the error say it twice.
+		Body:    tsinvites.Error{Message: "invite was resent less than a minute ago"},
+		Headers: fakeapi.TooManyRequestsResponseHeaders{RetryAfter: strconv.Itoa(int(math.Ceil(wait.Seconds())))},
+	}, true
 }
 
 // emptyObject answers 200 with the body {}, the other answer the API gives to resend

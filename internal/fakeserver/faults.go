@@ -1,4 +1,4 @@
-package tsinvitestest
+package fakeserver
 
 import (
 	"cmp"
