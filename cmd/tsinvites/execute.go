@@ -63,11 +63,18 @@ func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, p
 		return ran{}, apiFailure(err)
 	}
 	for i, r := range res.Results {
-		items[i].Status, items[i].NewInviteID, items[i].Invite = r.Status, r.NewInviteID, r.Invite
+		items[i].Status, items[i].NewInviteID, items[i].Invite, items[i].Share = r.Status, r.NewInviteID, r.Invite, r.Share
 		items[i].Error = itemError(ctx, r.Status, r.Err)
 	}
 	for _, inv := range res.Unpaired {
 		items = append(items, unpairedItem(inv))
+	}
+	for _, inv := range res.UnpairedShares {
+		items = append(items, item{
+			Change: reconcile.Change{Action: reconcile.ActionCreate, Email: inv.Email, AllowExitNode: inv.AllowExitNode},
+			Status: statusUnpaired, NewInviteID: inv.ID, Share: &inv,
+			Error: fmt.Sprintf("the API's answer held this device invite, not asked for: it may exist (share it, or delete it: tsinvites shares delete %s)", shellWord(inv.ID)),
+		})
 	}
 	return ran{items: items, behindBar: prog != nil}, nil
 }
