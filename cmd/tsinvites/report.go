@@ -48,7 +48,9 @@ var (
 
 // listsEach reports whether the op's table report lists each item done (resend and
 // delete, of invites or device invites).
-func (op bulkOp) listsEach() bool { return op.action == reconcile.ActionResend || op.action == reconcile.ActionDelete }
+func (op bulkOp) listsEach() bool {
+	return op.action == reconcile.ActionResend || op.action == reconcile.ActionDelete
+}
 
 func (op bulkOp) count(n int) string { return textsafe.Plural(n, op.noun, op.noun+"s") }
 
