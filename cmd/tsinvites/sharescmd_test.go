@@ -1,0 +1,62 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestSharesCommands runs each devices and shares command against the sample fake
+// (devices n40001..n40004; device invites 50001, accepted, and 50002, pending, of the
+// gameserver n40003): exit code, what stdout holds, and never an invite URL without
+// --show-urls.
+func TestSharesCommands(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		args     []string
+		stdin    string
+		code     int
+		inStdout string
+	}{
+		{[]string{"devices", "list", "-o", "table"}, "", 0, "n40003   gameserver.example.com"},
+		{[]string{"devices", "list", "--tag", "tag:ci", "-o", "csv"}, "", 0, "n40002,40002,build-2.example.com,build-2,tag:ci,linux"},
+		{[]string{"devices", "list", "--hostname", "nope", "-o", "json"}, "", 0, "[]"},
+		{[]string{"shares", "list", "-o", "table"}, "", 0, "accepted by pal@partner.org"},
+		{[]string{"shares", "list", "--device", "n40003", "-o", "csv"}, "", 0, "50002,n40003,,friend@partner.org,true,false,false,,"},
+		{[]string{"shares", "list", "--device", "n40003", "--device", "n99", "-o", "json"}, "", 3, `"id": "50002"`},
+		{[]string{"shares", "list", "--show-urls", "-o", "csv"}, "", 0, "https://login.tailscale.com/admin/invite/"},
+		{[]string{"shares", "get", "50002", "99", "-o", "json"}, "", 3, `"email": "friend@partner.org"`},
+		{[]string{"shares", "delete", "50002", "-o", "json"}, "", 0, `"done": 1`},
+		{[]string{"shares", "delete", "-", "--dry-run", "-o", "table"}, "50001\n50002\n", 0, "would be deleted: device invite 50002"},
+		{[]string{"shares", "resend", "50001", "-o", "json"}, "", 1, `"status": "failed"`},
+		{[]string{"shares", "create", "--device", "n40001", "--email", "a@partner.org", "--email", "b@partner.org", "-o", "csv"}, "", 0, ",n40001,,b@partner.org,false,false,false,,"},
+		{[]string{"shares", "create", "--device", "n40001", "--link", "--multi-use", "--show-urls", "-o", "table"}, "", 0, "https://login.tailscale.com/admin/invite/"},
+		{[]string{"shares", "create", "--device", "n40001", "--link"}, "", 2, ""},
+		{[]string{"shares", "create", "--device", "n40001", "--email", "not-an-address"}, "", 2, ""},
+		{[]string{"shares", "create", "--email", "a@partner.org"}, "", 2, ""},
+		{[]string{"shares", "create", "--device", "n99", "--email", "a@partner.org"}, "", 1, ""},
+		{[]string{"shares", "accept", "-", "-o", "table"}, "https://login.tailscale.com/admin/invite/nosuchcode\n", 1, ""},
+		{[]string{"shares", "accept", "nosuchcode"}, "", 1, ""},
+		{[]string{"shares", "plan", "-f", "../../examples/shares.csv", "--prune", "-o", "table"}, "", 0, "+ create    kim@partner.org on gameserver.example.com (device n40003)"},
+		{[]string{"shares", "plan", "-f", "../../examples/shares.csv", "--detailed-exitcode", "-o", "csv"}, "", 4, "create,n40001,build-1.example.com,ann@contractor.dev,false,,,"},
+		{[]string{"shares", "plan", "-f", "-"}, "device,email\nbuild,a@partner.org\n", 2, ""},
+		{[]string{"shares", "apply", "-f", "../../examples/shares.csv", "-o", "json"}, "", 2, ""},
+		{[]string{"shares", "apply", "-f", "../../examples/shares.csv", "--yes", "-o", "csv"}, "", 0, "create,,1,ann@contractor.dev,,,"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			t.Parallel()
+			_, vars := sampleServer(t)
+			got := invocation{args: tt.args, stdin: tt.stdin, vars: vars}.run(t)
+			if got.code != tt.code || !strings.Contains(got.stdout, tt.inStdout) {
+				t.Errorf("exit %d, want %d; stdout %q, want it to hold %q; stderr:\n%s", got.code, tt.code, got.stdout, tt.inStdout, got.stderr)
+			}
+			showURLs := strings.Contains(strings.Join(tt.args, " "), "--show-urls")
+			if strings.Contains(got.stdout+got.stderr, "/admin/invite/") != showURLs && tt.code == 0 {
+				t.Errorf("an invite URL was printed (or not) against --show-urls:\n%s%s", got.stdout, got.stderr)
+			}
+			if strings.Contains(got.stdout+got.stderr, "nosuchcode") {
+				t.Errorf("the accept argument was echoed:\n%s%s", got.stdout, got.stderr)
+			}
+		})
+	}
+}
