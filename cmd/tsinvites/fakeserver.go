@@ -84,16 +84,7 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	if token == "" {
 		token = "tskey-api-fake-" + rand.Text()
 	}
-	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(ff.env.now)}
-	if ff.oauthClientID != "" {
-		if ff.oauthSecret == "" {
-			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
-		}
-		opts = append(opts, fakeserver.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
-	}
-	if ff.federatedClientID != "" {
-		opts = append(opts, fakeserver.WithFederatedIdentity(ff.federatedClientID))
-	}
+	opts := ff.fakeOptions(token)
 	l, err := net.Listen("tcp", ff.listen)
 	if err != nil {
 		return failedf("fake-server: %w (pass --listen 127.0.0.1:0 for a free port)", err)
@@ -142,6 +133,22 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	}
 	fmt.Fprintln(ff.env.stderr, "tsinvites: fake API stopped")
 	return nil
+}
+
+// fakeOptions are the fake's options from the flags (but --samples): the token, the
+// clock, and the OAuth client and federated identity it accepts.
+func (ff *fakeServerOptions) fakeOptions(token string) []fakeserver.Option {
+	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(ff.env.now)}
+	if ff.oauthClientID != "" {
+		if ff.oauthSecret == "" {
+			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
+		}
+		opts = append(opts, fakeserver.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
+	}
+	if ff.federatedClientID != "" {
+		opts = append(opts, fakeserver.WithFederatedIdentity(ff.federatedClientID))
+	}
+	return opts
 }
 
 // seed makes the samples on the fake served at url, through a client with token.

@@ -15,11 +15,11 @@ import (
 // sharesCreateOptions are the inputs of shares create.
 type sharesCreateOptions struct {
 	*options
-	device              string
-	emails              []string
-	link, multiUse      bool
-	allowExitNode       bool
-	multiUseSet, urlSet bool
+	device         string
+	emails         []string
+	link, multiUse bool
+	allowExitNode  bool
+	multiUseSet    bool
 }
 
 func newSharesCreateCommand(o *options) *cobra.Command {
