@@ -60,3 +60,43 @@ func TestSharesCommands(t *testing.T) {
 		})
 	}
 }
+
+// TestSharesApplySavedPlan: shares apply --plan applies a plan saved by shares plan -o
+// json as it is; applied twice, the second finds each change's starting point gone and
+// skips it, sending no create. A saved plan of invites, and --prune with --plan, are
+// refused before anything is sent.
+func TestSharesApplySavedPlan(t *testing.T) {
+	t.Parallel()
+	srv, vars := sampleServer(t)
+	saved := cli(t, vars, "shares", "plan", "-f", "../../examples/shares.csv", "-o", "json")
+	if saved.code != exitOK {
+		t.Fatalf("shares plan: exit %d: %s", saved.code, saved.stderr)
+	}
+	apply := func() outcome {
+		return invocation{args: []string{"shares", "apply", "--plan", "-", "--yes", "-o", "json"}, stdin: saved.stdout, vars: vars}.run(t)
+	}
+	if got := apply(); got.code != exitOK || !strings.Contains(got.stdout, `"done": 5`) {
+		t.Errorf("shares apply --plan: exit %d\n%s\n%s", got.code, got.stdout, got.stderr)
+	}
+	before := srv.RequestCount("createDeviceInvites")
+	if got := apply(); got.code != exitOK || !strings.Contains(got.stdout, `"skipped": 5`) || srv.RequestCount("createDeviceInvites") != before {
+		t.Errorf("shares apply --plan again: exit %d, %d creates sent\n%s\n%s", got.code, srv.RequestCount("createDeviceInvites")-before, got.stdout, got.stderr)
+	}
+	invitesPlan := invocation{args: []string{"plan", "-f", "-", "-o", "json"}, stdin: "email\nz@example.com\n", vars: vars}.run(t)
+	total := srv.TotalRequests()
+	for _, tt := range []struct {
+		args  []string
+		stdin string
+	}{
+		{[]string{"shares", "apply", "--plan", "-", "--yes"}, invitesPlan.stdout},
+		{[]string{"shares", "apply", "--plan", "-", "--prune", "--yes"}, saved.stdout},
+		{[]string{"shares", "apply", "--plan", "-", "-f", "x.csv", "--yes"}, saved.stdout},
+	} {
+		if got := (invocation{args: tt.args, stdin: tt.stdin, vars: vars}).run(t); got.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2; stderr %s", tt.args, got.code, got.stderr)
+		}
+	}
+	if sent := srv.TotalRequests() - total; sent != 0 {
+		t.Errorf("the refused applies sent %d requests", sent)
+	}
+}

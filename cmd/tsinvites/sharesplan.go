@@ -171,6 +171,13 @@ shares plan -o json' instead, skipping what changed since. Needs a user-owned AP
   tsinvites shares apply -f shares.yaml --prune --yes -o json > applied.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if cmd.Flags().Changed("plan") {
+				for _, name := range []string{"file", "format", "prune", "resend-after"} {
+					if cmd.Flags().Changed(name) {
+						return flagErrorf("--plan applies a saved plan as it is: give no --%s with it (it makes a new plan, from -f)", name)
+					}
+				}
+			}
 			return sharesApplyRun(cmd.Context(), opts, cmd.Flags().Changed("plan"))
 		},
 	}
@@ -185,8 +192,8 @@ shares plan -o json' instead, skipping what changed since. Needs a user-owned AP
 func sharesApplyRun(ctx context.Context, opts *sharesApplyOptions, saved bool) error {
 	from := opts.shares.file
 	if saved {
-		if opts.planFile == "" || opts.shares.file != "" {
-			return flagErrorf("--plan applies a plan saved by 'tsinvites shares plan -o json': give its file, and no -f")
+		if opts.planFile == "" {
+			return flagErrorf("--plan: give the file of a plan saved by 'tsinvites shares plan -o json' (\"-\": stdin)")
 		}
 		from = opts.planFile
 	}
