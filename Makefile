@@ -10,7 +10,7 @@ HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './to
 SPECSYNC_DIR := tools/specsync
 
 # Fuzz targets, as package:Target; `make fuzz` runs each for FUZZTIME.
-FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites/internal/input:FuzzReadCSV ./cmd/tsinvites/internal/input:FuzzReadDesired
+FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites/internal/input:FuzzReadCSV ./cmd/tsinvites/internal/input:FuzzReadDesired ./cmd/tsinvites/internal/input:FuzzReadShares
 FUZZTIME ?= 1m
 
 # make bench: each benchmark BENCHCOUNT times for BENCHTIME.

@@ -85,3 +85,37 @@ func TestShareFileLineError(t *testing.T) {
 		t.Error("LineError changed an error that is no input error")
 	}
 }
+
+// FuzzReadShares: whatever the input, ReadShares returns shares that all pass
+// reconcile.ValidateShares, in line order, or an *Error with no shares (or, for a bad
+// format, an error that says so); it never panics.
+func FuzzReadShares(f *testing.F) {
+	for _, seed := range []struct{ in, source, format string }{
+		{"device,email,allowExitNode\ntag:ci,a@partner.org,\nbuild-1,b@partner.org,yes\n", "in.csv", ""},
+		{"Email,DEVICE\na@partner.org,tag:ci\nA@partner.org,tag:ci\n", "-", ""},
+		{"- device: tag:ci\n  email: a@partner.org\n  allowExitNode: true\n", "in.yaml", ""},
+		{"[{\"device\": \"x\", \"email\": \"a@partner.org\", \"allowExitNode\": false}, {\"device\": 1}]", "in.json", ""},
+		{"\"device\nemail", "in.csv", ""},
+		{"", "-", "xml"},
+	} {
+		f.Add([]byte(seed.in), seed.source, seed.format)
+	}
+	f.Fuzz(func(t *testing.T, in []byte, source, format string) {
+		file, err := ReadShares(strings.NewReader(string(in)), source, format)
+		if err != nil {
+			var ie *Error
+			if file.Rows != nil || !errors.As(err, &ie) && !strings.Contains(err.Error(), "unknown format") {
+				t.Fatalf("rows %v with error %v", file.Rows, err)
+			}
+			return
+		}
+		if verr := reconcile.ValidateShares(file.Shares()); verr != nil {
+			t.Fatalf("shares read that the policy refuses: %v", verr)
+		}
+		for i := 1; i < len(file.Rows); i++ {
+			if file.Rows[i].Line < file.Rows[i-1].Line {
+				t.Fatalf("lines out of order: %v", file.Rows)
+			}
+		}
+	})
+}
