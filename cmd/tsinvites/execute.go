@@ -9,15 +9,17 @@ import (
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
-// planItems are the items of plan's changes, not yet run: creates and recreates numbered
-// by the create call they go in (opts.BatchSize each), lines from lineOf (nil: none).
+// planItems are the items of plan's changes, not yet run: creates and recreates of
+// invites numbered by the create call they go in (opts.BatchSize each; a share's goes in
+// its device's call, unnumbered), lines from lineOf (nil: none).
 func planItems(plan *reconcile.Plan, opts reconcile.ApplyOptions, status reconcile.Status, lineOf func(i int, ch reconcile.Change) int) []item {
 	batch := cmp.Or(opts.BatchSize, reconcile.DefaultBatchSize)
 	items := make([]item, len(plan.Changes))
 	creates := 0
 	for i, ch := range plan.Changes {
 		items[i] = item{Change: ch, Status: status}
-		if ch.Action == reconcile.ActionCreate || ch.Action == reconcile.ActionRecreate {
+		if (ch.Action == reconcile.ActionCreate || ch.Action == reconcile.ActionRecreate) && ch.DeviceID == "" { // a share's call is its device's
+
 			items[i].Batch = creates/batch + 1
 			creates++
 		}

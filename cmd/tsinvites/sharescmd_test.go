@@ -40,7 +40,7 @@ func TestSharesCommands(t *testing.T) {
 		{[]string{"shares", "plan", "-f", "../../examples/shares.csv", "--detailed-exitcode", "-o", "csv"}, "", 4, "create,n40001,build-1.example.com,ann@contractor.dev,false,,,"},
 		{[]string{"shares", "plan", "-f", "-"}, "device,email\nbuild,a@partner.org\n", 2, ""},
 		{[]string{"shares", "apply", "-f", "../../examples/shares.csv", "-o", "json"}, "", 2, ""},
-		{[]string{"shares", "apply", "-f", "../../examples/shares.csv", "--yes", "-o", "csv"}, "", 0, "create,,1,ann@contractor.dev,,,"},
+		{[]string{"shares", "apply", "-f", "../../examples/shares.csv", "--yes", "-o", "csv"}, "", 0, "create,,,ann@contractor.dev,,,"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
