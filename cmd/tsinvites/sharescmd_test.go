@@ -1,8 +1,11 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tsinvites/tsinvites"
 )
 
 // TestSharesCommands runs each devices and shares command against the sample fake
@@ -98,5 +101,34 @@ func TestSharesApplySavedPlan(t *testing.T) {
 	}
 	if sent := srv.TotalRequests() - total; sent != 0 {
 		t.Errorf("the refused applies sent %d requests", sent)
+	}
+}
+
+// TestSharesAccept: shares accept takes an invite's URL from stdin (or its code as the
+// argument), accepts it as the key's user and prints the device shared, never the URL
+// or the code.
+func TestSharesAccept(t *testing.T) {
+	t.Parallel()
+	srv, vars := sampleServer(t)
+	made, err := srv.Client().CreateDeviceInvites(t.Context(), "n40001", tsinvites.CreateDeviceInviteRequest{MultiUse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := made[0].InviteURL
+	code := url[strings.LastIndex(url, "/")+1:]
+	for _, inv := range []invocation{
+		{args: []string{"shares", "accept", "-", "-o", "table"}, stdin: url + "\n", vars: vars},
+		{args: []string{"shares", "accept", code, "-o", "json"}, vars: vars},
+	} {
+		got := inv.run(t)
+		if got.code != exitOK || !strings.Contains(got.stdout, "build-1.example.com") {
+			t.Errorf("%v: exit %d; stdout %q; stderr %q", inv.args, got.code, got.stdout, got.stderr)
+		}
+		if strings.Contains(got.stdout+got.stderr, code) {
+			t.Errorf("%v: the invite's code was printed:\n%s%s", inv.args, got.stdout, got.stderr)
+		}
+	}
+	if inv := srv.DeviceInvites(); !slices.ContainsFunc(inv, func(d tsinvites.DeviceInvite) bool { return d.ID == made[0].ID && d.Accepted }) {
+		t.Errorf("the invite is not accepted: %v", inv)
 	}
 }
