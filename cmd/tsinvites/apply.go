@@ -64,7 +64,7 @@ func newApplyCommand(o *options) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&opts.planFile, "plan", "", `apply a plan saved by 'tsinvites plan -o json' ("-": stdin), instead of planning from -f`)
 	f.BoolVarP(&opts.yes, "yes", "y", false, "apply without asking for confirmation")
-	f.IntVar(&opts.concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("create calls in flight, then deletes and resends (then changes to users) at once, 1 to %d", reconcile.MaxConcurrency))
+	concurrencyFlag(f, &opts.concurrency, "create calls in flight, then deletes and resends (then changes to users) at once")
 	_ = cmd.MarkFlagFilename("plan", "json")
 	return cmd
 }

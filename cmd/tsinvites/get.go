@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -33,42 +32,49 @@ reported on stderr; the others are printed. Give - to read IDs from stdin, one a
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVar(&opts.concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", reconcile.MaxConcurrency))
+	concurrencyFlag(cmd.Flags(), &opts.concurrency, "how many requests to send at once")
 	return cmd
 }
 
-// getRun gets the invites --concurrency at a time (the project's one worker pool,
-// internal/pool, which slows down on 429s as the engine does), prints those found and
-// reports the others on stderr, one a line.
+// getRun gets the invites and prints them (getEach).
 func getRun(ctx context.Context, opts *getOptions) error {
-	ids, err := opts.ids(opts.args, opts.concurrency)
+	return getEach(ctx, opts.options, opts.args, opts.concurrency, opGet, (*tsinvites.Client).Get, (*printer).invites)
+}
+
+// getEach is get and shares get: it checks the IDs (args; "-": stdin) and
+// --concurrency, gets each with get, concurrency at a time (the project's one worker
+// pool, internal/pool, which slows down on 429s as the engine does), prints those
+// found with print (always one document with -o json or csv) and reports the others
+// on stderr, one a line.
+func getEach[T any](ctx context.Context, o *options, args []string, concurrency int, op bulkOp, get func(*tsinvites.Client, context.Context, string) (*T, error), print func(*printer, []T) error) error {
+	ids, err := o.ids(args, concurrency)
 	if err != nil {
 		return err
 	}
-	ctx, c, done, err := opts.connect(ctx)
+	ctx, c, done, err := o.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	found := make([]*tsinvites.UserInvite, len(ids))
-	items := opts.runEach(ctx, c, ids, opts.concurrency, opGet, func(ctx context.Context, i int) error {
-		inv, err := c.Get(ctx, ids[i])
-		found[i] = inv
+	found := make([]*T, len(ids))
+	items := o.runEach(ctx, c, ids, concurrency, op, func(ctx context.Context, i int) error {
+		var err error
+		found[i], err = get(c, ctx, ids[i])
 		return err
 	})
-	var invites []tsinvites.UserInvite
-	for i := range items {
-		if found[i] != nil {
-			invites = append(invites, *found[i])
+	var got []T
+	for _, v := range found {
+		if v != nil {
+			got = append(got, *v)
 		}
 	}
-	p := opts.printer()
-	if len(invites) > 0 || p.format != "table" { // json and csv: always one document
-		if err := p.invites(invites); err != nil {
+	p := o.printer()
+	if len(got) > 0 || p.format != "table" { // json and csv: always one document
+		if err := print(p, got); err != nil {
 			return failedf("%w", err)
 		}
 	}
-	return opts.getFailures(newReport(reportOf{op: opGet, tailnet: c.Tailnet(), items: items}), len(ids))
+	return o.getFailures(newReport(reportOf{op: op, tailnet: c.Tailnet(), items: items}), len(ids))
 }
 
 // getFailures reports on stderr, one a line, the items of a get (of invites or device

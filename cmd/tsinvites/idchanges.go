@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +31,7 @@ func newIDChangeCommand(opts *idChangeOptions, short, long, example string) *cob
 			return idChangeRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVar(&opts.concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", reconcile.MaxConcurrency))
+	concurrencyFlag(cmd.Flags(), &opts.concurrency, "how many requests to send at once")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print what would be done, send nothing")
 	return cmd
 }

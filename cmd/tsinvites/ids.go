@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/pflag"
+
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/internal/pool"
 	"github.com/tsinvites/tsinvites/reconcile"
@@ -66,6 +68,12 @@ func (o *options) runEach(ctx context.Context, c *tsinvites.Client, ids []string
 		items[i].Action, items[i].InviteID = op.action, ids[i]
 	}
 	return items
+}
+
+// concurrencyFlag registers --concurrency in f: what it limits (usage), the engine's
+// default and its limit, which checkConcurrency checks.
+func concurrencyFlag(f *pflag.FlagSet, n *int, usage string) {
+	f.IntVar(n, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("%s, 1 to %d", usage, reconcile.MaxConcurrency))
 }
 
 // checkConcurrency checks --concurrency against the engine's limit.

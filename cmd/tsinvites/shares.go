@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 const sharesLong = `Share devices with people outside the tailnet (Tailscale's device-share invites): a
@@ -68,7 +66,7 @@ list call per device, --concurrency at a time. Invite URLs are hidden unless --s
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.devices, "device", nil, "a device's nodeId or ID (repeat for more; default: every device)")
-	cmd.Flags().IntVar(&opts.concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("how many lists to send at once, 1 to %d", reconcile.MaxConcurrency))
+	concurrencyFlag(cmd.Flags(), &opts.concurrency, "how many lists to send at once")
 	return cmd
 }
 

@@ -43,7 +43,7 @@ func newSharesIDCommand(opts *sharesIDOptions, run func(context.Context, *shares
 			return run(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().IntVar(&opts.concurrency, "concurrency", reconcile.DefaultConcurrency, fmt.Sprintf("how many requests to send at once, 1 to %d", reconcile.MaxConcurrency))
+	concurrencyFlag(cmd.Flags(), &opts.concurrency, "how many requests to send at once")
 	if opts.op.action != "" {
 		cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print what would be done, send nothing")
 	}
@@ -58,37 +58,16 @@ func newSharesIDChangeCommand(o *options, op bulkOp) *cobra.Command {
 	return newSharesIDCommand(&sharesIDOptions{options: o, op: op}, sharesIDChangeRun)
 }
 
-// sharesGetRun gets the device invites, prints those found and reports the others on
-// stderr, as get does for invites.
+// sharesGetRun gets the device invites and prints them, as get does for invites
+// (getEach).
 func sharesGetRun(ctx context.Context, opts *sharesIDOptions) error {
-	ids, err := opts.ids(opts.args, opts.concurrency)
-	if err != nil {
-		return err
-	}
-	ctx, c, done, err := opts.connect(ctx)
-	if err != nil {
-		return err
-	}
-	defer done()
-	found := make([]*tsinvites.DeviceInvite, len(ids))
-	items := opts.runEach(ctx, c, ids, opts.concurrency, opts.op, func(ctx context.Context, i int) error {
-		var err error
-		found[i], err = c.GetDeviceInvite(ctx, ids[i])
-		return err
+	return getEach(ctx, opts.options, opts.args, opts.concurrency, opts.op, (*tsinvites.Client).GetDeviceInvite, func(p *printer, found []tsinvites.DeviceInvite) error {
+		rows := make([]shareRow, len(found))
+		for i, inv := range found {
+			rows[i] = shareRow{DeviceInvite: inv}
+		}
+		return p.shares(rows)
 	})
-	var rows []shareRow
-	for _, inv := range found {
-		if inv != nil {
-			rows = append(rows, shareRow{DeviceInvite: *inv})
-		}
-	}
-	p := opts.printer()
-	if len(rows) > 0 || p.format != "table" {
-		if err := p.shares(rows); err != nil {
-			return failedf("%w", err)
-		}
-	}
-	return opts.getFailures(newReport(reportOf{op: opts.op, tailnet: c.Tailnet(), items: items}), len(ids))
 }
 
 // sharesIDChangeRun deletes or resends the device invites and prints the report, as

@@ -50,7 +50,7 @@ func (sf *shareFlags) register(cmd *cobra.Command) {
 	f.StringVar(&sf.format, "format", "", "the file's format: csv, yaml or json (default: from its extension or content)")
 	f.BoolVar(&sf.prune, "prune", false, "also delete the pending invites of the file's devices that the file does not hold")
 	f.DurationVar(&sf.resendAfter, "resend-after", 0, "resend pending invites last emailed longer ago than this, e.g. 72h (0: never)")
-	f.IntVar(&sf.concurrency, "concurrency", reconcile.DefaultConcurrency, "requests in flight (lists of invites, create calls, deletes and resends), 1 to 32")
+	concurrencyFlag(f, &sf.concurrency, "requests in flight (lists of invites, create calls, deletes and resends)")
 	_ = cmd.MarkFlagFilename("file", "csv", "yaml", "yml", "json")
 }
 
