@@ -51,16 +51,13 @@ func newApplyCommand(o *options) *cobra.Command {
 		Short:   "Make the open invites match a file of desired invites",
 		Long:    applyLong,
 		Example: applyExample,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.sync.given(cmd)
-			if cmd.Flags().Changed("plan") {
-				return applyPlanRun(cmd.Context(), opts)
-			}
-			return applyRun(cmd.Context(), opts)
-		},
 	}
-	opts.sync.register(cmd)
+	opts.sync.command(cmd, func(cmd *cobra.Command) error {
+		if cmd.Flags().Changed("plan") {
+			return applyPlanRun(cmd.Context(), opts)
+		}
+		return applyRun(cmd.Context(), opts)
+	})
 	f := cmd.Flags()
 	f.StringVar(&opts.planFile, "plan", "", `apply a plan saved by 'tsinvites plan -o json' ("-": stdin), instead of planning from -f`)
 	f.BoolVarP(&opts.yes, "yes", "y", false, "apply without asking for confirmation")

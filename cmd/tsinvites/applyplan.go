@@ -16,34 +16,44 @@ import (
 // about 30 MB.
 const maxPlanFile = 128 << 20
 
-// applyPlanRun applies the plan of apply --plan FILE, as 'tsinvites plan -o json'
-// wrote it (reconcile.ReadPlan): shown, confirmed (or --yes) and applied as apply -f
-// does, without planning again. Reconcile's Apply refuses a plan for another tailnet,
-// or one whose changes do not hold together, before sending anything; it re-reads the
-// tailnet and skips, with the reason, each change whose starting point is no longer
-// what the plan saw (so the same plan applied twice changes nothing the second time),
-// and keeps the plan's guards whatever the file says.
+// applyPlanRun applies the plan of apply --plan FILE (applySaved).
 func applyPlanRun(ctx context.Context, opts *applyOptions) error {
+	return opts.applySaved(ctx, "plan", opts.sync.shaping, nil)
+}
+
+// applySaved is apply --plan FILE and shares apply --plan FILE: the plan, as
+// 'tsinvites <planCmd> -o json' wrote it (reconcile.ReadPlan), is checked with check
+// (nil: any plan), shown, confirmed (or --yes) and applied as apply -f does, without
+// planning again. shaping are the flags given that would shape a new plan: refused.
+// Reconcile's Apply refuses a plan for another tailnet, or one whose changes do not
+// hold together, before sending anything; it re-reads the tailnet and skips, with the
+// reason, each change whose starting point is no longer what the plan saw (so the same
+// plan applied twice changes nothing the second time), and keeps the plan's guards
+// whatever the file says.
+func (o *applyOptions) applySaved(ctx context.Context, planCmd string, shaping []string, check func(*reconcile.Plan) error) error {
 	switch {
-	case opts.planFile == "":
-		return flagErrorf("--plan: give the file of a plan saved by 'tsinvites plan -o json' (\"-\": stdin)")
-	case len(opts.sync.shaping) > 0:
-		return flagErrorf("--plan applies a saved plan as it is: give no --%s with it (they make a new plan, from -f)", opts.sync.shaping[0])
+	case o.planFile == "":
+		return flagErrorf("--plan: give the file of a plan saved by 'tsinvites %s -o json' (\"-\": stdin)", planCmd)
+	case len(shaping) > 0:
+		return flagErrorf("--plan applies a saved plan as it is: give no --%s with it (they make a new plan, from -f)", shaping[0])
 	}
-	if err := opts.checkFlags(opts.planFile); err != nil {
+	if err := o.checkFlags(o.planFile); err != nil {
 		return err
 	}
-	plan, err := readPlan(opts.planFile, opts.env.stdin)
+	plan, err := readPlan(o.planFile, o.env.stdin)
+	if err == nil && check != nil {
+		err = check(plan)
+	}
 	if err != nil {
 		return err
 	}
-	c, closeFn, err := opts.client()
+	c, closeFn, err := o.client()
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	opts.warn(plan)
-	return opts.apply(ctx, c, plan, nil)
+	o.warn(plan)
+	return o.apply(ctx, c, plan, nil)
 }
 
 // readPlan reads a plan written by 'tsinvites plan -o json' from the file at path

@@ -46,6 +46,18 @@ func (sf *syncFlags) register(cmd *cobra.Command) {
 	})
 }
 
+// command makes cmd one of the commands of the sync flags (plan, apply): they are
+// registered, cmd takes no arguments, and which of them were given is recorded
+// before run.
+func (sf *syncFlags) command(cmd *cobra.Command, run func(*cobra.Command) error) {
+	cmd.Args = noArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		sf.given(cmd)
+		return run(cmd)
+	}
+	sf.register(cmd)
+}
+
 // given records which of the flags were given on cmd's command line.
 func (sf *syncFlags) given(cmd *cobra.Command) {
 	sf.shaping = nil

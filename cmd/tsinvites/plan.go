@@ -62,13 +62,8 @@ func newPlanCommand(o *options) *cobra.Command {
 		Short:   "Show what apply would change to match a file of desired invites",
 		Long:    planLong,
 		Example: planExample,
-		Args:    noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.sync.given(cmd)
-			return planRun(cmd.Context(), opts)
-		},
 	}
-	opts.sync.register(cmd)
+	opts.sync.command(cmd, func(cmd *cobra.Command) error { return planRun(cmd.Context(), opts) })
 	cmd.Flags().BoolVar(&opts.detailed, "detailed-exitcode", false, "exit 4 when the plan has changes (0 when none; 1 and 2 keep their meaning): for drift detection in CI")
 	return cmd
 }
@@ -90,10 +85,16 @@ func planRun(ctx context.Context, opts *planOptions) error {
 		return planFailure(err)
 	}
 	opts.warn(plan)
-	if err := opts.printPlan(plan, opts.env.stdout, opts.env.stdoutTTY); err != nil {
+	return opts.showPlan(plan, opts.detailed)
+}
+
+// showPlan prints plan on stdout (plan and shares plan); with detailed
+// (--detailed-exitcode) a plan with changes exits 4.
+func (o *options) showPlan(plan *reconcile.Plan, detailed bool) error {
+	if err := o.printPlan(plan, o.env.stdout, o.env.stdoutTTY); err != nil {
 		return failedf("%w", err)
 	}
-	if opts.detailed && !plan.Empty() {
+	if detailed && !plan.Empty() {
 		return &exitError{code: exitChanges}
 	}
 	return nil

@@ -141,13 +141,7 @@ func sharesPlanRun(ctx context.Context, opts *sharesPlanOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := opts.printPlan(plan, opts.env.stdout, opts.env.stdoutTTY); err != nil {
-		return failedf("%w", err)
-	}
-	if opts.detailed && !plan.Empty() {
-		return &exitError{code: exitChanges}
-	}
-	return nil
+	return opts.showPlan(plan, opts.detailed)
 }
 
 // sharesApplyOptions are the inputs of shares apply: apply's (--yes, --plan, the
@@ -171,14 +165,22 @@ shares plan -o json' instead, skipping what changed since. Needs a user-owned AP
   tsinvites shares apply -f shares.yaml --prune --yes -o json > applied.json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cmd.Flags().Changed("plan") {
-				for _, name := range []string{"file", "format", "prune", "resend-after"} {
-					if cmd.Flags().Changed(name) {
-						return flagErrorf("--plan applies a saved plan as it is: give no --%s with it (it makes a new plan, from -f)", name)
-					}
+			opts.concurrency = opts.shares.concurrency
+			if !cmd.Flags().Changed("plan") {
+				return sharesApplyRun(cmd.Context(), opts)
+			}
+			var shaping []string // the flags that make a new plan
+			for _, name := range []string{"file", "format", "prune", "resend-after"} {
+				if cmd.Flags().Changed(name) {
+					shaping = append(shaping, name)
 				}
 			}
-			return sharesApplyRun(cmd.Context(), opts, cmd.Flags().Changed("plan"))
+			return opts.applySaved(cmd.Context(), "shares plan", shaping, func(plan *reconcile.Plan) error {
+				if !plan.DeviceShares {
+					return usageErrorf("--plan %s: a plan of invites, not of shares: apply it with 'tsinvites apply --plan'", opts.planFile)
+				}
+				return nil
+			})
 		},
 	}
 	opts.shares.register(cmd)
@@ -187,32 +189,13 @@ shares plan -o json' instead, skipping what changed since. Needs a user-owned AP
 	return cmd
 }
 
-// sharesApplyRun plans from the file (or reads a saved plan), shows the plan, confirms
-// and applies it with the engine, as apply does.
-func sharesApplyRun(ctx context.Context, opts *sharesApplyOptions, saved bool) error {
-	from := opts.shares.file
-	if saved {
-		if opts.planFile == "" {
-			return flagErrorf("--plan: give the file of a plan saved by 'tsinvites shares plan -o json' (\"-\": stdin)")
-		}
-		from = opts.planFile
-	}
-	opts.concurrency = opts.shares.concurrency
-	if err := opts.checkFlags(from); err != nil {
+// sharesApplyRun plans from the file, shows the plan, confirms and applies it with
+// the engine, as apply does.
+func sharesApplyRun(ctx context.Context, opts *sharesApplyOptions) error {
+	if err := opts.checkFlags(opts.shares.file); err != nil {
 		return err
 	}
-	var (
-		plan *reconcile.Plan
-		file input.ShareFile
-		err  error
-	)
-	if saved {
-		if plan, err = readPlan(opts.planFile, opts.env.stdin); err == nil && !plan.DeviceShares {
-			err = usageErrorf("--plan %s: a plan of invites, not of shares: apply it with 'tsinvites apply --plan'", opts.planFile)
-		}
-	} else {
-		file, err = opts.shares.read(opts.options) // before connecting
-	}
+	file, err := opts.shares.read(opts.options) // before connecting
 	if err != nil {
 		return err
 	}
@@ -221,10 +204,9 @@ func sharesApplyRun(ctx context.Context, opts *sharesApplyOptions, saved bool) e
 		return err
 	}
 	defer closeFn()
-	if !saved {
-		if plan, err = opts.shares.plan(ctx, opts.options, c, file); err != nil {
-			return err
-		}
+	plan, err := opts.shares.plan(ctx, opts.options, c, file)
+	if err != nil {
+		return err
 	}
 	return opts.apply(ctx, c, plan, nil)
 }
