@@ -224,13 +224,7 @@ func TestCIRecipeApprove(t *testing.T) {
 // TestCIRecipeApproveInREADME: the README's recipe has the nightly approval.
 func TestCIRecipeApproveInREADME(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(b), "### Scheduled jobs (CI)\n")
-	section, _, _ = strings.Cut(section, "\n## ")
-	if !strings.Contains(section, "\n"+recipeApprove+"\n") {
+	if section := readmeSection(t, "### Scheduled jobs (CI)"); !strings.Contains(section, "\n"+recipeApprove+"\n") {
 		t.Errorf("the README's recipe has no line %q", recipeApprove)
 	}
 }
@@ -263,17 +257,9 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 // and wants the README's output.
 func TestFromInviteToMemberInREADME(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(b), "\n## From invite to member\n")
-	_, block, _ := strings.Cut(section, "```\n$ cat people.csv\n")
-	block, _, _ = strings.Cut(block, "```\n")
-	file, rest, _ := strings.Cut(block, "$ ")
-	command, output, _ := strings.Cut(rest, "\n")
+	file, command, output := readmeExample(t, "## From invite to member", "people.csv")
 	if file == "" || !strings.HasPrefix(command, "tsinvites plan -f people.csv ") {
-		t.Fatalf("the README's example is not a file and a plan:\n%s", block)
+		t.Fatalf("the README's example is not a file and a plan:\n%s$ %s\n%s", file, command, output)
 	}
 	srv, envs := credentialFake(t, tsinvitestest.WithUserApproval(), tsinvitestest.WithUsers(
 		tsinvites.User{Created: longAgo, LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},

@@ -84,15 +84,7 @@ func TestCIRecipe(t *testing.T) {
 // TestCIRecipeInREADME: the README's recipe gives the commands TestCIRecipe runs.
 func TestCIRecipeInREADME(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(b), "### Scheduled jobs (CI)\n")
-	section, _, _ = strings.Cut(section, "\n## ")
-	if !ok {
-		t.Fatal(`README.md has no "### Scheduled jobs (CI)" section`)
-	}
+	section := readmeSection(t, "### Scheduled jobs (CI)")
 	for _, line := range []string{recipeNightly, recipeReviewed} {
 		if !strings.Contains(section, "\n"+line+"\n") {
 			t.Errorf("the README's recipe has no line %q", line)

@@ -11,17 +11,9 @@ import (
 // examples/shares.csv, and its plan is the README's, line for line.
 func TestSharingDevicesInREADME(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, _ := strings.Cut(string(b), "\n## Sharing devices\n")
-	_, block, _ := strings.Cut(section, "```\n$ cat shares.csv\n")
-	block, _, _ = strings.Cut(block, "```\n")
-	file, rest, _ := strings.Cut(block, "$ ")
-	command, output, _ := strings.Cut(rest, "\n")
+	file, command, output := readmeExample(t, "## Sharing devices", "shares.csv")
 	if !strings.HasPrefix(command, "tsinvites --fake shares plan -f shares.csv ") {
-		t.Fatalf("the README's example is not a file and a shares plan:\n%s", block)
+		t.Fatalf("the README's example is not a file and a shares plan:\n%s$ %s\n%s", file, command, output)
 	}
 	example, err := os.ReadFile("../../examples/shares.csv")
 	if err != nil || string(example) != file {
