@@ -10,6 +10,10 @@ import (
 	"github.com/tsinvites/tsinvites"
 )
 
+// makesInvite reports whether a makes a new invite: a create or a recreate, which
+// Apply sends in create calls.
+func makesInvite(a Action) bool { return a == ActionCreate || a == ActionRecreate }
+
 // runCreates makes the creates and recreates (indices into the plan's changes), in
 // batches, as many create calls in flight as the pool allows. A batch is sent once:
 // whatever becomes of it, it is never sent again. With StopAfterFailedBatch no batch

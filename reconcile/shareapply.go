@@ -35,7 +35,7 @@ func checkShareChanges(c Client, plan *Plan) error {
 		if ch.Role != "" || ch.UserID != "" {
 			return fmt.Errorf("change %d (%s): a share change has no role and no user", i+1, ch.Action)
 		}
-		if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+		if makesInvite(ch.Action) {
 			if _, ok := creates[ch.DeviceID]; !ok {
 				devices = append(devices, ch.DeviceID)
 			}
@@ -156,7 +156,7 @@ func (a *applier) recheckShares(ctx context.Context, plan *Plan) error {
 // saw, given the device's invites now ("" when it is).
 func shareChanged(ch Change, invites []tsinvites.DeviceInvite, opts PlanOptions) string {
 	key, _ := emailKey(ch.Email)
-	if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+	if makesInvite(ch.Action) {
 		for _, inv := range invites {
 			switch {
 			case key == "" || inv.ID == ch.InviteID:
