@@ -51,6 +51,12 @@ var _ DeviceClient = (*tsinvites.Client)(nil)
 // this.
 const ShareLinkLifetime = 30 * 24 * time.Hour
 
+// linkLive reports whether inv's link still works at now: it was made at most
+// [ShareLinkLifetime] before.
+func linkLive(inv tsinvites.DeviceInvite, now time.Time) bool {
+	return now.Sub(inv.Created) <= ShareLinkLifetime
+}
+
 // NewSharePlan makes a plan that shares devices as the list shares says: it lists the
 // tailnet's devices once (only those with the tag when every line names the same
 // tag), finds the devices each line names (see [Share.Device]), lists

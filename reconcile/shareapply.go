@@ -164,7 +164,7 @@ func shareChanged(ch Change, invites []tsinvites.DeviceInvite, opts PlanOptions)
 				if k, ok := emailKey(inv.AcceptedBy.LoginName); ok && k == key {
 					return fmt.Sprintf("%s has accepted a share of the device since the plan (invite %s)", ch.Email, inv.ID)
 				}
-			case opts.Now.Sub(inv.Created) <= ShareLinkLifetime && inv.AllowExitNode == ch.AllowExitNode:
+			case linkLive(inv, opts.Now) && inv.AllowExitNode == ch.AllowExitNode:
 				if k, ok := emailKey(inv.Email); ok && k == key {
 					return fmt.Sprintf("an invite of the device for %s is pending already (invite %s)", ch.Email, inv.ID)
 				}

@@ -144,7 +144,7 @@ func (sp *sharePlan) wants(p *Plan, dev scopeDevice, accepted []int, held []bool
 // pending plans the share w, which has the pending invites open: one is kept (and
 // recreated, resent or unchanged), the others deleted.
 func (sp *sharePlan) pending(p *Plan, dev scopeDevice, w shareWant, open []tsinvites.DeviceInvite, opts PlanOptions) {
-	live := func(inv tsinvites.DeviceInvite) bool { return opts.Now.Sub(inv.Created) <= ShareLinkLifetime }
+	live := func(inv tsinvites.DeviceInvite) bool { return linkLive(inv, opts.Now) }
 	keep := open[0]
 	for _, inv := range open[1:] {
 		if cmp.Or(cmpBool(live(inv), live(keep)), cmpBool(inv.AllowExitNode == w.exit, keep.AllowExitNode == w.exit),
