@@ -180,28 +180,6 @@ func shareChange(a Action, dev scopeDevice, inv tsinvites.DeviceInvite, reason s
 		DeviceID: dev.id, DeviceName: dev.name, AllowExitNode: inv.AllowExitNode}
 }
 
-// shareLine formats a share change as a line of a plan, such as
-// "+ create    amelie@example.com on build-1.example.ts.net (n1234, exit node)".
-func (ch Change) shareLine(mark, label string) string {
-	who := textsafe.Escape(ch.Email)
-	if ch.Email == "" {
-		who = "an invite without email"
-	}
-	s := fmt.Sprintf("%s %-9s %s on %s", mark, label, who, cmp.Or(textsafe.Escape(ch.DeviceName), ch.DeviceID))
-	s += " (device " + ch.DeviceID
-	if ch.AllowExitNode {
-		s += ", exit node"
-	}
-	if ch.InviteID != "" {
-		s += ", invite " + ch.InviteID
-	}
-	s += ")"
-	if ch.Reason != "" {
-		s += ": " + ch.Reason
-	}
-	return s
-}
-
 // acceptedLines are the lines of the accepted shares worth a look.
 func (p *Plan) acceptedLines() []string {
 	var lines []string
