@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,11 +24,29 @@ const noCredential = "no credential: set TAILSCALE_API_KEY (a user-owned API key
 // maxKeyFile caps what is read of --api-key-file: a key is about 60 bytes.
 const maxKeyFile = 4 << 10
 
+// config is the client's configuration: the environment's, as
+// tsinvites.ConfigFromLookup reads it (not with --fake: the variables are for a real
+// tailnet), then --tailnet and --base-url, which win when given.
+func (o *options) config() tsinvites.Config {
+	var cfg tsinvites.Config
+	if !o.fake {
+		cfg = tsinvites.ConfigFromLookup(o.env.getenv)
+	}
+	if o.tailnetSet {
+		cfg.Tailnet = o.tailnet
+	}
+	if o.baseURLSet {
+		cfg.BaseURL = o.baseURL
+	}
+	cfg.UserAgent, cfg.HTTPClient = userAgent, o.env.httpClient
+	return cfg
+}
+
 // client returns a client for the API (or, with --fake, for a fake API started in this
 // process) and a function to call when done with it. Its errors are usage errors: they
 // are found before anything is sent.
 func (o *options) client() (*tsinvites.Client, func(), error) {
-	cfg := tsinvites.Config{Tailnet: o.tailnet, BaseURL: o.baseURL, UserAgent: userAgent, HTTPClient: o.env.httpClient}
+	cfg := o.config()
 	closeFn := func() {}
 	switch {
 	case o.fake:
@@ -38,7 +55,7 @@ func (o *options) client() (*tsinvites.Client, func(), error) {
 		}
 		srv, err := startSampleFake(o.env.now)
 		if err != nil {
-			return nil, nil, failed(err)
+			return nil, nil, failedf("%w", err)
 		}
 		fmt.Fprintf(o.env.stderr, "tsinvites: using a fake API with sample invites (--fake): nothing reaches Tailscale, and changes last only for this command\n")
 		cfg.BaseURL, cfg.APIKey, cfg.HTTPClient = srv.URL, srv.Token(), nil
@@ -46,15 +63,11 @@ func (o *options) client() (*tsinvites.Client, func(), error) {
 	case o.apiKeyFile != "":
 		key, err := readKeyFile(o.apiKeyFile, o.env.stderr)
 		if err != nil {
-			return nil, nil, usage(err)
+			return nil, nil, usageErrorf("%w", err)
 		}
-		cfg.APIKey = key
-	default: // the variables tsinvites.ConfigFromEnv and the Terraform provider read
-		env := tsinvites.ConfigFromLookup(o.env.getenv)
-		cfg.APIKey, cfg.OAuthClientID, cfg.OAuthClientSecret, cfg.IdentityToken = env.APIKey, env.OAuthClientID, env.OAuthClientSecret, env.IdentityToken
-		if cfg.APIKey == "" && cfg.OAuthClientID == "" && cfg.OAuthClientSecret == "" && cfg.IdentityToken == "" {
-			return nil, nil, usage(errors.New(noCredential))
-		}
+		cfg.APIKey, cfg.OAuthClientID, cfg.OAuthClientSecret, cfg.IdentityToken = key, "", "", ""
+	case cfg.APIKey == "" && cfg.OAuthClientID == "" && cfg.OAuthClientSecret == "" && cfg.IdentityToken == "":
+		return nil, nil, usageErrorf("%s", noCredential)
 	}
 	c, err := tsinvites.New(cfg)
 	if err != nil {

@@ -2,19 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"text/tabwriter"
-
-	"github.com/tsinvites/tsinvites/internal/textsafe"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/cmd/tsinvites/internal/input"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -44,17 +39,22 @@ const createExample = `  tsinvites create --email amelie@example.com --role admi
   printf 'email,role\nbob@example.com,auditor\n' | tsinvites create --from-csv -
   tsinvites create --link --count 3 --role member`
 
+// createOptions are create's inputs.
+type createOptions struct {
+	*options
+	emails    []string
+	role      string
+	fromCSV   string
+	cols      input.Columns
+	link      bool
+	count     int
+	countSet  bool // --count was given
+	batchSize int
+	dryRun    bool
+}
+
 func newCreateCommand(o *options) *cobra.Command {
-	var (
-		emails    []string
-		role      string
-		fromCSV   string
-		cols      input.Columns
-		link      bool
-		count     int
-		batchSize int
-		dryRun    bool
-	)
+	opts := &createOptions{options: o}
 	cmd := &cobra.Command{
 		Use:     "create (--email ADDRESS... | --from-csv FILE|- | --link [--count N])",
 		Short:   "Create invites from --email flags or a CSV file, or invite links",
@@ -62,38 +62,19 @@ func newCreateCommand(o *options) *cobra.Command {
 		Example: createExample,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if batchSize < 1 || batchSize > reconcile.MaxBatchSize {
-				return usage(flagProblem{fmt.Errorf("--batch-size %d: want 1 to %d", batchSize, reconcile.MaxBatchSize)})
-			}
-			if !link && cmd.Flags().Changed("count") {
-				return usage(flagProblem{errors.New("--count goes with --link: give --email or --from-csv for invites with email")})
-			}
-			if cols.Given() && fromCSV == "" {
-				return usage(flagProblem{errors.New("--email-column and --role-column go with --from-csv, as --ignore-role-column does")})
-			}
-			role := tsinvites.UserRole(strings.ToLower(strings.TrimSpace(role))) // --role Admin is admin
-			var rows []inviteRow
-			var err error
-			if link {
-				rows, err = linkRows(emails, fromCSV, role, count)
-			} else {
-				rows, err = o.createInput(emails, role, fromCSV, cols)
-			}
-			if err != nil {
-				return err
-			}
-			return o.create(cmd.Context(), rows, batchSize, dryRun, link)
+			opts.countSet = cmd.Flags().Changed("count")
+			return createRun(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringArrayVar(&emails, "email", nil, "address to invite (repeat for more)")
-	f.StringVar(&role, "role", "", "role of the invites: "+input.RoleList()+` (default "member"); for CSV, of rows without one`)
-	f.StringVar(&fromCSV, "from-csv", "", `read invites from this CSV file ("-": stdin) with a header line "email,role"`)
-	registerColumnFlags(cmd, &cols)
-	f.BoolVar(&link, "link", false, "create invites without email and print their URLs, to share by hand")
-	f.IntVar(&count, "count", 1, fmt.Sprintf("with --link: how many invites, 1 to %d (one API call)", maxLinks))
-	f.IntVar(&batchSize, "batch-size", reconcile.DefaultBatchSize, fmt.Sprintf("invites per API call, 1 to %d", reconcile.MaxBatchSize))
-	f.BoolVar(&dryRun, "dry-run", false, "check the input and print what would be sent, send nothing")
+	f.StringArrayVar(&opts.emails, "email", nil, "address to invite (repeat for more)")
+	f.StringVar(&opts.role, "role", "", "role of the invites: "+input.RoleList()+` (default "member"); for CSV, of rows without one`)
+	f.StringVar(&opts.fromCSV, "from-csv", "", `read invites from this CSV file ("-": stdin) with a header line "email,role"`)
+	registerColumnFlags(cmd, &opts.cols)
+	f.BoolVar(&opts.link, "link", false, "create invites without email and print their URLs, to share by hand")
+	f.IntVar(&opts.count, "count", 1, fmt.Sprintf("with --link: how many invites, 1 to %d (one API call)", maxLinks))
+	f.IntVar(&opts.batchSize, "batch-size", reconcile.DefaultBatchSize, fmt.Sprintf("invites per API call, 1 to %d", reconcile.MaxBatchSize))
+	f.BoolVar(&opts.dryRun, "dry-run", false, "check the input and print what would be sent, send nothing")
 	_ = cmd.RegisterFlagCompletionFunc("role", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		var names []string
 		for _, r := range tsinvites.Roles() {
@@ -105,91 +86,18 @@ func newCreateCommand(o *options) *cobra.Command {
 	return cmd
 }
 
-// maxLinks caps create --link --count: one API call.
-const maxLinks = 100
-
-// linkRows checks the flags of create --link and returns count invites without email.
-func linkRows(emails []string, fromCSV string, role tsinvites.UserRole, count int) ([]inviteRow, error) {
-	switch {
-	case len(emails) > 0 || fromCSV != "":
-		return nil, usage(flagProblem{errors.New("--link creates invites without email: give no --email or --from-csv with it")})
-	case count < 1 || count > maxLinks:
-		return nil, usage(flagProblem{fmt.Errorf("--count %d: want 1 to %d", count, maxLinks)})
-	case role != "" && !role.Valid():
-		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, input.RoleList())})
-	}
-	if role == "" {
-		role = tsinvites.UserRoleMember
-	}
-	rows := make([]inviteRow, count)
-	for i := range rows {
-		rows[i] = inviteRow{line: i + 1, req: tsinvites.CreateUserInviteRequest{Role: role}}
-	}
-	return rows, nil
-}
-
-// linkWarning is said on stderr when create --link prints invite URLs.
-const linkWarning = "tsinvites: each invite URL lets anyone who holds it join the tailnet: share each with one person, privately"
-
-// createInput checks create's flags and reads its invites; every error is a usage error.
-func (o *options) createInput(emails []string, role tsinvites.UserRole, fromCSV string, cols input.Columns) ([]inviteRow, error) {
-	if err := cols.Check(); err != nil {
-		return nil, usage(flagProblem{err})
-	}
-	switch {
-	case role != "" && !role.Valid():
-		return nil, usage(flagProblem{fmt.Errorf("--role %q: want one of %s", role, input.RoleList())})
-	case len(emails) > 0 && fromCSV != "":
-		return nil, usage(flagProblem{fmt.Errorf("give --email or --from-csv, not both")})
-	case len(emails) == 0 && fromCSV == "":
-		return nil, usage(flagProblem{fmt.Errorf("give --email ADDRESS (repeatable), --from-csv FILE or --link")})
-	case len(emails) > 0:
-		rows, err := emailRows(emails, role)
-		if err != nil {
-			return nil, usage(err)
-		}
-		return rows, nil
-	}
-	var (
-		r      io.Reader
-		source = fromCSV
-	)
-	if fromCSV == "-" {
-		r, source = o.env.stdin, "stdin"
-	} else {
-		f, err := os.Open(fromCSV)
-		if err != nil {
-			return nil, usage(fmt.Errorf("--from-csv: %w", err))
-		}
-		defer f.Close()
-		r = f
-	}
-	file, err := input.ReadCSV(r, source, role, cols)
+// createRun checks the flags, reads the invites and creates them with the engine
+// (reconcile.Apply), in batches one after the other, and stops at the first batch that
+// fails: its invites are reported failed (or unknown) and later batches not attempted.
+// With --link (invites without email) their URLs are printed: they are what was asked
+// for.
+func createRun(ctx context.Context, opts *createOptions) error {
+	rows, err := opts.rows()
 	if err != nil {
-		return nil, usage(err)
+		return err
 	}
-	if note := file.IgnoredNote(source); note != "" {
-		printLine(o.env.stderr, "%s", note)
-	}
-	return fromInput(file.Rows), nil
-}
-
-// registerColumnFlags adds --email-column, --role-column and --ignore-role-column,
-// which fill cols.
-func registerColumnFlags(cmd *cobra.Command, cols *input.Columns) {
-	f := cmd.Flags()
-	f.StringVar(&cols.Email, "email-column", "", `the CSV column holding the emails, by its name in the header (default "email"; any case)`)
-	f.StringVar(&cols.Role, "role-column", "", `the CSV column holding the roles, by its name in the header (default "role"; any case)`)
-	f.BoolVar(&cols.IgnoreRole, "ignore-role-column", false, `read no role column (an HR export's "Role" of job titles): every invite gets the default role (member, or create's --role)`)
-}
-
-// create creates the invites with the engine (reconcile.Apply), in batches one after
-// the other, and stops at the first batch that fails: its invites are reported failed
-// (or unknown) and later batches not attempted. With link (invites without email) their
-// URLs are printed: they are what was asked for.
-func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, dryRun, link bool) error {
 	plan := &reconcile.Plan{Changes: make([]reconcile.Change, len(rows))}
-	opts := reconcile.ApplyOptions{BatchSize: batchSize, Concurrency: 1, StopAfterFailedBatch: true}
+	applyOpts := reconcile.ApplyOptions{BatchSize: opts.batchSize, Concurrency: 1, StopAfterFailedBatch: true}
 	for i, row := range rows {
 		plan.Changes[i] = reconcile.Change{Action: reconcile.ActionCreate, Email: row.req.Email, Role: row.req.Role}
 	}
@@ -199,45 +107,48 @@ func (o *options) create(ctx context.Context, rows []inviteRow, batchSize int, d
 		}
 		return 0
 	}
-	p := o.printer()
-	p.showURLs = p.showURLs || link
-	if dryRun {
-		r := newReport(opCreate, o.tailnet, planItems(plan, opts, statusDryRun, lineOf))
-		if p.format != "table" {
-			return p.report(r)
-		}
-		batches := (len(rows) + batchSize - 1) / batchSize
-		fmt.Fprintf(o.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
-			textsafe.Plural(len(rows), "invite", "invites"), textsafe.Plural(batches, "API call", "API calls"), batchSize)
-		return p.dryRunTable(r.Results)
+	p := opts.printer()
+	p.showURLs = p.showURLs || opts.link
+	if opts.dryRun {
+		return opts.dryRunReport(p, plan, applyOpts, lineOf)
 	}
-
-	r, err := o.runPlan(ctx, opCreate, plan, opts, planItems(plan, opts, reconcile.StatusNotAttempted, lineOf))
+	r, err := opts.runPlan(ctx, opCreate, plan, applyOpts, lineOf)
 	if err != nil {
 		return err
 	}
-	if link && len(r.created) > 0 {
-		fmt.Fprintln(o.env.stderr, linkWarning)
+	if opts.link && len(r.created) > 0 {
+		fmt.Fprintln(opts.env.stderr, linkWarning)
 	}
 	return p.finish(r)
 }
 
-// dryRunTable prints the invites a create would send, batch by batch.
-func (p *printer) dryRunTable(results []item) error {
-	tw := tabwriter.NewWriter(p.stdout, 0, 0, 2, ' ', 0)
-	withLine := len(results) > 0 && results[0].Line > 0
-	if withLine {
-		fmt.Fprintln(tw, "BATCH\tLINE\tEMAIL\tROLE")
-	} else {
-		fmt.Fprintln(tw, "BATCH\tEMAIL\tROLE")
+// rows checks the flags and reads the invites to create; every error is a usage error.
+func (opts *createOptions) rows() ([]inviteRow, error) {
+	switch {
+	case opts.batchSize < 1 || opts.batchSize > reconcile.MaxBatchSize:
+		return nil, flagErrorf("--batch-size %d: want 1 to %d", opts.batchSize, reconcile.MaxBatchSize)
+	case !opts.link && opts.countSet:
+		return nil, flagErrorf("--count goes with --link: give --email or --from-csv for invites with email")
+	case opts.cols.Given() && opts.fromCSV == "":
+		return nil, flagErrorf("--email-column and --role-column go with --from-csv, as --ignore-role-column does")
 	}
-	for _, r := range results {
-		email, role := printable(orDash(r.Email)), printable(string(r.Role))
-		if withLine {
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", r.Batch, r.Line, email, role)
-		} else {
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Batch, email, role)
-		}
+	role := tsinvites.UserRole(strings.ToLower(strings.TrimSpace(opts.role))) // --role Admin is admin
+	if opts.link {
+		return linkRows(opts.emails, opts.fromCSV, role, opts.count)
 	}
-	return tw.Flush()
+	return opts.createInput(role)
+}
+
+// dryRunReport prints what create would send: the report, or with table a count and
+// the invites batch by batch.
+func (opts *createOptions) dryRunReport(p *printer, plan *reconcile.Plan, applyOpts reconcile.ApplyOptions, lineOf func(int, reconcile.Change) int) error {
+	r := newReport(reportOf{op: opCreate, tailnet: opts.config().Tailnet, items: planItems(plan, applyOpts, statusDryRun, lineOf)})
+	if p.format != "table" {
+		return p.report(r)
+	}
+	n := len(plan.Changes)
+	batches := (n + opts.batchSize - 1) / opts.batchSize
+	fmt.Fprintf(opts.env.stderr, "Dry run: would create %s in %s of at most %d; nothing was sent.\n",
+		textsafe.Plural(n, "invite", "invites"), textsafe.Plural(batches, "API call", "API calls"), opts.batchSize)
+	return p.dryRunTable(r.Results)
 }

@@ -30,15 +30,16 @@ federation: any JWT whose exp claim is in the future); it prints a command for e
 Their tokens may list, get and plan, and get 403 on create, resend and delete, as the
 real API's do.`
 
-// fakeServerFlags are the flags of fake-server.
-type fakeServerFlags struct {
+// fakeServerOptions are the flags of fake-server.
+type fakeServerOptions struct {
+	*options
 	listen, token              string
 	oauthClientID, oauthSecret string
 	federatedClientID          string
 }
 
 func newFakeServerCommand(o *options) *cobra.Command {
-	var ff fakeServerFlags
+	ff := &fakeServerOptions{options: o}
 	cmd := &cobra.Command{
 		Use:   "fake-server",
 		Short: "Serve a fake Tailscale API for trying things out",
@@ -55,13 +56,13 @@ func newFakeServerCommand(o *options) *cobra.Command {
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if ff.oauthSecret != "" && ff.oauthClientID == "" {
-				return usage(flagProblem{errors.New("--oauth-client-secret goes with --oauth-client-id")})
+				return flagErrorf("--oauth-client-secret goes with --oauth-client-id")
 			}
 			if strings.ContainsFunc(ff.token+ff.oauthClientID+ff.oauthSecret+ff.federatedClientID, unicode.IsControl) {
 				// A line break would end the printed comment and run the rest when pasted.
-				return usage(flagProblem{errors.New("--token and the client IDs and secret may not hold control characters")})
+				return flagErrorf("--token and the client IDs and secret may not hold control characters")
 			}
-			return o.fakeServer(cmd.Context(), ff)
+			return fakeServerRun(cmd.Context(), ff)
 		},
 	}
 	f := cmd.Flags()
@@ -73,13 +74,13 @@ func newFakeServerCommand(o *options) *cobra.Command {
 	return cmd
 }
 
-// fakeServer serves the fake API on ff.listen until ctx ends.
-func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
+// fakeServerRun serves the fake API on ff.listen until ctx ends.
+func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	token := ff.token
 	if token == "" {
 		token = "tskey-api-fake-" + rand.Text()
 	}
-	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(o.env.now)}
+	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(ff.env.now)}
 	if ff.oauthClientID != "" {
 		if ff.oauthSecret == "" {
 			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
@@ -91,11 +92,11 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 	}
 	l, err := net.Listen("tcp", ff.listen)
 	if err != nil {
-		return failed(fmt.Errorf("fake-server: %w (pass --listen 127.0.0.1:0 for a free port)", err))
+		return failedf("fake-server: %w (pass --listen 127.0.0.1:0 for a free port)", err)
 	}
 	addr := l.Addr().(*net.TCPAddr)
 	if !addr.IP.IsLoopback() {
-		fmt.Fprintf(o.env.stderr, "tsinvites: warning: the fake API listens on %s, not only loopback; the tsinvites client talks plain http to loopback hosts only\n", addr)
+		fmt.Fprintf(ff.env.stderr, "tsinvites: warning: the fake API listens on %s, not only loopback; the tsinvites client talks plain http to loopback hosts only\n", addr)
 	}
 	url := "http://" + addr.String()
 	if addr.IP.IsUnspecified() {
@@ -108,12 +109,12 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
 
-	o.printFakeServer(url, token, ff)
-	fmt.Fprintln(o.env.stderr, "tsinvites: serving the fake API; interrupt (Ctrl-C) to stop")
+	ff.print(url, token)
+	fmt.Fprintln(ff.env.stderr, "tsinvites: serving the fake API; interrupt (Ctrl-C) to stop")
 
 	select {
 	case err := <-served:
-		return failed(fmt.Errorf("fake-server: %w", err))
+		return failedf("fake-server: %w", err)
 	case <-ctx.Done():
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -122,17 +123,17 @@ func (o *options) fakeServer(ctx context.Context, ff fakeServerFlags) error {
 		_ = srv.Close()
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return failed(fmt.Errorf("fake-server: %w", err))
+		return failedf("fake-server: %w", err)
 	}
-	fmt.Fprintln(o.env.stderr, "tsinvites: fake API stopped")
+	fmt.Fprintln(ff.env.stderr, "tsinvites: fake API stopped")
 	return nil
 }
 
-// printFakeServer prints, on stdout, how to use the fake at url: export lines for a
-// shell, and a command for each other credential. Every value is quoted for a shell:
-// these lines are pasted or eval'ed.
-func (o *options) printFakeServer(url, token string, ff fakeServerFlags) {
-	w := o.env.stdout
+// print prints, on stdout, how to use the fake at url: export lines for a shell, and a
+// command for each other credential. Every value is quoted for a shell: these lines are
+// pasted or eval'ed.
+func (ff *fakeServerOptions) print(url, token string) {
+	w := ff.env.stdout
 	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, shellWord(token))
 	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, shellWord(token))
 	if ff.oauthClientID != "" {
@@ -141,7 +142,7 @@ func (o *options) printFakeServer(url, token string, ff fakeServerFlags) {
 	}
 	if ff.federatedClientID != "" {
 		fmt.Fprintf(w, "# As the federated identity, with a JWT valid for 24 hours (list, get, plan and changes to users; 403 on invite changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_IDENTITY_TOKEN=%s tsinvites list\n",
-			shellWord(ff.federatedClientID), fakeJWT(o.env.now().Add(24*time.Hour)))
+			shellWord(ff.federatedClientID), fakeJWT(ff.env.now().Add(24*time.Hour)))
 	}
 }
 

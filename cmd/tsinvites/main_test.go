@@ -13,10 +13,20 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/goleak"
 
 	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
+
+// TestMain fails the package's tests if any goroutine is left behind when they end: a
+// prompt still reading stdin, a progress bar, a worker of get's pool, a fake-server, a
+// connection the client forgot. go.uber.org/goleak, as the root and reconcile packages
+// use it: it lists the goroutines left, with their stacks, and waits (with backoff) for
+// those that are ending, so a test does not need a sleep of its own.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 // update rewrites the golden files instead of comparing: go test ./cmd/tsinvites -update
 // (README, "Regenerating", says when).

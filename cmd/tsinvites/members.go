@@ -23,14 +23,15 @@ change users: an API key, or an OAuth client or federated identity with the user
                   & restore   suspended people of the file
 --offboard never touches the owner, users shared from other tailnets, users whose role
 is not member (unless --offboard-admins), or an email given with --keep (repeatable);
-more than --max-offboard (10) suspensions stop the plan with exit 2, before anything is
-changed.`
+more than --max-offboard (10; 0 means 10) suspensions stop the plan with exit 2, before
+anything is changed.`
 
 // memberFlags are the flags of plan and apply that act on users.
 type memberFlags struct {
 	approve, manageRoles, offboard, offboardAdmins bool
 	keep                                           []string
 	maxOffboard                                    int
+	maxOffboardSet                                 bool // --max-offboard was given
 }
 
 func (mf *memberFlags) register(cmd *cobra.Command) {
@@ -40,25 +41,28 @@ func (mf *memberFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&mf.offboard, "offboard", false, "suspend the members who are not in the file, and restore the suspended people of the file")
 	f.BoolVar(&mf.offboardAdmins, "offboard-admins", false, "with --offboard: also users whose role is not member (never the owner)")
 	f.StringArrayVar(&mf.keep, "keep", nil, "with --offboard: an email never suspended or restored (repeatable)")
-	f.IntVar(&mf.maxOffboard, "max-offboard", reconcile.DefaultMaxOffboard, "with --offboard: the most members one run may suspend")
+	f.IntVar(&mf.maxOffboard, "max-offboard", reconcile.DefaultMaxOffboard, fmt.Sprintf("with --offboard: the most members one run may suspend (0: the default, %d)", reconcile.DefaultMaxOffboard))
 }
 
-// check refuses flags that do not go together; noUsers is --no-users.
+// check refuses flags that do not go together, as flag problems; noUsers is --no-users.
 func (mf *memberFlags) check(noUsers bool) error {
 	switch {
-	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboard != reconcile.DefaultMaxOffboard):
-		return errors.New("--offboard-admins, --keep and --max-offboard go with --offboard")
-	case mf.maxOffboard < 1:
-		return fmt.Errorf("--max-offboard %d: want 1 or more", mf.maxOffboard)
+	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboardSet):
+		return flagErrorf("--offboard-admins, --keep and --max-offboard go with --offboard")
+	case mf.maxOffboard < 0:
+		return flagErrorf("--max-offboard %d: want 0 (the default, %d) or more", mf.maxOffboard, reconcile.DefaultMaxOffboard)
 	}
 	for _, k := range mf.keep {
 		if err := tsinvites.ValidateList([]tsinvites.CreateUserInviteRequest{{Email: k}}); err != nil { // the rules of a list's emails, as reconcile checks Keep
-			return fmt.Errorf("--keep %q: want an email such as ci-bot@example.com", k)
+			return flagErrorf("--keep %q: want an email such as ci-bot@example.com", k)
 		}
 	}
 	opts := reconcile.PlanOptions{WithoutUsers: noUsers}
 	mf.options(&opts)
-	return opts.Check() // what the engine refuses, such as --no-users with --approve
+	if err := opts.Check(); err != nil { // what the engine refuses, such as --no-users with --approve
+		return flagErrorf("%w", err)
+	}
+	return nil
 }
 
 // options sets the options on users of opts.
@@ -70,7 +74,9 @@ func (mf *memberFlags) options(opts *reconcile.PlanOptions) {
 }
 
 // planFailure is the command's error for NewPlan's err: a usage error (exit 2) for
-// more suspensions than --max-offboard, which nothing was changed for.
+// more suspensions than --max-offboard, which nothing was changed for. (Without
+// users:read, reconcile's error says what to do: the scope when the flags change users,
+// --no-users otherwise.)
 func planFailure(err error) error {
 	var capErr *reconcile.OffboardCapError
 	if errors.As(err, &capErr) {
@@ -78,13 +84,4 @@ func planFailure(err error) error {
 			capErr.Count, capErr.Max, capErr.Count)
 	}
 	return failed(err)
-}
-
-// userColumn is the CSV report's userId cell, v, when apply acts on users (nothing
-// otherwise, so that reports without them keep their columns).
-func (r *report) userColumn(v string) []string {
-	if r.users {
-		return []string{v}
-	}
-	return nil
 }

@@ -246,7 +246,7 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "(--no-users) cannot go with"},
 		{[]string{"plan", "--keep", "a@example.com"}, "--offboard-admins, --keep and --max-offboard go with --offboard"},
 		{[]string{"plan", "--max-offboard", "20"}, "go with --offboard"},
-		{[]string{"plan", "--offboard", "--max-offboard", "0"}, "--max-offboard 0: want 1 or more"},
+		{[]string{"plan", "--offboard", "--max-offboard", "-1"}, "--max-offboard -1: want 0 (the default, 10) or more"},
 		{[]string{"plan", "--offboard", "--keep", "not an email"}, `--keep "not an email": want an email`},
 	} {
 		srv, vars := sampleServer(t)
@@ -255,25 +255,6 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 		if sent := srv.TotalRequests() - before; got.code != exitUsage || !strings.Contains(got.stderr, tt.want) || sent != 0 {
 			t.Errorf("%v: exit %d, %d requests; stderr %q, want 2, none and %q", tt.args, got.code, sent, got.stderr, tt.want)
 		}
-	}
-}
-
-// plan --offboard prints the changes to users with their marks, and -o csv a userId
-// column; without the flags, the CSV keeps its columns.
-func TestPlanPrintsChangesToUsers(t *testing.T) {
-	t.Parallel()
-	_, envs := credentialFake(t, tsinvitestest.WithUsers(tsinvites.User{Created: longAgo, LoginName: "left@example.com"}))
-	in := invocation{args: []string{"plan", "-f", "-", "--offboard", "-o", "table"}, stdin: "email\na@example.com\n", vars: envs["API key"]}
-	if got := in.run(t); got.code != exitOK || !strings.Contains(got.stdout, "! suspend   left@example.com (member, user 3001): not in the list\n") || !strings.Contains(got.stdout, "0 to delete; 1 to suspend, 0 to restore;") {
-		t.Errorf("plan --offboard: exit %d\n%s%s", got.code, got.stdout, got.stderr)
-	}
-	in.args = []string{"plan", "-f", "-", "--offboard", "-o", "csv"}
-	if got := in.run(t); !strings.HasPrefix(got.stdout, "action,email,role,oldRole,inviteId,lastEmailSentAt,reason,userId\n") || !strings.Contains(got.stdout, "suspend,left@example.com,member,,,,not in the list,3001\n") {
-		t.Errorf("plan --offboard -o csv:\n%s", got.stdout)
-	}
-	in.args = []string{"plan", "-f", "-", "-o", "csv"}
-	if got := in.run(t); !strings.HasPrefix(got.stdout, "action,email,role,oldRole,inviteId,lastEmailSentAt,reason\n") {
-		t.Errorf("plan -o csv without --offboard:\n%s", got.stdout)
 	}
 }
 
