@@ -88,14 +88,10 @@ func linkLive(inv tsinvites.DeviceInvite, now time.Time) bool {
 //
 // The options on users (Approve, ManageRoles, Offboard, Keep, ...) are refused.
 func NewSharePlan(ctx context.Context, c DeviceClient, shares []Share, opts PlanOptions) (*Plan, error) {
-	switch err := opts.check(); {
-	case err != nil:
-		return nil, invalid("share plan", "%v", err)
-	case noClient(c):
-		return nil, invalid("share plan", "no client given")
-	case ctx == nil:
-		return nil, invalid("share plan", "nil context")
-	case opts.ChangesUsers() || len(opts.Keep) > 0 || opts.MaxOffboard != 0 || opts.OffboardGrace != 0:
+	if err := checkPlanArgs(ctx, c, opts, "share plan"); err != nil {
+		return nil, err
+	}
+	if opts.ChangesUsers() || len(opts.Keep) > 0 || opts.MaxOffboard != 0 || opts.OffboardGrace != 0 {
 		return nil, invalid("share plan", "the options on users (Approve, ManageRoles, Offboard and theirs) do not apply to device shares")
 	}
 	if err := checkShares(shares); err != nil {
