@@ -10,7 +10,7 @@ HANDWRITTEN = $(shell find . -name '*.go' -not -name '*.gen.go' -not -path './to
 SPECSYNC_DIR := tools/specsync
 
 # Fuzz targets, as package:Target; `make fuzz` runs each for FUZZTIME.
-FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites/internal/input:FuzzReadCSV ./cmd/tsinvites/internal/input:FuzzReadDesired
+FUZZ_TARGETS = .:FuzzAPIError .:FuzzPathValues ./cmd/tsinvites/internal/input:FuzzReadCSV ./cmd/tsinvites/internal/input:FuzzReadDesired ./cmd/tsinvites/internal/input:FuzzReadShares
 FUZZTIME ?= 1m
 
 # make bench: each benchmark BENCHCOUNT times for BENCHTIME.
@@ -106,6 +106,8 @@ demo:
 	$(CLI) delete 1 2 -o json
 	$(CLI) plan -f examples/invites.yaml --prune --resend-after 48h -o table
 	$(CLI) apply -f examples/invites.csv --prune --resend-after 48h --yes -o table
+	$(CLI) devices list -o table
+	$(CLI) shares plan -f examples/shares.csv --prune --resend-after 24h -o table
 
 ## demo-sdk: the whole life of an invite in Go (examples/quickstart), against the fake API
 demo-sdk:

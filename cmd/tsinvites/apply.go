@@ -126,7 +126,7 @@ func (o *applyOptions) apply(ctx context.Context, c *tsinvites.Client, plan *rec
 		key, _ := identity.Key(ch.Email)
 		return lineOf[key]
 	}
-	of := reportOf{op: opApply, tailnet: plan.Tailnet, unchanged: len(plan.Unchanged), users: plan.Options.ChangesUsers()}
+	of := reportOf{op: opApply, tailnet: plan.Tailnet, unchanged: len(plan.Unchanged), users: plan.Options.ChangesUsers(), devices: plan.DeviceShares}
 	if plan.Empty() {
 		of.items = planItems(plan, opts, reconcile.StatusNotAttempted, lines)
 		return p.report(newReport(of))

@@ -128,24 +128,68 @@ var sampleUsers = []tsinvites.User{
 	{LoginName: "erin@example.com", DisplayName: "Erin", Role: tsinvites.TailnetRoleMember},
 }
 
-// startSampleFake starts a fake API (tailnet "-" or example.com, domain example.com) on
-// loopback with the sample invites, their emails sent at different times before now(),
-// and the sample users.
-func startSampleFake(now func() time.Time) (*fakeserver.Server, error) {
+// sampleDevices are the devices the --fake API starts with (IDs from 40001, nodeIds
+// n40001..., names such as build-1.example.com).
+var sampleDevices = []tsinvites.Device{
+	{Hostname: "build-1", Tags: []string{"tag:ci"}, Os: "linux"},
+	{Hostname: "build-2", Tags: []string{"tag:ci"}, Os: "linux"},
+	{Hostname: "gameserver", Os: "linux", User: "amelie@example.com"},
+	{Hostname: "amelie-laptop", Os: "macOS", User: "amelie@example.com"},
+}
+
+// sampleShares are the device invites the --fake API starts with, of the gameserver,
+// made this long ago; acceptedBy, when set, has accepted it.
+var sampleShares = []struct {
+	ago        time.Duration
+	req        tsinvites.CreateDeviceInviteRequest
+	acceptedBy string
+}{
+	{7 * 24 * time.Hour, tsinvites.CreateDeviceInviteRequest{Email: "pal@partner.org"}, "pal@partner.org"},
+	{50 * time.Hour, tsinvites.CreateDeviceInviteRequest{Email: "friend@partner.org", AllowExitNode: true}, ""},
+}
+
+// sampleFake is how a fake with the samples starts: its options (the sample users and
+// devices, and a clock that is now() unless seed moves it back) and seed, which makes
+// the sample invites and device invites through c, a client of f, each at its time.
+func sampleFake(now func() time.Time) (opts []fakeserver.Option, seed func(ctx context.Context, c *tsinvites.Client, f *fakeserver.Fake) error) {
 	var offset atomic.Int64 // how far the fake's clock is behind now()
 	clock := func() time.Time { return now().Add(-time.Duration(offset.Load())).Truncate(time.Second) }
-	srv, err := fakeserver.NewServer(fakeserver.WithClock(clock), fakeserver.WithUsers(sampleUsers...))
+	opts = []fakeserver.Option{fakeserver.WithClock(clock), fakeserver.WithUsers(sampleUsers...), fakeserver.WithDevices(sampleDevices...)}
+	return opts, func(ctx context.Context, c *tsinvites.Client, f *fakeserver.Fake) error {
+		defer offset.Store(0)
+		for _, s := range sampleInvites {
+			offset.Store(int64(s.ago))
+			if _, err := c.Create(ctx, s.req); err != nil {
+				return fmt.Errorf("seed the fake API: %w", err)
+			}
+		}
+		game := f.Devices()[2].NodeID
+		for _, s := range sampleShares {
+			offset.Store(int64(s.ago))
+			made, err := c.CreateDeviceInvites(ctx, game, s.req)
+			if err == nil && s.acceptedBy != "" {
+				err = f.AcceptDeviceInviteAs(made[0].ID, s.acceptedBy)
+			}
+			if err != nil {
+				return fmt.Errorf("seed the fake API: %w", err)
+			}
+		}
+		return nil
+	}
+}
+
+// startSampleFake starts a fake API (tailnet "-" or example.com, domain example.com) on
+// loopback with the samples of sampleFake: invites and device invites made at
+// different times before now(), users and devices.
+func startSampleFake(now func() time.Time) (*fakeserver.Server, error) {
+	opts, seed := sampleFake(now)
+	srv, err := fakeserver.NewServer(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("start the fake API: %w", err)
 	}
-	ctx := context.Background()
-	for _, s := range sampleInvites {
-		offset.Store(int64(s.ago))
-		if _, err := srv.Client().Create(ctx, s.req); err != nil {
-			srv.Close()
-			return nil, fmt.Errorf("seed the fake API: %w", err)
-		}
+	if err := seed(context.Background(), srv.Client(), srv.Fake); err != nil {
+		srv.Close()
+		return nil, err
 	}
-	offset.Store(0)
 	return srv, nil
 }

@@ -9,15 +9,17 @@ import (
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
-// planItems are the items of plan's changes, not yet run: creates and recreates numbered
-// by the create call they go in (opts.BatchSize each), lines from lineOf (nil: none).
+// planItems are the items of plan's changes, not yet run: creates and recreates of
+// invites numbered by the create call they go in (opts.BatchSize each; a share's goes in
+// its device's call, unnumbered), lines from lineOf (nil: none).
 func planItems(plan *reconcile.Plan, opts reconcile.ApplyOptions, status reconcile.Status, lineOf func(i int, ch reconcile.Change) int) []item {
 	batch := cmp.Or(opts.BatchSize, reconcile.DefaultBatchSize)
 	items := make([]item, len(plan.Changes))
 	creates := 0
 	for i, ch := range plan.Changes {
 		items[i] = item{Change: ch, Status: status}
-		if ch.Action == reconcile.ActionCreate || ch.Action == reconcile.ActionRecreate {
+		if (ch.Action == reconcile.ActionCreate || ch.Action == reconcile.ActionRecreate) && ch.DeviceID == "" { // a share's call is its device's
+
 			items[i].Batch = creates/batch + 1
 			creates++
 		}
@@ -63,11 +65,18 @@ func (o *options) execute(ctx context.Context, c *tsinvites.Client, op bulkOp, p
 		return ran{}, apiFailure(err)
 	}
 	for i, r := range res.Results {
-		items[i].Status, items[i].NewInviteID, items[i].Invite = r.Status, r.NewInviteID, r.Invite
+		items[i].Status, items[i].NewInviteID, items[i].Invite, items[i].Share = r.Status, r.NewInviteID, r.Invite, r.Share
 		items[i].Error = itemError(ctx, r.Status, r.Err)
 	}
 	for _, inv := range res.Unpaired {
 		items = append(items, unpairedItem(inv))
+	}
+	for _, inv := range res.UnpairedShares {
+		items = append(items, item{
+			Change: reconcile.Change{Action: reconcile.ActionCreate, Email: inv.Email, AllowExitNode: inv.AllowExitNode},
+			Status: statusUnpaired, NewInviteID: inv.ID, Share: &inv,
+			Error: fmt.Sprintf("the API's answer held this device invite, not asked for: it may exist (share it, or delete it: tsinvites shares delete %s)", shellWord(inv.ID)),
+		})
 	}
 	return ran{items: items, behindBar: prog != nil}, nil
 }

@@ -14,11 +14,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tsinvites/tsinvites"
 	"github.com/tsinvites/tsinvites/internal/fakeserver"
 )
 
-const fakeServerLong = `Serve a fake of the Tailscale API's user-invites endpoints (package tsinvitestest) over
-HTTP, until interrupted. It starts empty and keeps invites in memory; it accepts the token
+const fakeServerLong = `Serve a fake of the Tailscale API's user invites, users, devices and device invites
+(package tsinvitestest) over HTTP, until interrupted. It starts empty (--samples: with
+the sample invites, users, devices and device invites of --fake) and keeps all in memory; it accepts the token
 given with --token, or a random one. Its URL and token are printed on stdout as export
 lines for a shell, so that other programs (this one without --fake, scripts, Terraform)
 can use it. Like the real API, it accepts the tailnet "-" and example.com; emails outside
@@ -36,6 +38,7 @@ type fakeServerOptions struct {
 	listen, token              string
 	oauthClientID, oauthSecret string
 	federatedClientID          string
+	samples                    bool
 }
 
 func newFakeServerCommand(o *options) *cobra.Command {
@@ -70,6 +73,7 @@ func newFakeServerCommand(o *options) *cobra.Command {
 	f.StringVar(&ff.token, "token", "", "API key the fake accepts (default: a random tskey-api-fake-... key)")
 	f.StringVar(&ff.oauthClientID, "oauth-client-id", "", "also accept this OAuth client (TAILSCALE_OAUTH_CLIENT_ID)")
 	f.StringVar(&ff.oauthSecret, "oauth-client-secret", "", "the OAuth client's secret (default: a random one)")
+	f.BoolVar(&ff.samples, "samples", false, "start with --fake's sample invites, users, devices and device invites (default: empty)")
 	f.StringVar(&ff.federatedClientID, "federated-client-id", "", "also accept workload identity federation for this client ID (TAILSCALE_OAUTH_CLIENT_ID with TAILSCALE_IDENTITY_TOKEN)")
 	return cmd
 }
@@ -80,16 +84,7 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	if token == "" {
 		token = "tskey-api-fake-" + rand.Text()
 	}
-	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(ff.env.now)}
-	if ff.oauthClientID != "" {
-		if ff.oauthSecret == "" {
-			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
-		}
-		opts = append(opts, fakeserver.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
-	}
-	if ff.federatedClientID != "" {
-		opts = append(opts, fakeserver.WithFederatedIdentity(ff.federatedClientID))
-	}
+	opts := ff.fakeOptions(token)
 	l, err := net.Listen("tcp", ff.listen)
 	if err != nil {
 		return failedf("fake-server: %w (pass --listen 127.0.0.1:0 for a free port)", err)
@@ -102,12 +97,23 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	if addr.IP.IsUnspecified() {
 		url = fmt.Sprintf("http://127.0.0.1:%d", addr.Port)
 	}
-	srv := &http.Server{
-		Handler:           fakeserver.Handler(opts...),
-		ReadHeaderTimeout: 10 * time.Second,
+	var seed func(context.Context, *tsinvites.Client, *fakeserver.Fake) error
+	if ff.samples {
+		var sample []fakeserver.Option
+		sample, seed = sampleFake(ff.env.now)
+		opts = append(opts, sample...)
 	}
+	fake := fakeserver.Handler(opts...)
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(l) }()
+	if seed != nil {
+		if err := ff.seed(ctx, seed, fake, url, token); err != nil {
+			_ = srv.Close()
+			<-served
+			return failedf("fake-server: %w", err)
+		}
+	}
 
 	ff.print(url, token)
 	fmt.Fprintln(ff.env.stderr, "tsinvites: serving the fake API; interrupt (Ctrl-C) to stop")
@@ -129,12 +135,41 @@ func fakeServerRun(ctx context.Context, ff *fakeServerOptions) error {
 	return nil
 }
 
+// fakeOptions are the fake's options from the flags (but --samples): the token, the
+// clock, and the OAuth client and federated identity it accepts.
+func (ff *fakeServerOptions) fakeOptions(token string) []fakeserver.Option {
+	opts := []fakeserver.Option{fakeserver.WithToken(token), fakeserver.WithClock(ff.env.now)}
+	if ff.oauthClientID != "" {
+		if ff.oauthSecret == "" {
+			ff.oauthSecret = "tskey-client-fake-" + rand.Text()
+		}
+		opts = append(opts, fakeserver.WithOAuthClient(ff.oauthClientID, ff.oauthSecret))
+	}
+	if ff.federatedClientID != "" {
+		opts = append(opts, fakeserver.WithFederatedIdentity(ff.federatedClientID))
+	}
+	return opts
+}
+
+// seed makes the samples on the fake served at url, through a client with token.
+func (ff *fakeServerOptions) seed(ctx context.Context, seed func(context.Context, *tsinvites.Client, *fakeserver.Fake) error, fake *fakeserver.Fake, url, token string) error {
+	c, err := tsinvites.New(tsinvites.Config{APIKey: token, BaseURL: url, UserAgent: userAgent})
+	if err != nil {
+		return err
+	}
+	return seed(ctx, c, fake)
+}
+
 // print prints, on stdout, how to use the fake at url: export lines for a shell, and a
 // command for each other credential. Every value is quoted for a shell: these lines are
 // pasted or eval'ed.
 func (ff *fakeServerOptions) print(url, token string) {
 	w := ff.env.stdout
-	fmt.Fprintf(w, "# Fake Tailscale API (in memory, empty) at %s, token %s\n", url, shellWord(token))
+	what := "empty"
+	if ff.samples {
+		what = "with sample invites, users, devices and device invites"
+	}
+	fmt.Fprintf(w, "# Fake Tailscale API (in memory, %s) at %s, token %s\n", what, url, shellWord(token))
 	fmt.Fprintf(w, "export TAILSCALE_BASE_URL=%s TAILSCALE_API_KEY=%s\n", url, shellWord(token))
 	if ff.oauthClientID != "" {
 		fmt.Fprintf(w, "# As the OAuth client (list, get, plan and changes to users; 403 on invite changes):\n# env -u TAILSCALE_API_KEY TAILSCALE_OAUTH_CLIENT_ID=%s TAILSCALE_OAUTH_CLIENT_SECRET=%s tsinvites list\n",

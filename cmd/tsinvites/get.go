@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
-	"github.com/tsinvites/tsinvites/internal/pool"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -52,24 +51,13 @@ func getRun(ctx context.Context, opts *getOptions) error {
 	}
 	defer done()
 	found := make([]*tsinvites.UserInvite, len(ids))
-	items := make([]item, len(ids))
-	prog := opts.newProgress(len(ids), "getting")
-	next, why := pool.New(opts.concurrency, c.RetryPolicy().MaxRetryAfter).Run(ctx, len(ids), func(ctx context.Context, i int) error {
+	items := opts.runEach(ctx, c, ids, opts.concurrency, opGet, func(ctx context.Context, i int) error {
 		inv, err := c.Get(ctx, ids[i])
-		found[i], items[i].Status = inv, reconcile.StatusDone
-		if err != nil {
-			items[i].Status, items[i].Error = reconcile.StatusFailed, reason(err)
-		}
-		prog.add(1)
+		found[i] = inv
 		return err
 	})
-	prog.done()
-	for i := next; i < len(items); i++ {
-		items[i].Status, items[i].Error = reconcile.StatusNotAttempted, notStarted(ctx, why)
-	}
 	var invites []tsinvites.UserInvite
 	for i := range items {
-		items[i].InviteID = ids[i]
 		if found[i] != nil {
 			invites = append(invites, *found[i])
 		}
@@ -80,16 +68,21 @@ func getRun(ctx context.Context, opts *getOptions) error {
 			return failedf("%w", err)
 		}
 	}
-	r := newReport(reportOf{op: opGet, tailnet: c.Tailnet(), items: items})
+	return opts.getFailures(newReport(reportOf{op: opGet, tailnet: c.Tailnet(), items: items}), len(ids))
+}
+
+// getFailures reports on stderr, one a line, the items of a get (of invites or device
+// invites) that were not found, and returns the command's error.
+func (o *options) getFailures(r *report, n int) error {
 	if r.exitCode() == exitOK {
 		return nil
 	}
 	for _, it := range r.Results {
 		if it.Status != reconcile.StatusDone {
-			printLine(opts.env.stderr, "tsinvites: get invite %s: %s", it.InviteID, it.Error)
+			printLine(o.env.stderr, "tsinvites: %s %s %s: %s", r.op.name, r.op.noun, it.InviteID, it.Error)
 		}
 	}
-	if len(ids) == 1 {
+	if n == 1 {
 		return &exitError{code: exitFailed}
 	}
 	return r.err(true) // each was listed above

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/pool"
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
@@ -38,6 +40,32 @@ func (o *options) ids(args []string, concurrency int) ([]string, error) {
 		seen[id] = true
 	}
 	return args, nil
+}
+
+// runEach calls do for each of ids, concurrency at a time (the project's one worker
+// pool, internal/pool, which slows down on 429s as the engine does), behind a progress
+// bar labelled by op, and returns an item for each: its ID, done or failed (and why),
+// or not attempted when the pool stopped or ctx ended first.
+func (o *options) runEach(ctx context.Context, c *tsinvites.Client, ids []string, concurrency int, op bulkOp, do func(ctx context.Context, i int) error) []item {
+	items := make([]item, len(ids))
+	prog := o.newProgress(len(ids), op.progress)
+	next, why := pool.New(concurrency, c.RetryPolicy().MaxRetryAfter).Run(ctx, len(ids), func(ctx context.Context, i int) error {
+		err := do(ctx, i)
+		items[i].Status = reconcile.StatusDone
+		if err != nil {
+			items[i].Status, items[i].Error = reconcile.StatusFailed, reason(err)
+		}
+		prog.add(1)
+		return err
+	})
+	prog.done()
+	for i := next; i < len(items); i++ {
+		items[i].Status, items[i].Error = reconcile.StatusNotAttempted, notStarted(ctx, why)
+	}
+	for i := range items {
+		items[i].Action, items[i].InviteID = op.action, ids[i]
+	}
+	return items
 }
 
 // checkConcurrency checks --concurrency against the engine's limit.

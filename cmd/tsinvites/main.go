@@ -1,7 +1,10 @@
 // Command tsinvites manages the user invites of a Tailscale tailnet: list, get, create
 // (from flags or a CSV file, in batches), resend and delete them, with table, JSON or
-// CSV output; plan and apply make the open invites match a file of desired invites. It reads the credentials the Terraform provider uses (TAILSCALE_API_KEY,
-// or TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET) or --api-key-file.
+// CSV output; plan and apply make the open invites match a file of desired invites;
+// devices and shares share devices with people outside the tailnet (device invites),
+// shares plan and apply from a file of (device, email, allowExitNode). It reads the
+// credentials the Terraform provider uses (TAILSCALE_API_KEY, or
+// TAILSCALE_OAUTH_CLIENT_ID and TAILSCALE_OAUTH_CLIENT_SECRET) or --api-key-file.
 //
 // Try it without credentials against an in-process fake of the API:
 //

@@ -222,6 +222,9 @@ func TestFake(t *testing.T) {
 		{[]string{"--fake", "create", "--email", "x@outside.org", "-o", "csv", "--show-urls"}, 0, "https://login.tailscale.com/uinv/"},
 		{[]string{"--fake", "plan", "-f", "../../examples/invites.yaml", "--prune", "-o", "table"}, 0, "~ recreate  bob@example.com (member → admin, invite 3)"},
 		{[]string{"--fake", "apply", "-f", "../../examples/invites.csv", "--prune", "--yes", "-o", "json"}, 0, `"done": 4`},
+		{[]string{"--fake", "devices", "list", "-o", "csv"}, 0, "n40003,40003,gameserver.example.com"},
+		{[]string{"--fake", "shares", "list", "-o", "table"}, 0, "accepted by pal@partner.org"},
+		{[]string{"--fake", "shares", "apply", "-f", "../../examples/shares.csv", "--yes", "-o", "json"}, 0, `"done": 5`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

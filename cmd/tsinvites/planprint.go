@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,10 +18,12 @@ import (
 // and NO_COLOR is not set), JSON or CSV.
 func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	p := o.printer()
-	switch o.output {
-	case "json":
+	switch {
+	case o.output == "json":
 		return p.json(plan)
-	case "csv":
+	case o.output == "csv" && plan.DeviceShares:
+		return p.sharePlanCSV(plan)
+	case o.output == "csv":
 		cw := newCSVWriter(p.stdout)
 		header := []string{"action", "email", "role", "oldRole", "inviteId", "lastEmailSentAt", "reason"}
 		if plan.Options.ChangesUsers() {
@@ -43,6 +46,17 @@ func (o *options) printPlan(plan *reconcile.Plan, w io.Writer, tty bool) error {
 	}
 	o.writePlanText(w, plan, tty)
 	return nil
+}
+
+// sharePlanCSV prints a plan of device shares as CSV: a row per change.
+func (p *printer) sharePlanCSV(plan *reconcile.Plan) error {
+	cw := newCSVWriter(p.stdout)
+	_ = cw.Write([]string{"action", "deviceId", "deviceName", "email", "allowExitNode", "inviteId", "lastEmailSentAt", "reason"})
+	for _, ch := range plan.Changes {
+		_ = cw.Write([]string{string(ch.Action), ch.DeviceID, ch.DeviceName, ch.Email, strconv.FormatBool(ch.AllowExitNode), ch.InviteID, rfc3339(ch.LastEmailSentAt), ch.Reason})
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // writePlanText writes the plan as Plan.String does (a line per change, one per joined

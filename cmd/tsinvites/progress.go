@@ -16,7 +16,7 @@ type progress struct{ bar *progressbar.ProgressBar }
 // newProgress shows a progress bar for n items when there are more than 20 and stderr
 // is a terminal.
 func (o *options) newProgress(n int, desc string) *progress {
-	if n <= progressThreshold || !o.env.stderrTTY {
+	if !o.showsProgress(n) {
 		return nil
 	}
 	return &progress{bar: progressbar.NewOptions(n,
@@ -42,3 +42,6 @@ func (p *progress) done() {
 		_ = p.bar.Exit()
 	}
 }
+
+// showsProgress reports whether newProgress shows a bar for n items.
+func (o *options) showsProgress(n int) bool { return n > progressThreshold && o.env.stderrTTY }

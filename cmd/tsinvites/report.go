@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tsinvites/tsinvites"
@@ -29,17 +30,27 @@ const statusUnpaired reconcile.Status = "unpaired"
 type bulkOp struct {
 	name     string // create, resend, delete, apply, get
 	verb     string // past tense: created
-	noun     string // what it counts: invite or change
+	noun     string // what it counts: invite, device invite or change
 	progress string // the progress bar's label
+	action   reconcile.Action
 }
 
 var (
-	opCreate = bulkOp{"create", "created", "invite", "creating"}
-	opResend = bulkOp{"resend", "resent", "invite", "resending"}
-	opDelete = bulkOp{"delete", "deleted", "invite", "deleting"}
-	opApply  = bulkOp{"apply", "applied", "change", "applying"}
-	opGet    = bulkOp{"get", "got", "invite", "getting"}
+	opCreate      = bulkOp{"create", "created", "invite", "creating", reconcile.ActionCreate}
+	opResend      = bulkOp{"resend", "resent", "invite", "resending", reconcile.ActionResend}
+	opDelete      = bulkOp{"delete", "deleted", "invite", "deleting", reconcile.ActionDelete}
+	opApply       = bulkOp{"apply", "applied", "change", "applying", ""}
+	opGet         = bulkOp{"get", "got", "invite", "getting", ""}
+	opShareResend = bulkOp{"resend", "resent", "device invite", "resending", reconcile.ActionResend}
+	opShareDelete = bulkOp{"delete", "deleted", "device invite", "deleting", reconcile.ActionDelete}
+	opShareGet    = bulkOp{"get", "got", "device invite", "getting", ""}
 )
+
+// listsEach reports whether the op's table report lists each item done (resend and
+// delete, of invites or device invites).
+func (op bulkOp) listsEach() bool {
+	return op.action == reconcile.ActionResend || op.action == reconcile.ActionDelete
+}
 
 func (op bulkOp) count(n int) string { return textsafe.Plural(n, op.noun, op.noun+"s") }
 
@@ -58,6 +69,9 @@ type item struct {
 	Batch int `json:"batch,omitempty"`
 	// Invite is the invite made, with its URL only when printed with --show-urls.
 	Invite *tsinvites.UserInvite `json:"invite,omitempty"`
+	// Share is the device invite made (shares apply), with its URL only when printed
+	// with --show-urls.
+	Share *tsinvites.DeviceInvite `json:"share,omitempty"`
 }
 
 // what names the item for a person: the plan's line for apply, otherwise the email
@@ -75,7 +89,7 @@ func (it item) what(op bulkOp) string {
 	case it.Action == reconcile.ActionCreate:
 		return it.Email
 	}
-	return "invite " + it.InviteID
+	return op.noun + " " + it.InviteID
 }
 
 // report is what a bulk command did, item by item: with -o json, this document.
@@ -94,8 +108,10 @@ type report struct {
 
 	op         bulkOp
 	created    []tsinvites.UserInvite // the invites made, with their URLs
+	shares     []shareRow             // the device invites made, with their URLs
 	behindBar  bool                   // a progress bar was shown
 	users      bool                   // apply acts on users: CSV has a userId column
+	devices    bool                   // apply shares devices: CSV has device columns
 	failedMade int                    // failed items whose invite was made all the same (another role)
 }
 
@@ -107,18 +123,22 @@ type reportOf struct {
 	behindBar bool // a progress bar was shown while the items ran
 	unchanged int  // apply: the invites of the file that need nothing
 	users     bool // apply acts on users
+	devices   bool // apply shares devices
 }
 
 // newReport builds the report of in's items, with its counts.
 func newReport(in reportOf) *report {
 	r := &report{Operation: in.op.name, Tailnet: cmp.Or(in.tailnet, "-"), Results: in.items, op: in.op,
-		Unchanged: in.unchanged, behindBar: in.behindBar, users: in.users}
+		Unchanged: in.unchanged, behindBar: in.behindBar, users: in.users, devices: in.devices}
 	for _, it := range in.items {
 		switch it.Status {
 		case reconcile.StatusDone:
 			r.Done++
 			if it.Invite != nil {
 				r.created = append(r.created, *it.Invite)
+			}
+			if it.Share != nil {
+				r.shares = append(r.shares, shareRow{Device: it.DeviceID, DeviceName: it.DeviceName, DeviceInvite: *it.Share})
 			}
 		case reconcile.StatusFailed:
 			r.Failed++
@@ -133,7 +153,12 @@ func newReport(in reportOf) *report {
 			r.Unknown++
 		case statusUnpaired:
 			r.Unpaired++
-			r.created = append(r.created, *it.Invite)
+			if it.Invite != nil {
+				r.created = append(r.created, *it.Invite)
+			}
+			if it.Share != nil {
+				r.shares = append(r.shares, shareRow{Device: it.DeviceID, DeviceInvite: *it.Share})
+			}
 		case statusDryRun:
 			r.DryRun = true
 		}
@@ -229,6 +254,18 @@ func unpairedIDs(items []item) string {
 		return "invite " + ids[0]
 	}
 	return "invites " + strings.Join(ids, ", ")
+}
+
+// deviceColumns are the CSV report's device cells of it (their names for nil), when
+// apply shares devices (nothing otherwise).
+func (r *report) deviceColumns(it *item) []string {
+	switch {
+	case !r.devices:
+		return nil
+	case it == nil:
+		return []string{"deviceId", "deviceName", "allowExitNode"}
+	}
+	return []string{it.DeviceID, it.DeviceName, strconv.FormatBool(it.AllowExitNode)}
 }
 
 // userColumn is the CSV report's userId cell, v, when apply acts on users (nothing

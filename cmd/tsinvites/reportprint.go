@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"strconv"
@@ -37,7 +38,7 @@ func (p *printer) report(r *report) error {
 	var err error
 	// resend and delete list each item done, unless behind a progress bar; create
 	// prints the invites made, and apply has printed its plan.
-	listedDone := p.format == "table" && (r.op == opResend || r.op == opDelete) && !r.behindBar
+	listedDone := p.format == "table" && r.op.listsEach() && !r.behindBar
 	switch {
 	case p.format == "json":
 		err = p.reportJSON(r)
@@ -54,6 +55,7 @@ func (p *printer) report(r *report) error {
 	}
 	if p.format != "table" || r.op != opCreate && !p.showURLs {
 		p.urlNote(r.created)
+		p.shareURLNote(r.shares)
 	}
 	if err == nil && !r.DryRun && !listedDone && len(r.Results) > 0 && r.exitCode() == exitOK {
 		fmt.Fprintln(p.stderr, r.doneLine())
@@ -67,6 +69,9 @@ func (p *printer) reportTable(r *report, listedDone bool) error {
 	var err error
 	if len(r.created) > 0 && (r.op == opCreate || p.showURLs) {
 		err = p.invites(r.created) // with the URL note
+	}
+	if len(r.shares) > 0 && p.showURLs {
+		err = cmp.Or(err, p.shares(r.shares))
 	}
 	for _, it := range r.Results {
 		switch {
@@ -86,14 +91,19 @@ func (p *printer) reportTable(r *report, listedDone bool) error {
 // reportCSV prints a row per item.
 func (p *printer) reportCSV(r *report) error {
 	w := newCSVWriter(p.stdout)
-	header := append([]string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}, r.userColumn("userId")...)
+	header := append(append([]string{"action", "line", "batch", "email", "role", "inviteId", "newInviteId", "status", "error"}, r.userColumn("userId")...), r.deviceColumns(nil)...)
 	if p.showURLs {
 		header = append(header, "inviteUrl")
 	}
 	_ = w.Write(header)
 	for _, it := range r.Results {
-		row := append([]string{string(it.Action), itoa(it.Line), itoa(it.Batch), it.Email, string(it.Role), it.InviteID, it.NewInviteID, string(it.Status), it.Error}, r.userColumn(it.UserID)...)
-		_ = w.Write(p.withURL(row, it.Invite))
+		row := append(append([]string{string(it.Action), itoa(it.Line), itoa(it.Batch), it.Email, string(it.Role), it.InviteID, it.NewInviteID, string(it.Status), it.Error}, r.userColumn(it.UserID)...), r.deviceColumns(&it)...)
+		if it.Share != nil {
+			row = p.shareURL(row, it.Share.InviteURL)
+		} else {
+			row = p.withURL(row, it.Invite)
+		}
+		_ = w.Write(row)
 	}
 	w.Flush()
 	return w.Error()
@@ -107,6 +117,10 @@ func (p *printer) reportJSON(r *report) error {
 		if it.Invite != nil {
 			inv := p.visible(*it.Invite)
 			it.Invite = &inv
+		}
+		if it.Share != nil {
+			inv := p.visibleShare(*it.Share)
+			it.Share = &inv
 		}
 		shown.Results[i] = it
 	}

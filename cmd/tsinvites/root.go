@@ -28,7 +28,8 @@ type options struct {
 }
 
 const rootLong = `tsinvites lists, creates, resends and deletes the user invites of a Tailscale tailnet,
-and makes them match a file of desired invites (plan, apply).
+and makes them match a file of desired invites (plan, apply); it shares devices with
+people outside the tailnet the same way (devices, shares).
 
 Credentials come from the variables the Terraform provider uses: TAILSCALE_API_KEY (a
 user-owned API key: creating, resending and deleting need one), or
@@ -97,6 +98,8 @@ func newRootCommand(e *env) *cobra.Command {
 		newDeleteCommand(o),
 		newPlanCommand(o),
 		newApplyCommand(o),
+		newDevicesCommand(o),
+		newSharesCommand(o),
 		newFakeServerCommand(o),
 		newVersionCommand(o),
 	)

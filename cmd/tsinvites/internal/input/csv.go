@@ -167,8 +167,12 @@ type stopped struct {
 
 // readRows reads the rows until the end of the file or the first error that stops the
 // reading (a limit passed, a broken quote), which it returns.
-func (c *rowChecker) readRows(cr *csv.Reader) stopped {
-	line := c.h.line
+func (c *rowChecker) readRows(cr *csv.Reader) stopped { return readRecords(cr, c.h.line, c.row) }
+
+// readRecords reads the rows after the header (on line) with row, until the end of the
+// file or the first error that stops the reading (a limit passed, a broken quote, more
+// than MaxInvites rows), which it returns.
+func readRecords(cr *csv.Reader, line int, row func(rec []string, line int)) stopped {
 	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		switch {
@@ -185,15 +189,14 @@ func (c *rowChecker) readRows(cr *csv.Reader) stopped {
 		if n > MaxInvites {
 			return stopped{line: line, msg: fmt.Sprintf("more than %d rows, the most one file may have (stopped reading here)", MaxInvites)}
 		}
-		c.row(rec, line)
+		row(rec, line)
 	}
 }
 
 // row reads one row, on line, as a candidate: its email as the cell holds it, its role
 // (without case, a file's convenience) from its role cell or the default.
 func (c *rowChecker) row(rec []string, line int) {
-	if len(rec) != c.h.width {
-		c.report(line, "%s, the header has %d", textsafe.Plural(len(rec), "field", "fields"), c.h.width)
+	if !c.h.fits(&c.checker, rec, line) {
 		return
 	}
 	inv, given := tsinvites.CreateUserInviteRequest{Email: cell(rec[c.h.emailCol]), Role: c.defaultRole}, false
@@ -203,6 +206,15 @@ func (c *rowChecker) row(rec []string, line int) {
 		}
 	}
 	c.add(line, inv, given, "")
+}
+
+// fits reports whether rec, the row on line, has the header's width; c is told when not.
+func (h header) fits(c *checker, rec []string, line int) bool {
+	if len(rec) != h.width {
+		c.report(line, "%s, the header has %d", textsafe.Plural(len(rec), "field", "fields"), h.width)
+		return false
+	}
+	return true
 }
 
 // cell is the text of a CSV cell: without the quote the CLI's CSV output puts before a

@@ -12,11 +12,23 @@ import (
 	"github.com/tsinvites/tsinvites"
 )
 
-// Examples of the wanted shapes, for messages about a file of the wrong shape.
-const (
-	yamlExample = `want a list of invites, like "- email: a@example.com" (role: on the next line, optional)`
-	jsonExample = `want an array of invites, like [{"email": "a@example.com", "role": "admin"}]`
-)
+// listKind is what a YAML or JSON list holds, for its reader's messages.
+type listKind struct {
+	noun        string // "invites"
+	yamlExample string // the wanted shape of a file, for a file of the wrong shape
+	jsonExample string
+	yamlItem    string // the wanted shape of an item
+	jsonItem    string
+}
+
+// invitesKind is a list of invites (plan and apply).
+var invitesKind = &listKind{
+	noun:        "invites",
+	yamlExample: `want a list of invites, like "- email: a@example.com" (role: on the next line, optional)`,
+	jsonExample: `want an array of invites, like [{"email": "a@example.com", "role": "admin"}]`,
+	yamlItem:    `"- email: a@example.com"`,
+	jsonItem:    `{"email": "a@example.com"}`,
+}
 
 // sniffBytes is how much of the input ReadDesired looks at to guess its format.
 const sniffBytes = 64 << 10
@@ -50,24 +62,9 @@ func ReadDesired(r io.Reader, source, format string, cols Columns) (File, error)
 	case cols.Given():
 		return File{}, fmt.Errorf("%s: --email-column and --role-column are for CSV files, as --ignore-role-column is; a %s file has the keys email and role", name, strings.ToUpper(format))
 	}
-	limit := int64(MaxJSONBytes)
-	if format == "yaml" {
-		limit = MaxYAMLBytes
-	}
-	data, err := io.ReadAll(&capReader{r: r, n: limit})
-	c := &itemChecker{checker: checker{bad: &Error{source: name, unit: "line"}, where: "on line"}}
-	switch {
-	case errors.Is(err, errTooBig):
-		c.bad.add(bytes.Count(data, []byte("\n"))+1, "%s", tooBig(format))
-		return File{}, c.bad
-	case err != nil:
-		return File{}, fmt.Errorf("%s: %w", name, err)
-	}
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if format == "yaml" {
-		c.readYAML(data)
-	} else {
-		c.readJSON(data)
+	c := &itemChecker{checker: checker{bad: &Error{source: name, unit: "line"}, where: "on line"}, kind: invitesKind}
+	if err := c.load(r, name, format); err != nil {
+		return File{}, err
 	}
 	rows := c.finish(nil)
 	if c.stop.msg != "" {
@@ -77,6 +74,30 @@ func ReadDesired(r io.Reader, source, format string, cols Columns) (File, error)
 		return File{}, c.bad
 	}
 	return File{Rows: rows}, nil
+}
+
+// load reads a YAML or JSON file (format) from r, within its limit, and its items into
+// c. Its error is the one problem of a file past its limit (c.bad) or one of reading r.
+func (c *itemChecker) load(r io.Reader, name, format string) error {
+	limit := int64(MaxJSONBytes)
+	if format == "yaml" {
+		limit = MaxYAMLBytes
+	}
+	data, err := io.ReadAll(&capReader{r: r, n: limit})
+	switch {
+	case errors.Is(err, errTooBig):
+		c.bad.add(bytes.Count(data, []byte("\n"))+1, "%s", tooBig(format))
+		return c.bad
+	case err != nil:
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if format == "yaml" {
+		c.readYAML(data)
+	} else {
+		c.readJSON(data)
+	}
+	return nil
 }
 
 // tooBig says that a file of format is past its limit, and what to do.
@@ -146,6 +167,9 @@ func sniffFormat(head []byte) string {
 // rows, collecting the valid ones and the problems.
 type itemChecker struct {
 	checker
+	kind *listKind
+	// take reads an item; nil: an invite (itemChecker.invite).
+	take  func(line int, fields []field, msgs []string)
 	items int     // items seen
 	stop  stopped // why the reading stopped early, if it did
 }
@@ -156,7 +180,7 @@ func (c *itemChecker) tooMany(line int) bool {
 	if c.items++; c.items <= MaxInvites {
 		return false
 	}
-	c.stop = stopped{line: line, msg: fmt.Sprintf("more than %d invites, the most one file may have (stopped reading here)", MaxInvites)}
+	c.stop = stopped{line: line, msg: fmt.Sprintf("more than %d %s, the most one file may have (stopped reading here)", MaxInvites, c.kind.noun)}
 	return true
 }
 
@@ -165,12 +189,25 @@ type field struct {
 	key   string
 	value string // the text of the value; "" for null
 	bad   string // what is wrong with the value if it is not text or null, or ""
+	// boolean is a JSON true or false ("true", "false"; bad says it is not text), for
+	// a key that takes one.
+	boolean string
 }
 
 // item reads one item, on line, with its fields and the problems msgs its reader
+// found: with take, or as an invite.
+func (c *itemChecker) item(line int, fields []field, msgs ...string) {
+	if c.take != nil {
+		c.take(line, fields, msgs)
+		return
+	}
+	c.invite(line, fields, msgs...)
+}
+
+// invite reads one item, on line, with its fields and the problems msgs its reader
 // found, as a candidate: its email as the file holds it, its role (without case, a
 // file's convenience; empty, null or missing means member).
-func (c *itemChecker) item(line int, fields []field, msgs ...string) {
+func (c *itemChecker) invite(line int, fields []field, msgs ...string) {
 	values := map[string]string{}
 	badValue := false
 	for _, f := range fields {

@@ -1,5 +1,7 @@
 // Package input reads the lists of invites the CLI is given: CSV files (create
-// --from-csv, plan and apply), YAML and JSON lists (plan and apply) and --email flags.
+// --from-csv, plan and apply), YAML and JSON lists (plan and apply) and --email flags;
+// and the lists of device shares of shares plan and apply (ReadShares), on the same
+// machinery.
 // It checks every invite before anything is sent, and returns either invites that are
 // all valid or an [*Error] listing every problem with its line. It knows nothing of the
 // command line's parser or of the terminal: the CLI prints what it returns.

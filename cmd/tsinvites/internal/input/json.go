@@ -16,10 +16,10 @@ func (c *itemChecker) readJSON(data []byte) {
 	start := skipBlank(data, 0)
 	switch {
 	case start == len(data):
-		c.report(1, "no invites: the file is empty; %s", jsonExample)
+		c.report(1, "no %s: the file is empty; %s", c.kind.noun, c.kind.jsonExample)
 		return
 	case data[start] != '[':
-		c.report(lines.at(start), "the file is %s; %s", jsonKind(data[start]), jsonExample)
+		c.report(lines.at(start), "the file is %s; %s", jsonKind(data[start]), c.kind.jsonExample)
 		return
 	case !json.Valid(data):
 		// Unmarshal checks the whole input before decoding it, so its error says
@@ -55,14 +55,14 @@ func (c *itemChecker) readJSON(data []byte) {
 	case err != nil: // not expected: data is valid JSON
 		c.report(lines.at(int(dec.InputOffset())), "%v", err)
 	case items == 0:
-		c.report(lines.at(start), "no invites: the array is empty")
+		c.report(lines.at(start), "no %s: the array is empty", c.kind.noun)
 	}
 }
 
 // jsonItem checks one element of the array, raw, which is on line.
 func (c *itemChecker) jsonItem(line int, raw json.RawMessage) {
 	if raw[0] != '{' {
-		c.report(line, "the item is %s; want an object, like {\"email\": \"a@example.com\"}", jsonKind(raw[0]))
+		c.report(line, "the item is %s; want an object, like %s", jsonKind(raw[0]), c.kind.jsonItem)
 		return
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -82,6 +82,9 @@ func (c *itemChecker) jsonItem(line int, raw json.RawMessage) {
 		case '"':
 			err = json.Unmarshal(value, &f.value)
 		case 'n': // null
+		case 't', 'f':
+			f.boolean = string(value)
+			fallthrough
 		default:
 			f.bad = fmt.Sprintf("%s is %s; want a string", textsafe.Shorten(f.key, 40), jsonKind(value[0]))
 		}

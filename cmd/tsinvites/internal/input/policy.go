@@ -66,7 +66,23 @@ func (c *checker) finish(gate *roleGate) []Row {
 		problems = inErr.Problems
 	}
 	hideRoles := gate.verdict(c, problems)
-	rows := make([]Row, 0, len(c.list)-min(len(problems), len(c.list)))
+	valid := c.merge(problems, func(p tsinvites.InputProblem, m meta) bool {
+		return p.Field == "role" && hideRoles && m.roleGiven // said once, of the column
+	})
+	rows := make([]Row, len(valid))
+	for k, i := range valid {
+		rows[k] = Row{Line: int(c.meta[i].line), FromFile: true, Invite: c.list[i], RoleGiven: c.meta[i].roleGiven}
+	}
+	c.list, c.meta, c.shapes, c.more = nil, nil, nil, 0
+	return rows
+}
+
+// merge adds to c.bad, in line order, the shape problems and, for each item of c.meta,
+// its reader's problem and problems (a policy's, in item order, each with the item's
+// Index and, for a duplicate, the First), but those that hide says were said another
+// way (hide may be nil). It returns the indices of the items without a problem.
+func (c *checker) merge(problems []tsinvites.InputProblem, hide func(tsinvites.InputProblem, meta) bool) []int {
+	valid := make([]int, 0, len(c.meta)-min(len(problems), len(c.meta)))
 	next, shape := 0, 0 // the next problem, the next shape problem
 	for i, m := range c.meta {
 		for ; shape < len(c.shapes) && c.shapes[shape].line <= int(m.line); shape++ {
@@ -76,12 +92,12 @@ func (c *checker) finish(gate *roleGate) []Row {
 		for ; next < len(problems) && problems[next].Index == i; next++ {
 			p := problems[next]
 			switch bad = true; {
-			case p.Field == "role" && hideRoles && m.roleGiven: // said once, of the column
+			case hide != nil && hide(p, m):
 			case c.bad.full():
 				msg = "…" // counted, not said
 			default:
 				msg = join(msg, p.Reason)
-				if p.First >= 0 {
+				if p.First >= 0 && p.First < len(c.meta) {
 					msg += fmt.Sprintf(" (first %s %d)", c.where, c.meta[p.First].line)
 				}
 			}
@@ -90,15 +106,14 @@ func (c *checker) finish(gate *roleGate) []Row {
 		case msg != "":
 			c.bad.add(int(m.line), "%s", msg)
 		case !bad:
-			rows = append(rows, Row{Line: int(m.line), FromFile: true, Invite: c.list[i], RoleGiven: m.roleGiven})
+			valid = append(valid, i)
 		}
 	}
 	for ; shape < len(c.shapes); shape++ {
 		c.bad.add(c.shapes[shape].line, "%s", c.shapes[shape].msg)
 	}
 	c.bad.more += c.more
-	c.list, c.meta, c.shapes, c.more = nil, nil, nil, 0
-	return rows
+	return valid
 }
 
 // join joins two messages about one row with "; ", either of which may be "".

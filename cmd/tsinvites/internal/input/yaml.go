@@ -38,7 +38,7 @@ func (c *itemChecker) readYAML(data []byte) {
 			break
 		}
 		if item.Kind != yaml.MappingNode {
-			c.report(item.Line, "the item is %s; want a mapping, like \"- email: a@example.com\"", kindOf{item}) // said only if shown
+			c.report(item.Line, "the item is %s; want a mapping, like %s", kindOf{item}, c.kind.yamlItem) // said only if shown
 			continue
 		}
 		c.yamlItem(item)
@@ -52,7 +52,7 @@ func (c *itemChecker) yamlList(data []byte) *yaml.Node {
 	var doc yaml.Node
 	switch err := dec.Decode(&doc); {
 	case errors.Is(err, io.EOF):
-		c.report(1, "no invites: the file is empty; %s", yamlExample)
+		c.report(1, "no %s: the file is empty; %s", c.kind.noun, c.kind.yamlExample)
 		return nil
 	case err != nil:
 		c.yamlError(err)
@@ -61,24 +61,24 @@ func (c *itemChecker) yamlList(data []byte) *yaml.Node {
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
 	case err == nil:
-		c.report(extra.Line, "a second YAML document (after ---); want one list of invites")
+		c.report(extra.Line, "a second YAML document (after ---); want one list of %s", c.kind.noun)
 		return nil
 	case !errors.Is(err, io.EOF):
 		c.yamlError(err)
 		return nil
 	}
 	if len(doc.Content) != 1 { // the parser makes one child, but be sure
-		c.report(doc.Line, "no invites: the file is empty; %s", yamlExample)
+		c.report(doc.Line, "no %s: the file is empty; %s", c.kind.noun, c.kind.yamlExample)
 		return nil
 	}
 	list := doc.Content[0]
 	switch {
 	case list.Kind == yaml.ScalarNode && list.ShortTag() == "!!null":
-		c.report(list.Line, "no invites: the file is empty; %s", yamlExample)
+		c.report(list.Line, "no %s: the file is empty; %s", c.kind.noun, c.kind.yamlExample)
 	case list.Kind != yaml.SequenceNode:
-		c.report(list.Line, "the file is %s; %s", yamlKind(list), yamlExample)
+		c.report(list.Line, "the file is %s; %s", yamlKind(list), c.kind.yamlExample)
 	case len(list.Content) == 0:
-		c.report(list.Line, "no invites: the list is empty")
+		c.report(list.Line, "no %s: the list is empty", c.kind.noun)
 	default:
 		return list
 	}
