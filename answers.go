@@ -25,10 +25,8 @@ type inviteListAnswer []UserInvite
 func (*inviteListAnswer) MaxSize() int64 { return maxBody }
 
 func (a *inviteListAnswer) Decode(dec *json.Decoder) (err error) {
-	if *a, err = jsonbody.Array[UserInvite](dec); err == nil && *a == nil {
-		return errors.New("the answer is null, not a JSON array")
-	}
-	return cmp.Or(err, withIDs(*a))
+	*a, err = inviteArray[UserInvite](dec, "invite")
+	return err
 }
 
 // inviteAnswer is one invite (Get).
@@ -38,7 +36,7 @@ func (*inviteAnswer) MaxSize() int64 { return maxBody }
 
 func (a *inviteAnswer) Decode(dec *json.Decoder) error {
 	*a = inviteAnswer{} // no leftovers from an earlier attempt
-	return cmp.Or(dec.Decode(a), withIDs([]UserInvite{UserInvite(*a)}))
+	return cmp.Or(dec.Decode(a), withIDs("invite", UserInvite(*a)))
 }
 
 // userListAnswer is a users list (ListUsers): an object whose "users" array is decoded
@@ -55,11 +53,23 @@ func (a *userListAnswer) Decode(dec *json.Decoder) (err error) {
 	return err
 }
 
-// withIDs refuses invites without an ID (such as {} or [{}]).
-func withIDs(invites []UserInvite) error {
+// inviteArray decodes an array of invites (user or device invites: what), an invite
+// at a time, refusing null and an invite without an ID; the invites decoded are
+// returned with the error.
+func inviteArray[I pairable](dec *json.Decoder, what string) ([]I, error) {
+	list, err := jsonbody.Array[I](dec)
+	if err == nil && list == nil {
+		return nil, errors.New("the answer is null, not a JSON array")
+	}
+	return list, cmp.Or(err, withIDs(what, list...))
+}
+
+// withIDs refuses invites (what: "invite", "device invite") without an ID (such as {}
+// or [{}]).
+func withIDs[I pairable](what string, invites ...I) error {
 	for i, inv := range invites {
-		if inv.ID == "" {
-			return fmt.Errorf("invite %d of the answer has no id", i+1)
+		if id, _ := inv.pairKey(); id == "" {
+			return fmt.Errorf("%s %d of the answer has no id", what, i+1)
 		}
 	}
 	return nil
@@ -91,20 +101,11 @@ type deviceInviteListAnswer []DeviceInvite
 func (*deviceInviteListAnswer) MaxSize() int64 { return maxBody }
 
 func (a *deviceInviteListAnswer) Decode(dec *json.Decoder) error {
-	list, err := jsonbody.Array[DeviceInvite](dec)
-	switch {
-	case err != nil:
-		return err
-	case list == nil:
-		return errors.New("the answer is null, not a JSON array")
+	list, err := inviteArray[DeviceInvite](dec, "device invite")
+	if err == nil {
+		*a = list
 	}
-	for i, inv := range list {
-		if inv.ID == "" {
-			return fmt.Errorf("device invite %d of the answer has no id", i+1)
-		}
-	}
-	*a = list
-	return nil
+	return err
 }
 
 // deviceInviteAnswer is one device invite (GetDeviceInvite).
@@ -117,8 +118,8 @@ func (a *deviceInviteAnswer) Decode(dec *json.Decoder) error {
 	if err := dec.Decode(&inv); err != nil {
 		return err
 	}
-	if inv.ID == "" {
-		return errors.New("device invite 1 of the answer has no id")
+	if err := withIDs("device invite", inv); err != nil {
+		return err
 	}
 	*a = deviceInviteAnswer(inv)
 	return nil

@@ -245,14 +245,7 @@ func (c *Client) tailnetOf() string {
 // String formats the invite for logs and %v with its InviteURL hidden: anyone holding
 // that URL can join the tailnet. Read the field itself when you mean to share it.
 func (inv UserInvite) String() string {
-	url := ""
-	if inv.InviteURL != "" {
-		url = redact.Redacted
-	}
-	sent := "never"
-	if !inv.LastEmailSentAt.IsZero() {
-		sent = inv.LastEmailSentAt.Format("2006-01-02T15:04:05Z07:00")
-	}
+	url, sent := shown(inv.InviteURL, inv.LastEmailSentAt)
 	return fmt.Sprintf("{ID:%s Email:%s Role:%s TailnetID:%d InviterID:%d LastEmailSentAt:%s InviteURL:%s}",
 		inv.ID, inv.Email, inv.Role, inv.TailnetID, inv.InviterID, sent, url)
 }
@@ -403,17 +396,22 @@ func (inv DeviceInvite) pairKey() (id, email string)            { return inv.ID,
 // String formats the device invite for logs and %v with its InviteURL hidden: anyone
 // holding that URL can accept the share. Read the field itself when you mean to share it.
 func (inv DeviceInvite) String() string {
-	url := ""
-	if inv.InviteURL != "" {
-		url = redact.Redacted
-	}
-	sent := "never"
-	if !inv.LastEmailSentAt.IsZero() {
-		sent = inv.LastEmailSentAt.Format(time.RFC3339)
-	}
+	url, sent := shown(inv.InviteURL, inv.LastEmailSentAt)
 	return fmt.Sprintf("{ID:%s DeviceID:%d Email:%s AllowExitNode:%t MultiUse:%t Accepted:%t AcceptedBy:%s SharerID:%d TailnetID:%d Created:%s LastEmailSentAt:%s InviteURL:%s}",
 		inv.ID, inv.DeviceID, inv.Email, inv.AllowExitNode, inv.MultiUse, inv.Accepted, inv.AcceptedBy.LoginName, inv.SharerID, inv.TailnetID,
 		inv.Created.Format(time.RFC3339), sent, url)
+}
+
+// shown is an invite's InviteURL and LastEmailSentAt as its String shows them: the URL
+// hidden (redact.Redacted, or "" for none), the time in RFC 3339 or "never".
+func shown(url string, sent time.Time) (string, string) {
+	if url != "" {
+		url = redact.Redacted
+	}
+	if sent.IsZero() {
+		return url, "never"
+	}
+	return url, sent.Format(time.RFC3339)
 }
 
 // GoString formats the device invite for %#v, with its InviteURL hidden as in String.

@@ -152,9 +152,9 @@ func Apply(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) (*Resul
 	for i, ch := range plan.Changes {
 		switch {
 		case a.res.Results[i].Status == StatusSkipped:
-		case (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.DeviceID != "":
+		case makesInvite(ch.Action) && ch.DeviceID != "":
 			shares = append(shares, i)
-		case ch.Action == ActionCreate || ch.Action == ActionRecreate:
+		case makesInvite(ch.Action):
 			creates = append(creates, i)
 		case isUserAction(ch.Action):
 			users = append(users, i)

@@ -95,7 +95,7 @@ func checkPlan(ctx context.Context, c Client, plan *Plan, opts ApplyOptions) err
 		if err := checkChange(i, ch); err != nil {
 			return err
 		}
-		if (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.DeviceID == "" {
+		if makesInvite(ch.Action) && ch.DeviceID == "" {
 			creates, at = append(creates, tsinvites.CreateUserInviteRequest{Email: ch.Email, Role: ch.Role}), append(at, i)
 		}
 	}

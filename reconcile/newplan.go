@@ -46,13 +46,8 @@ import (
 // otherwise NewPlan returns an error matching [tsinvites.ErrInvalidInput], wrapping a
 // [*tsinvites.InputError] that lists every problem of the list, and sends nothing.
 func NewPlan(ctx context.Context, c Client, desired []tsinvites.CreateUserInviteRequest, opts PlanOptions) (*Plan, error) {
-	switch err := opts.check(); {
-	case err != nil:
-		return nil, invalid("plan", "%v", err)
-	case noClient(c):
-		return nil, invalid("plan", "no client given")
-	case ctx == nil:
-		return nil, invalid("plan", "nil context")
+	if err := checkPlanArgs(ctx, c, opts, "plan"); err != nil {
+		return nil, err
 	}
 	want, index, err := checkDesired(desired)
 	if err != nil {
@@ -74,6 +69,20 @@ func NewPlan(ctx context.Context, c Client, desired []tsinvites.CreateUserInvite
 		return nil, err
 	}
 	return p, nil
+}
+
+// checkPlanArgs refuses what NewPlan and NewSharePlan (verb: "plan", "share plan")
+// refuse first: options out of range, no client, a nil context.
+func checkPlanArgs(ctx context.Context, c Client, opts PlanOptions, verb string) error {
+	switch err := opts.check(); {
+	case err != nil:
+		return invalid(verb, "%v", err)
+	case noClient(c):
+		return invalid(verb, "no client given")
+	case ctx == nil:
+		return invalid(verb, "nil context")
+	}
+	return nil
 }
 
 // fetch lists the open invites and, unless withoutUsers, the member users, at the same

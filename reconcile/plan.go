@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -231,12 +232,9 @@ type Change struct {
 
 // String formats the change as a line of a plan, such as
 // "+ create   amelie@example.com (admin)".
-func (ch Change) String() string {
-	if ch.DeviceID != "" {
-		return ch.shareLine(ch.Action.symbol(), string(ch.Action))
-	}
-	return ch.line(ch.Action.symbol(), string(ch.Action))
-}
+// A share's change names its device: "+ create    amelie@example.com on
+// build-1.example.ts.net (device n1234, exit node)".
+func (ch Change) String() string { return ch.line(ch.Action.symbol(), string(ch.Action)) }
 
 // line formats the change as String does, with mark and label in place of the
 // action's ("?", "held" for a change held back).
@@ -248,11 +246,19 @@ func (ch Change) line(mark, label string) string {
 	case ch.Email == "":
 		who = "an invite without email" // not "(no email)": a parenthesis follows
 	}
-	role := string(ch.Role)
-	if ch.Action == ActionRecreate || ch.Action == ActionSetRole {
-		role = string(ch.OldRole) + " → " + role
+	var s string
+	if ch.DeviceID != "" {
+		s = fmt.Sprintf("%s %-9s %s on %s (device %s", mark, label, who, cmp.Or(textsafe.Escape(ch.DeviceName), ch.DeviceID), ch.DeviceID)
+		if ch.AllowExitNode {
+			s += ", exit node"
+		}
+	} else {
+		role := string(ch.Role)
+		if ch.Action == ActionRecreate || ch.Action == ActionSetRole {
+			role = string(ch.OldRole) + " → " + role
+		}
+		s = fmt.Sprintf("%s %-9s %s (%s", mark, label, who, role)
 	}
-	s := fmt.Sprintf("%s %-9s %s (%s", mark, label, who, role)
 	if ch.InviteID != "" {
 		s += ", invite " + ch.InviteID
 	}

@@ -104,7 +104,7 @@ func (a *applier) recheckCreates(changes []Change, open []tsinvites.UserInvite, 
 		index = firstOf{}
 	)
 	for i, ch := range changes {
-		if (ch.Action == ActionCreate || ch.Action == ActionRecreate) && ch.Email != "" && ch.DeviceID == "" {
+		if makesInvite(ch.Action) && ch.Email != "" && ch.DeviceID == "" {
 			if key, ok := emailKey(ch.Email); ok {
 				index[key] = len(want)
 			}

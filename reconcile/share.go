@@ -51,6 +51,12 @@ var _ DeviceClient = (*tsinvites.Client)(nil)
 // this.
 const ShareLinkLifetime = 30 * 24 * time.Hour
 
+// linkLive reports whether inv's link still works at now: it was made at most
+// [ShareLinkLifetime] before.
+func linkLive(inv tsinvites.DeviceInvite, now time.Time) bool {
+	return now.Sub(inv.Created) <= ShareLinkLifetime
+}
+
 // NewSharePlan makes a plan that shares devices as the list shares says: it lists the
 // tailnet's devices once (only those with the tag when every line names the same
 // tag), finds the devices each line names (see [Share.Device]), lists
@@ -82,14 +88,10 @@ const ShareLinkLifetime = 30 * 24 * time.Hour
 //
 // The options on users (Approve, ManageRoles, Offboard, Keep, ...) are refused.
 func NewSharePlan(ctx context.Context, c DeviceClient, shares []Share, opts PlanOptions) (*Plan, error) {
-	switch err := opts.check(); {
-	case err != nil:
-		return nil, invalid("share plan", "%v", err)
-	case noClient(c):
-		return nil, invalid("share plan", "no client given")
-	case ctx == nil:
-		return nil, invalid("share plan", "nil context")
-	case opts.ChangesUsers() || len(opts.Keep) > 0 || opts.MaxOffboard != 0 || opts.OffboardGrace != 0:
+	if err := checkPlanArgs(ctx, c, opts, "share plan"); err != nil {
+		return nil, err
+	}
+	if opts.ChangesUsers() || len(opts.Keep) > 0 || opts.MaxOffboard != 0 || opts.OffboardGrace != 0 {
 		return nil, invalid("share plan", "the options on users (Approve, ManageRoles, Offboard and theirs) do not apply to device shares")
 	}
 	if err := checkShares(shares); err != nil {

@@ -35,7 +35,7 @@ func checkShareChanges(c Client, plan *Plan) error {
 		if ch.Role != "" || ch.UserID != "" {
 			return fmt.Errorf("change %d (%s): a share change has no role and no user", i+1, ch.Action)
 		}
-		if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+		if makesInvite(ch.Action) {
 			if _, ok := creates[ch.DeviceID]; !ok {
 				devices = append(devices, ch.DeviceID)
 			}
@@ -73,78 +73,38 @@ func (a *applier) runShareCreates(ctx context.Context, idx []int) {
 		}
 		batches[b] = append(batches[b], i)
 	}
-	var stop func(int, error) error
-	if a.opts.StopAfterFailedBatch {
-		stop = func(b int, _ error) error {
-			return changeError(nil, "not attempted after the create call for device %s failed", a.changes[batches[b][0]].DeviceID)
-		}
-	}
-	next, why := a.pool.RunUntil(ctx, len(batches), func(ctx context.Context, b int) error {
-		return a.shareBatch(ctx, batches[b])
-	}, stop)
-	for _, b := range batches[next:] {
-		a.leave(b, notStarted(ctx, why))
-	}
+	runCreateBatches(ctx, a, batches, a.shareCreates(), func(b int) error {
+		return changeError(nil, "not attempted after the create call for device %s failed", a.changes[batches[b][0]].DeviceID)
+	})
 }
 
-// shareBatch makes one create call for the share changes idx, all of one device, and
-// records their results; its error is as createBatch's.
-func (a *applier) shareBatch(ctx context.Context, idx []int) error {
-	reqs := make([]tsinvites.CreateDeviceInviteRequest, len(idx))
-	for j, i := range idx {
-		reqs[j] = tsinvites.CreateDeviceInviteRequest{Email: a.changes[i].Email, AllowExitNode: a.changes[i].AllowExitNode}
+// shareCreates is the create call of a device's shares,
+// [DeviceClient.CreateDeviceInvites], for changes all of one device.
+func (a *applier) shareCreates() createCall[tsinvites.DeviceInvite] {
+	return createCall[tsinvites.DeviceInvite]{
+		send: func(ctx context.Context, idx []int) ([]tsinvites.DeviceInvite, error) {
+			reqs := make([]tsinvites.CreateDeviceInviteRequest, len(idx))
+			for j, i := range idx {
+				reqs[j] = tsinvites.CreateDeviceInviteRequest{Email: a.changes[i].Email, AllowExitNode: a.changes[i].AllowExitNode}
+			}
+			return a.dc.CreateDeviceInvites(ctx, a.changes[idx[0]].DeviceID, reqs...) // paired by email
+		},
+		unpaired: tsinvites.UnpairedDeviceInvites,
+		keep:     &a.res.UnpairedShares,
+		result:   shareCreatedResult,
 	}
-	created, err := a.dc.CreateDeviceInvites(ctx, a.changes[idx[0]].DeviceID, reqs...) // paired by email
-	var batchErr error
-	if unpaired := tsinvites.UnpairedDeviceInvites(err); len(unpaired) > 0 {
-		a.mu.Lock()
-		a.res.UnpairedShares = append(a.res.UnpairedShares, unpaired...)
-		a.mu.Unlock()
-		batchErr = err
-	}
-	for j, i := range idx {
-		var inv tsinvites.DeviceInvite
-		if j < len(created) {
-			inv = created[j]
-		}
-		r := shareCreatedResult(ChangeResult{Change: a.changes[i]}, inv, err)
-		if r.Status == StatusDone && r.Action == ActionRecreate { // its old invite goes later
-			a.mu.Lock()
-			a.res.Results[i] = r
-			a.later = append(a.later, i)
-			a.mu.Unlock()
-			continue
-		}
-		if r.Status != StatusDone {
-			batchErr = cmp.Or(batchErr, r.Err)
-		}
-		a.finish(i, r)
-	}
-	return batchErr
 }
 
 // shareCreatedResult is what became of a share's create or recreate r given inv, the
 // device invite the call's answer paired with it (zero for none), and the call's
 // error: as createdResult, with allowExitNode where a user invite has a role.
 func shareCreatedResult(r ChangeResult, inv tsinvites.DeviceInvite, err error) ChangeResult {
-	ok := inv.ID != ""
-	switch {
-	case ok && r.Action == ActionRecreate && inv.ID == r.InviteID: // never delete it
-		r.Status, r.Err = StatusFailed, changeError(nil, "the API answered the create for %q with the invite to replace, %s", r.Email, inv.ID)
-	case ok && inv.AllowExitNode != r.AllowExitNode:
-		why := fmt.Sprintf("the API made device invite %s with allowExitNode %t where %t was asked for: it exists, not as asked", inv.ID, inv.AllowExitNode, r.AllowExitNode)
-		if r.Action == ActionRecreate {
-			why += fmt.Sprintf("; the invite it was to replace, %s, is kept", r.InviteID)
-		}
-		r.Status, r.NewInviteID, r.Share, r.Err = StatusFailed, inv.ID, &inv, changeError(nil, "%s", why)
-	case ok:
-		r.Status, r.NewInviteID, r.Share = StatusDone, inv.ID, &inv
-	case errors.Is(err, tsinvites.ErrMayHaveCreated):
-		r.Status, r.Err = StatusUnknown, err
-	case err != nil:
-		r.Status, r.Err = StatusFailed, err
-	default:
-		r.Status, r.Err = StatusUnknown, changeError(nil, "the API's answer has no invite for %q", r.Email)
+	var wrong string
+	if inv.AllowExitNode != r.AllowExitNode {
+		wrong = fmt.Sprintf("the API made device invite %s with allowExitNode %t where %t was asked for: it exists, not as asked", inv.ID, inv.AllowExitNode, r.AllowExitNode)
+	}
+	if r = madeResult(r, inv.ID, wrong, err); r.NewInviteID != "" {
+		r.Share = &inv
 	}
 	return r
 }
@@ -196,7 +156,7 @@ func (a *applier) recheckShares(ctx context.Context, plan *Plan) error {
 // saw, given the device's invites now ("" when it is).
 func shareChanged(ch Change, invites []tsinvites.DeviceInvite, opts PlanOptions) string {
 	key, _ := emailKey(ch.Email)
-	if ch.Action == ActionCreate || ch.Action == ActionRecreate {
+	if makesInvite(ch.Action) {
 		for _, inv := range invites {
 			switch {
 			case key == "" || inv.ID == ch.InviteID:
@@ -204,7 +164,7 @@ func shareChanged(ch Change, invites []tsinvites.DeviceInvite, opts PlanOptions)
 				if k, ok := emailKey(inv.AcceptedBy.LoginName); ok && k == key {
 					return fmt.Sprintf("%s has accepted a share of the device since the plan (invite %s)", ch.Email, inv.ID)
 				}
-			case opts.Now.Sub(inv.Created) <= ShareLinkLifetime && inv.AllowExitNode == ch.AllowExitNode:
+			case linkLive(inv, opts.Now) && inv.AllowExitNode == ch.AllowExitNode:
 				if k, ok := emailKey(inv.Email); ok && k == key {
 					return fmt.Sprintf("an invite of the device for %s is pending already (invite %s)", ch.Email, inv.ID)
 				}

@@ -154,14 +154,7 @@ func newDeviceIndex(devices []tsinvites.Device) *deviceIndex {
 
 // nameKey is a device name as compared: DNS names and hostnames without ASCII case,
 // without a final dot.
-func nameKey(s string) string {
-	return strings.Map(func(r rune) rune {
-		if 'A' <= r && r <= 'Z' {
-			return r + 'a' - 'A'
-		}
-		return r
-	}, strings.TrimSuffix(s, "."))
-}
+func nameKey(s string) string { return identity.LowerASCII(strings.TrimSuffix(s, ".")) }
 
 // find is the devices dev names, or why it names none, or too many.
 func (x *deviceIndex) find(dev string) ([]int, string) {

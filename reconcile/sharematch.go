@@ -144,7 +144,7 @@ func (sp *sharePlan) wants(p *Plan, dev scopeDevice, accepted []int, held []bool
 // pending plans the share w, which has the pending invites open: one is kept (and
 // recreated, resent or unchanged), the others deleted.
 func (sp *sharePlan) pending(p *Plan, dev scopeDevice, w shareWant, open []tsinvites.DeviceInvite, opts PlanOptions) {
-	live := func(inv tsinvites.DeviceInvite) bool { return opts.Now.Sub(inv.Created) <= ShareLinkLifetime }
+	live := func(inv tsinvites.DeviceInvite) bool { return linkLive(inv, opts.Now) }
 	keep := open[0]
 	for _, inv := range open[1:] {
 		if cmp.Or(cmpBool(live(inv), live(keep)), cmpBool(inv.AllowExitNode == w.exit, keep.AllowExitNode == w.exit),
@@ -178,28 +178,6 @@ func (sp *sharePlan) pending(p *Plan, dev scopeDevice, w shareWant, open []tsinv
 func shareChange(a Action, dev scopeDevice, inv tsinvites.DeviceInvite, reason string) Change {
 	return Change{Action: a, Email: inv.Email, InviteID: inv.ID, LastEmailSentAt: inv.LastEmailSentAt, Reason: reason,
 		DeviceID: dev.id, DeviceName: dev.name, AllowExitNode: inv.AllowExitNode}
-}
-
-// shareLine formats a share change as a line of a plan, such as
-// "+ create    amelie@example.com on build-1.example.ts.net (n1234, exit node)".
-func (ch Change) shareLine(mark, label string) string {
-	who := textsafe.Escape(ch.Email)
-	if ch.Email == "" {
-		who = "an invite without email"
-	}
-	s := fmt.Sprintf("%s %-9s %s on %s", mark, label, who, cmp.Or(textsafe.Escape(ch.DeviceName), ch.DeviceID))
-	s += " (device " + ch.DeviceID
-	if ch.AllowExitNode {
-		s += ", exit node"
-	}
-	if ch.InviteID != "" {
-		s += ", invite " + ch.InviteID
-	}
-	s += ")"
-	if ch.Reason != "" {
-		s += ": " + ch.Reason
-	}
-	return s
 }
 
 // acceptedLines are the lines of the accepted shares worth a look.

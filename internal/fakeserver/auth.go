@@ -153,8 +153,15 @@ func (f *Fake) authenticate(r *http.Request) (issuedToken, bool) {
 	return issuedToken{}, false
 }
 
-// issue makes a new token of this kind and answers the token request with it.
-func (f *Fake) issue(w http.ResponseWriter, kind tokenKind, prefix string, scopes []string) {
+// issue answers the token request r, from who (the OAuth client, the federated
+// identity), with a new token of this kind, with the scopes r asks for (invalid_scope
+// when who lacks one).
+func (f *Fake) issue(w http.ResponseWriter, r *http.Request, who string, kind tokenKind, prefix string) {
+	scopes, ok := f.grantScopes(r.PostForm.Get("scope"))
+	if !ok {
+		writeTokenError(w, http.StatusBadRequest, "invalid_scope", who+" lacks a scope that was asked for")
+		return
+	}
 	tok := issuedToken{token: prefix + rand.Text(), kind: kind, scopes: scopes}
 	f.mu.Lock()
 	f.issued = append(f.issued, tok)
@@ -177,12 +184,7 @@ func (f *Fake) issueToken(w http.ResponseWriter, r *http.Request) {
 		writeTokenError(w, http.StatusUnauthorized, "invalid_client", "unknown OAuth client ID or wrong secret")
 		return
 	}
-	scopes, ok := f.grantScopes(r.PostForm.Get("scope"))
-	if !ok {
-		writeTokenError(w, http.StatusBadRequest, "invalid_scope", "the OAuth client lacks a scope that was asked for")
-		return
-	}
-	f.issue(w, oauthToken, "tskey-oauth-fake-", scopes)
+	f.issue(w, r, "the OAuth client", oauthToken, "tskey-oauth-fake-")
 }
 
 // exchangeToken is the workload identity federation endpoint: a JWT for an access token.
@@ -220,12 +222,7 @@ func (f *Fake) exchangeToken(w http.ResponseWriter, r *http.Request) {
 		writeTokenError(w, http.StatusUnauthorized, "invalid_grant", fmt.Sprintf("the JWT expired at %s (exp); it is %s", exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 		return
 	}
-	scopes, ok := f.grantScopes(r.PostForm.Get("scope"))
-	if !ok {
-		writeTokenError(w, http.StatusBadRequest, "invalid_scope", "the federated identity lacks a scope that was asked for")
-		return
-	}
-	f.issue(w, federatedToken, "tskey-federated-fake-", scopes)
+	f.issue(w, r, "the federated identity", federatedToken, "tskey-federated-fake-")
 }
 
 // writeTokenError answers a token request with {"error": code, "message": message}: the

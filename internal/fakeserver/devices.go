@@ -3,7 +3,6 @@ package fakeserver
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -153,11 +152,7 @@ func (f *Fake) deviceInvitesLocked(keep func(*deviceRecord) bool) []tsinvites.De
 			out = append(out, rec.invite)
 		}
 	}
-	slices.SortFunc(out, func(a, b tsinvites.DeviceInvite) int {
-		x, _ := strconv.Atoi(a.ID)
-		y, _ := strconv.Atoi(b.ID)
-		return x - y
-	})
+	sortByID(out, func(inv tsinvites.DeviceInvite) string { return inv.ID })
 	return out
 }
 
@@ -195,9 +190,7 @@ func (h *handlers) ListTailnetDevices(_ context.Context, req fakeapi.ListTailnet
 type deviceList []tsinvites.Device
 
 func (l deviceList) VisitListTailnetDevicesResponse(w http.ResponseWriter) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	return json.NewEncoder(w).Encode(struct {
+	return writeJSON(w, http.StatusOK, struct {
 		Devices []tsinvites.Device `json:"devices"`
 	}{l})
 }
@@ -282,16 +275,13 @@ func (h *handlers) ResendDeviceInvite(_ context.Context, req fakeapi.ResendDevic
 	case !ok:
 		return fakeapi.ResendDeviceInvite404JSONResponse{NotFoundJSONResponse: notFound("device invite")}, nil
 	case rec.invite.Email == "":
-		return fakeapi.ResendDeviceInvite400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse{Message: "invite has no email to resend to"}}, nil
+		return fakeapi.ResendDeviceInvite400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse{Message: noEmailToResend}}, nil
 	case rec.invite.Accepted:
 		return fakeapi.ResendDeviceInvite400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse{Message: "invite was accepted already"}}, nil
 	}
-	now := h.f.now().UTC()
-	if tooSoon, ok := resendTooSoon(rec.lastResend, now); ok {
+	if tooSoon, refused := resendLocked(&rec.lastResend, &rec.invite.LastEmailSentAt, h.f.now().UTC()); refused {
 		return fakeapi.ResendDeviceInvite429JSONResponse{TooManyRequestsJSONResponse: tooSoon}, nil
 	}
-	rec.lastResend = now
-	rec.invite.LastEmailSentAt = now
 	return fakeapi.ResendDeviceInvite200Response{}, nil
 }
 

@@ -257,8 +257,9 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	writeJSON(w, status, tsinvites.Error{Message: message})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers status with v in JSON; the error is the write's.
+func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	return json.NewEncoder(w).Encode(v)
 }

@@ -72,23 +72,26 @@ func (h *handlers) ResendUserInvite(_ context.Context, req fakeapi.ResendUserInv
 	case !ok:
 		return fakeapi.ResendUserInvite404JSONResponse{NotFoundJSONResponse: notFound("invite")}, nil
 	case rec.invite.Email == "":
-		return fakeapi.ResendUserInvite400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse{Message: "invite has no email to resend to"}}, nil
+		return fakeapi.ResendUserInvite400JSONResponse{BadRequestJSONResponse: fakeapi.BadRequestJSONResponse{Message: noEmailToResend}}, nil
 	}
-	now := h.f.now().UTC()
-	if tooSoon, ok := resendTooSoon(rec.lastResend, now); ok {
+	if tooSoon, refused := resendLocked(&rec.lastResend, &rec.invite.LastEmailSentAt, h.f.now().UTC()); refused {
 		return fakeapi.ResendUserInvite429JSONResponse{TooManyRequestsJSONResponse: tooSoon}, nil
 	}
-	rec.lastResend = now
-	rec.invite.LastEmailSentAt = now
 	return emptyObject{}, nil
 }
 
-// resendTooSoon returns the 429 answer to a resend at now of an invite last resent at
-// last (zero: never), and true, when that is less than [ResendInterval] ago: the real
-// API's limit for user and device invites alike.
-func resendTooSoon(last, now time.Time) (fakeapi.TooManyRequestsJSONResponse, bool) {
+// noEmailToResend is the 400 message to a resend of an invite without email, user or
+// device invite.
+const noEmailToResend = "invite has no email to resend to"
+
+// resendLocked resends, at now, an invite (user or device invite) last resent at *last
+// (zero: never) and last emailed at *emailed: it sets both to now. When the last resend
+// was less than [ResendInterval] ago, the real API's limit for user and device invites
+// alike, it changes nothing and returns the 429 answer, and true. The caller holds f.mu.
+func resendLocked(last, emailed *time.Time, now time.Time) (fakeapi.TooManyRequestsJSONResponse, bool) {
 	wait := last.Add(ResendInterval).Sub(now)
 	if last.IsZero() || wait <= 0 {
+		*last, *emailed = now, now
 		return fakeapi.TooManyRequestsJSONResponse{}, false
 	}
 	return fakeapi.TooManyRequestsJSONResponse{
@@ -104,10 +107,7 @@ func resendTooSoon(last, now time.Time) (fakeapi.TooManyRequestsJSONResponse, bo
 type emptyObject struct{}
 
 func (emptyObject) VisitResendUserInviteResponse(w http.ResponseWriter) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(200)
-	_, err := w.Write([]byte("{}\n"))
-	return err
+	return writeJSON(w, http.StatusOK, struct{}{})
 }
 
 func notFound(what string) fakeapi.NotFoundJSONResponse {
@@ -155,10 +155,16 @@ func (f *Fake) listLocked() []tsinvites.UserInvite {
 	for _, rec := range f.invites {
 		out = append(out, rec.invite)
 	}
-	slices.SortFunc(out, func(a, b tsinvites.UserInvite) int {
-		x, _ := strconv.Atoi(a.ID)
-		y, _ := strconv.Atoi(b.ID)
+	sortByID(out, func(inv tsinvites.UserInvite) string { return inv.ID })
+	return out
+}
+
+// sortByID sorts s by the number of the ID that id gives, as the fake numbers its
+// invites, user and device invites alike.
+func sortByID[T any](s []T, id func(T) string) {
+	slices.SortFunc(s, func(a, b T) int {
+		x, _ := strconv.Atoi(id(a))
+		y, _ := strconv.Atoi(id(b))
 		return x - y
 	})
-	return out
 }

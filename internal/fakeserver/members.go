@@ -2,7 +2,6 @@ package fakeserver
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -63,9 +62,7 @@ func (a userAnswer) visit(w http.ResponseWriter) error {
 		w.WriteHeader(http.StatusOK)
 		return nil
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(a.status)
-	return json.NewEncoder(w).Encode(tsinvites.Error{Message: a.message})
+	return writeJSON(w, a.status, tsinvites.Error{Message: a.message})
 }
 
 func (a userAnswer) VisitApproveUserResponse(w http.ResponseWriter) error    { return a.visit(w) }

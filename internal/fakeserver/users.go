@@ -2,7 +2,6 @@ package fakeserver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -171,9 +170,7 @@ func (h *handlers) ListUsers(_ context.Context, req fakeapi.ListUsersRequestObje
 type userList []tsinvites.User
 
 func (l userList) VisitListUsersResponse(w http.ResponseWriter) error {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(http.StatusOK)
-	return json.NewEncoder(w).Encode(struct {
+	return writeJSON(w, http.StatusOK, struct {
 		Users []tsinvites.User `json:"users"`
 	}{l})
 }

@@ -26,6 +26,12 @@ func Key(s string) (key string, ok bool) {
 	if _, flawed := Flaw(s); flawed {
 		return "", false
 	}
+	return LowerASCII(s), true
+}
+
+// LowerASCII is s with its ASCII letters in lower case and every other byte as it is:
+// the folding of [Key], and of the names of devices.
+func LowerASCII(s string) string {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; 'A' <= c && c <= 'Z' {
 			b := []byte(s)
@@ -34,10 +40,10 @@ func Key(s string) (key string, ok bool) {
 					b[j] += 'a' - 'A'
 				}
 			}
-			return string(b), true
+			return string(b)
 		}
 	}
-	return s, true
+	return s
 }
 
 // Flaw returns the first character of s that is white space (ASCII or not: the space,
