@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 const sharesLong = `Share devices with people outside the tailnet (Tailscale's device-share invites): a
@@ -54,26 +55,33 @@ func newSharesListCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [--device D ...]",
 		Short: "List the invites of devices, pending and accepted",
-		Long: `List the invites of the devices given with --device (a nodeId or legacy ID, as
-'tsinvites devices list' shows; repeatable), or of every device of the tailnet: one
-list call per device, --concurrency at a time. Invite URLs are hidden unless --show-urls.`,
+		Long: `List the invites of the devices given with --device (repeatable), or of every device
+of the tailnet: one list call per device, --concurrency at a time. Invite URLs are
+hidden unless --show-urls.
+
+--device names devices as the file of 'tsinvites shares plan' does:
+` + deviceFlagHelp + `, or
+tag:NAME for every device with that tag.`,
 		Example: `  tsinvites shares list
   tsinvites shares list --device nABC123 -o json
+  tsinvites shares list --device build-1 --device tag:ci
   tsinvites --fake shares list`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return sharesListRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringArrayVar(&opts.devices, "device", nil, "a device's nodeId or ID (repeat for more; default: every device)")
+	cmd.Flags().StringArrayVar(&opts.devices, "device", nil, "a device: "+deviceFlagHelp+", or tag:NAME (repeat for more; default: every device)")
 	concurrencyFlag(cmd.Flags(), &opts.concurrency, "how many lists to send at once")
 	return cmd
 }
 
 // sharesListRun lists the invites of the devices and prints them, device by device.
 func sharesListRun(ctx context.Context, opts *sharesListOptions) error {
-	ids, err := opts.ids(opts.devices, opts.concurrency) // the rules of IDs; none: every device
-	if err != nil {
+	if err := checkConcurrency(opts.concurrency); err != nil {
+		return err
+	}
+	if err := checkDeviceNames(opts.devices); err != nil {
 		return err
 	}
 	ctx, c, done, err := opts.connect(ctx)
@@ -81,19 +89,13 @@ func sharesListRun(ctx context.Context, opts *sharesListOptions) error {
 		return err
 	}
 	defer done()
-	names := map[string]string{}
-	if len(ids) == 0 {
-		devices, err := c.ListDevices(ctx, tsinvites.ListTailnetDevicesParams{})
-		if err != nil {
-			return apiFailure(err)
-		}
-		for _, d := range devices {
-			id := d.NodeID
-			if id == "" {
-				id = d.ID
-			}
-			ids, names[id] = append(ids, id), d.Name
-		}
+	devices, err := opts.namedDevices(ctx, c, opts.devices) // none named: every device
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(devices))
+	for i, d := range devices {
+		ids[i] = reconcile.DeviceID(d)
 	}
 	lists := make([][]tsinvites.DeviceInvite, len(ids))
 	items := opts.runEach(ctx, c, ids, opts.concurrency, bulkOp{name: "list", noun: "device", progress: "listing"}, func(ctx context.Context, i int) error {
@@ -104,7 +106,7 @@ func sharesListRun(ctx context.Context, opts *sharesListOptions) error {
 	var rows []shareRow
 	for i, list := range lists {
 		for _, inv := range list {
-			rows = append(rows, shareRow{Device: ids[i], DeviceName: names[ids[i]], DeviceInvite: inv})
+			rows = append(rows, shareRow{Device: ids[i], DeviceName: devices[i].Name, DeviceInvite: inv})
 		}
 	}
 	if err := opts.printer().shares(rows); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/reconcile"
 )
 
 // sharesCreateOptions are the inputs of shares create.
@@ -27,13 +28,16 @@ func newSharesCreateCommand(o *options) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create --device D (--email E ... | --link [--multi-use]) [--allow-exit-node]",
 		Short: "Share a device: invites by email, or a link to share by hand",
-		Long: `Create invites of one device (--device: its nodeId or ID, as 'tsinvites devices list'
-shows), in one API call: one for each --email (an invitation email is sent), or with
---link one invite without email whose URL you share by hand (--multi-use: up to 1,000
-people may accept it). --link needs --show-urls: the URL is what it makes, and anyone
-holding it can use the device. Needs a user-owned API key.`,
+		Long: `Create invites of one device, in one API call: one for each --email (an invitation
+email is sent), or with --link one invite without email whose URL you share by hand
+(--multi-use: up to 1,000 people may accept it). --link needs --show-urls: the URL is
+what it makes, and anyone holding it can use the device. Needs a user-owned API key.
+
+--device names the device as the file of 'tsinvites shares plan' does:
+` + deviceFlagHelp + `,
+or a tag with one device; a name or tag that names two devices is refused, naming them.`,
 		Example: `  tsinvites shares create --device nABC123 --email ann@partner.org --email bo@partner.org
-  tsinvites shares create --device nABC123 --link --multi-use --show-urls
+  tsinvites shares create --device build-1 --link --multi-use --show-urls
   tsinvites --fake shares create --device n40001 --email friend@partner.org --allow-exit-node`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -42,7 +46,7 @@ holding it can use the device. Needs a user-owned API key.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.device, "device", "", "the device to share: its nodeId or ID")
+	f.StringVar(&opts.device, "device", "", "the device to share: "+deviceFlagHelp)
 	f.StringArrayVar(&opts.emails, "email", nil, "address to share the device with (repeat for more)")
 	f.BoolVar(&opts.link, "link", false, "create one invite without email, whose URL you share by hand (needs --show-urls)")
 	f.BoolVar(&opts.multiUse, "multi-use", false, "with --link: the invite may be accepted up to 1,000 times")
@@ -50,37 +54,29 @@ holding it can use the device. Needs a user-owned API key.`,
 	return cmd
 }
 
-// sharesCreateRun checks the flags and creates the invites in one call (never retried
-// once it may have reached the API), then prints them.
+// sharesCreateRun checks the flags, finds the device (namedDevice) and creates the
+// invites in one call (never retried once it may have reached the API), then prints
+// them.
 func sharesCreateRun(ctx context.Context, opts *sharesCreateOptions) error {
-	var reqs []tsinvites.CreateDeviceInviteRequest
-	switch {
-	case opts.device == "":
-		return flagErrorf("give the device to share with --device (its nodeId, from 'tsinvites devices list')")
-	case opts.link && len(opts.emails) > 0:
-		return flagErrorf("--link creates an invite without email: give no --email with it")
-	case opts.multiUseSet && !opts.link:
-		return flagErrorf("--multi-use goes with --link")
-	case opts.link && !opts.showURLs:
-		return flagErrorf("--link makes an invite URL to share by hand, which anyone holding it can use: add --show-urls to have it printed")
-	case opts.link:
-		reqs = []tsinvites.CreateDeviceInviteRequest{{MultiUse: opts.multiUse, AllowExitNode: opts.allowExitNode}}
-	case len(opts.emails) == 0:
-		return flagErrorf("give --email ADDRESS (repeatable) or --link")
-	}
-	for _, e := range opts.emails {
-		reqs = append(reqs, tsinvites.CreateDeviceInviteRequest{Email: e, AllowExitNode: opts.allowExitNode})
+	reqs, err := opts.requests()
+	if err != nil {
+		return err
 	}
 	ctx, c, done, err := opts.connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer done()
-	created, err := c.CreateDeviceInvites(ctx, opts.device, reqs...) // the SDK checks the emails first
+	d, err := namedDevice(ctx, c, opts.device)
+	if err != nil {
+		return err
+	}
+	id := reconcile.DeviceID(d)
+	created, err := c.CreateDeviceInvites(ctx, id, reqs...) // the SDK checks the emails first
 	rows := make([]shareRow, 0, len(created)+len(tsinvites.UnpairedDeviceInvites(err)))
 	for _, inv := range append(created, tsinvites.UnpairedDeviceInvites(err)...) {
 		if inv.ID != "" {
-			rows = append(rows, shareRow{Device: opts.device, DeviceInvite: inv})
+			rows = append(rows, shareRow{Device: id, DeviceName: d.Name, DeviceInvite: inv})
 		}
 	}
 	if len(rows) > 0 {
@@ -95,9 +91,36 @@ func sharesCreateRun(ctx context.Context, opts *sharesCreateOptions) error {
 		}
 		return nil
 	case errors.Is(err, tsinvites.ErrMayHaveCreated):
-		return &exitError{code: exitPartial, err: fmt.Errorf("%w (check with 'tsinvites shares list --device %s' before trying again)", err, shellWord(opts.device))}
+		return &exitError{code: exitPartial, err: fmt.Errorf("%w (check with 'tsinvites shares list --device %s' before trying again)", err, shellWord(id))}
 	}
 	return apiFailure(err)
+}
+
+// requests checks the flags (--device as a name, before anything is sent) and gives
+// the invites to create.
+func (opts *sharesCreateOptions) requests() ([]tsinvites.CreateDeviceInviteRequest, error) {
+	var reqs []tsinvites.CreateDeviceInviteRequest
+	switch {
+	case opts.device == "":
+		return nil, flagErrorf("give the device to share with --device (%s, from 'tsinvites devices list')", deviceFlagHelp)
+	case opts.link && len(opts.emails) > 0:
+		return nil, flagErrorf("--link creates an invite without email: give no --email with it")
+	case opts.multiUseSet && !opts.link:
+		return nil, flagErrorf("--multi-use goes with --link")
+	case opts.link && !opts.showURLs:
+		return nil, flagErrorf("--link makes an invite URL to share by hand, which anyone holding it can use: add --show-urls to have it printed")
+	case opts.link:
+		reqs = []tsinvites.CreateDeviceInviteRequest{{MultiUse: opts.multiUse, AllowExitNode: opts.allowExitNode}}
+	case len(opts.emails) == 0:
+		return nil, flagErrorf("give --email ADDRESS (repeatable) or --link")
+	}
+	if err := checkDeviceNames([]string{opts.device}); err != nil {
+		return nil, err
+	}
+	for _, e := range opts.emails {
+		reqs = append(reqs, tsinvites.CreateDeviceInviteRequest{Email: e, AllowExitNode: opts.allowExitNode})
+	}
+	return reqs, nil
 }
 
 // sharesAcceptOptions are the inputs of shares accept.
