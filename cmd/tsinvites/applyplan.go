@@ -56,18 +56,28 @@ func (o *applyOptions) applySaved(ctx context.Context, planCmd string, shaping [
 	return o.apply(ctx, c, plan, nil)
 }
 
+// openInput opens the file a flag names, or stdin for "-": its reader, the name its
+// errors give ("stdin" for "-") and what closes it. A file that cannot be opened is a
+// usage error of the flag.
+func openInput(flag, path string, stdin io.Reader) (io.Reader, string, func(), error) {
+	if path == "-" {
+		return stdin, "stdin", func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, "", nil, usageErrorf("%s: %w", flag, err)
+	}
+	return f, path, func() { f.Close() }, nil
+}
+
 // readPlan reads a plan written by 'tsinvites plan -o json' from the file at path
 // (stdin for "-"); every error is a usage error.
 func readPlan(path string, stdin io.Reader) (*reconcile.Plan, error) {
-	r, source := stdin, "stdin"
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, usageErrorf("--plan: %w", err)
-		}
-		defer f.Close()
-		r, source = f, path
+	r, source, closeFn, err := openInput("--plan", path, stdin)
+	if err != nil {
+		return nil, err
 	}
+	defer closeFn()
 	b, err := io.ReadAll(io.LimitReader(r, maxPlanFile+1))
 	if err == nil && len(b) > maxPlanFile {
 		err = fmt.Errorf("larger than %d MiB", maxPlanFile>>20)

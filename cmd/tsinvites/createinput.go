@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -76,20 +74,11 @@ func (opts *createOptions) createInput(role tsinvites.UserRole) ([]inviteRow, er
 		}
 		return fromInput(rows), nil
 	}
-	var (
-		r      io.Reader
-		source = fromCSV
-	)
-	if fromCSV == "-" {
-		r, source = opts.env.stdin, "stdin"
-	} else {
-		f, err := os.Open(fromCSV)
-		if err != nil {
-			return nil, usageErrorf("--from-csv: %w", err)
-		}
-		defer f.Close()
-		r = f
+	r, source, closeFn, err := openInput("--from-csv", fromCSV, opts.env.stdin)
+	if err != nil {
+		return nil, err
 	}
+	defer closeFn()
 	file, err := input.ReadCSV(r, source, role, opts.cols)
 	if err != nil {
 		return nil, usageErrorf("%w", err)

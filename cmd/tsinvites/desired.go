@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -69,14 +68,22 @@ func (sf *syncFlags) given(cmd *cobra.Command) {
 	sf.members.maxOffboardSet = cmd.Flags().Changed("max-offboard")
 }
 
+// checkResendAfter checks --resend-after (plan, apply and theirs for shares).
+func checkResendAfter(d time.Duration) error {
+	if d < 0 {
+		return flagErrorf("--resend-after %s: want 0 (never) or more", d)
+	}
+	return nil
+}
+
 // read checks the flags and reads the desired invites; every error is a usage error.
 // lineOf gives the line of the file each email (any case) is on.
 func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteRequest, lineOf map[string]int, _ error) {
 	switch {
 	case sf.file == "":
 		return nil, nil, flagErrorf("give the desired invites with -f FILE (\"-\": stdin)")
-	case sf.resendAfter < 0:
-		return nil, nil, flagErrorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)
+	case checkResendAfter(sf.resendAfter) != nil:
+		return nil, nil, checkResendAfter(sf.resendAfter)
 	}
 	if err := sf.cols.Check(); err != nil {
 		return nil, nil, flagErrorf("%w", err)
@@ -84,15 +91,11 @@ func (sf *syncFlags) read(o *options) (desired []tsinvites.CreateUserInviteReque
 	if err := sf.members.check(sf.noUsers); err != nil {
 		return nil, nil, err
 	}
-	r, source := o.env.stdin, "stdin"
-	if sf.file != "-" {
-		f, err := os.Open(sf.file)
-		if err != nil {
-			return nil, nil, usageErrorf("-f: %w", err)
-		}
-		defer f.Close()
-		r, source = f, sf.file
+	r, source, closeFn, err := openInput("-f", sf.file, o.env.stdin)
+	if err != nil {
+		return nil, nil, err
 	}
+	defer closeFn()
 	file, err := input.ReadDesired(r, source, sf.format, sf.cols)
 	if err != nil {
 		return nil, nil, usageErrorf("%w", err)

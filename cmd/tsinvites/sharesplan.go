@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -75,22 +74,18 @@ func (sf *shareFlags) read(o *options) (input.ShareFile, error) {
 	switch {
 	case sf.file == "":
 		return input.ShareFile{}, flagErrorf("give the shares with -f FILE (\"-\": stdin)")
-	case sf.resendAfter < 0:
-		return input.ShareFile{}, flagErrorf("--resend-after %s: want 0 (never) or more", sf.resendAfter)
+	case checkResendAfter(sf.resendAfter) != nil:
+		return input.ShareFile{}, checkResendAfter(sf.resendAfter)
 	}
 	if err := checkConcurrency(sf.concurrency); err != nil {
 		return input.ShareFile{}, err
 	}
-	r, source := o.env.stdin, "-"
-	if sf.file != "-" {
-		f, err := os.Open(sf.file)
-		if err != nil {
-			return input.ShareFile{}, usageErrorf("-f: %w", err)
-		}
-		defer f.Close()
-		r, source = f, sf.file
+	r, _, closeFn, err := openInput("-f", sf.file, o.env.stdin)
+	if err != nil {
+		return input.ShareFile{}, err
 	}
-	file, err := input.ReadShares(r, source, sf.format)
+	defer closeFn()
+	file, err := input.ReadShares(r, sf.file, sf.format) // "-" for stdin: ReadShares names it
 	if err != nil {
 		return input.ShareFile{}, usageErrorf("%w", err)
 	}
