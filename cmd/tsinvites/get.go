@@ -74,12 +74,12 @@ func getEach[T any](ctx context.Context, o *options, args []string, concurrency 
 			return failedf("%w", err)
 		}
 	}
-	return o.getFailures(newReport(reportOf{op: op, tailnet: c.Tailnet(), items: items}), len(ids))
+	return o.getFailures(newReport(reportOf{op: op, tailnet: c.Tailnet(), items: items}))
 }
 
 // getFailures reports on stderr, one a line, the items of a get (of invites or device
 // invites) that were not found, and returns the command's error.
-func (o *options) getFailures(r *report, n int) error {
+func (o *options) getFailures(r *report) error {
 	if r.exitCode() == exitOK {
 		return nil
 	}
@@ -88,7 +88,7 @@ func (o *options) getFailures(r *report, n int) error {
 			printLine(o.env.stderr, "tsinvites: %s %s %s: %s", r.op.name, r.op.noun, it.InviteID, it.Error)
 		}
 	}
-	if n == 1 {
+	if len(r.Results) == 1 { // one asked for: its line says it all
 		return &exitError{code: exitFailed}
 	}
 	return r.err(true) // each was listed above

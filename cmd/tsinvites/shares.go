@@ -113,5 +113,5 @@ func sharesListRun(ctx context.Context, opts *sharesListOptions) error {
 		return failedf("%w", err)
 	}
 	r := newReport(reportOf{op: bulkOp{name: "list invites of", verb: "listed", noun: "device"}, tailnet: c.Tailnet(), items: items})
-	return opts.getFailures(r, len(ids))
+	return opts.getFailures(r)
 }

@@ -64,7 +64,29 @@ func TestSharesDoneWhen(t *testing.T) {
 		t.Errorf("the second plan is not empty:\n%s", got.stdout)
 	}
 
-	accepted := map[string]bool{} // of c3, the contractor dropped, and of c1
+	accepted, pendingC3 := acceptSome(t, srv)
+	write("c1@contractor.dev", "c2@contractor.dev")
+	before := srv.RequestCount(tsinvitestest.OpDeleteDeviceInvite)
+	got := step(exitOK, "apply", "--prune", "--yes", "-o", "json")
+	if deletes := srv.RequestCount(tsinvitestest.OpDeleteDeviceInvite) - before; deletes != len(pendingC3) || deletes != 30 {
+		t.Errorf("--prune sent %d deletes, want 30 (c3's pending invites)", deletes)
+	}
+	checkPruned(t, srv, pendingC3, accepted)
+	// The plan goes to stderr with -o json: each accepted share of c3 is reported.
+	if n := strings.Count(got.stderr, "= accepted  c3@contractor.dev on ci-"); n != 10 || !strings.Contains(got.stderr, "not in the list, left alone") {
+		t.Errorf("the plan reports %d accepted shares of c3, want 10:\n%s", n, got.stderr)
+	}
+	if got := step(exitOK, "plan", "--detailed-exitcode", "--prune"); !strings.Contains(got.stdout, `"changes": []`) {
+		t.Errorf("the plan after pruning is not empty:\n%s", got.stdout)
+	}
+}
+
+// acceptSome accepts, as their people, 10 invites of c3 (the contractor
+// TestSharesDoneWhen drops) and the first of c1's, 15 in all; it gives the invites
+// accepted and c3's still pending.
+func acceptSome(t *testing.T, srv *tsinvitestest.Server) (accepted, pendingC3 map[string]bool) {
+	t.Helper()
+	accepted = map[string]bool{} // of c3, the contractor dropped, and of c1
 	byC3 := 0
 	for _, inv := range srv.DeviceInvites() {
 		if (inv.Email == "c3@contractor.dev" && byC3 < 10) || (inv.Email == "c1@contractor.dev" && len(accepted) < 15) {
@@ -77,18 +99,19 @@ func TestSharesDoneWhen(t *testing.T) {
 			}
 		}
 	}
-	pendingC3 := map[string]bool{}
+	pendingC3 = map[string]bool{}
 	for _, inv := range srv.DeviceInvites() {
 		if inv.Email == "c3@contractor.dev" && !inv.Accepted {
 			pendingC3[inv.ID] = true
 		}
 	}
-	write("c1@contractor.dev", "c2@contractor.dev")
-	before := srv.RequestCount(tsinvitestest.OpDeleteDeviceInvite)
-	got := step(exitOK, "apply", "--prune", "--yes", "-o", "json")
-	if deletes := srv.RequestCount(tsinvitestest.OpDeleteDeviceInvite) - before; deletes != len(pendingC3) || deletes != 30 {
-		t.Errorf("--prune sent %d deletes, want 30 (c3's pending invites)", deletes)
-	}
+	return accepted, pendingC3
+}
+
+// checkPruned: after --prune, c3's pending invites are gone, the accepted ones kept,
+// 92 left.
+func checkPruned(t *testing.T, srv *tsinvitestest.Server, pendingC3, accepted map[string]bool) {
+	t.Helper()
 	left := map[string]bool{}
 	for _, inv := range srv.DeviceInvites() {
 		left[inv.ID] = true
@@ -105,12 +128,5 @@ func TestSharesDoneWhen(t *testing.T) {
 	}
 	if n := len(left); n != 122-30 {
 		t.Errorf("%d invites left, want 92", n)
-	}
-	// The plan goes to stderr with -o json: each accepted share of c3 is reported.
-	if n := strings.Count(got.stderr, "= accepted  c3@contractor.dev on ci-"); n != 10 || !strings.Contains(got.stderr, "not in the list, left alone") {
-		t.Errorf("the plan reports %d accepted shares of c3, want 10:\n%s", n, got.stderr)
-	}
-	if got := step(exitOK, "plan", "--detailed-exitcode", "--prune"); !strings.Contains(got.stdout, `"changes": []`) {
-		t.Errorf("the plan after pruning is not empty:\n%s", got.stdout)
 	}
 }
