@@ -52,3 +52,26 @@ func TestSharesDeviceNames(t *testing.T) {
 		t.Errorf("the refused names sent %d requests", sent)
 	}
 }
+
+// TestSharesIDWording: the ID arguments of shares get, delete and resend are named
+// device invite IDs in their errors, those of get, delete and resend invite IDs
+// (before, every one said "invite ID").
+func TestSharesIDWording(t *testing.T) {
+	t.Parallel()
+	_, vars := sampleServer(t)
+	for _, tt := range []struct {
+		args  []string
+		stdin string
+		want  string
+	}{
+		{[]string{"shares", "get", "-"}, "\n", "no device invite IDs on stdin"},
+		{[]string{"shares", "delete", "50002", "50002", "--dry-run"}, "", "device invite ID 50002 is given twice"},
+		{[]string{"shares", "resend", " "}, "", `device invite ID " ": want an ID`},
+		{[]string{"delete", "12", "12", "--dry-run"}, "", "tsinvites: invite ID 12 is given twice"},
+	} {
+		got := invocation{args: tt.args, stdin: tt.stdin, vars: vars}.run(t)
+		if got.code != exitUsage || !strings.Contains(got.stderr, tt.want) {
+			t.Errorf("%v: exit %d, want 2 and %q; stderr %s", tt.args, got.code, tt.want, got.stderr)
+		}
+	}
+}

@@ -47,7 +47,7 @@ func getRun(ctx context.Context, opts *getOptions) error {
 // found with print (always one document with -o json or csv) and reports the others
 // on stderr, one a line.
 func getEach[T any](ctx context.Context, o *options, args []string, concurrency int, op bulkOp, get func(*tsinvites.Client, context.Context, string) (*T, error), print func(*printer, []T) error) error {
-	ids, err := o.ids(args, concurrency)
+	ids, err := o.ids(op, args, concurrency)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func newIDChangeCommand(opts *idChangeOptions, short, long, example string) *cob
 // idChangeRun builds a plan of the same change for each ID, runs it with the engine
 // (reconcile.Apply) and prints the report.
 func idChangeRun(ctx context.Context, opts *idChangeOptions) error {
-	ids, err := opts.ids(opts.args, opts.concurrency)
+	ids, err := opts.ids(opts.op, opts.args, opts.concurrency)
 	if err != nil {
 		return err
 	}

@@ -14,30 +14,32 @@ import (
 	"github.com/tsinvites/tsinvites/reconcile"
 )
 
-// ids checks the invite ID arguments of get, resend and delete (reading them from stdin
-// for "-") and --concurrency.
-func (o *options) ids(args []string, concurrency int) ([]string, error) {
+// ids checks the ID arguments of get, resend and delete, and of theirs for shares
+// (reading them from stdin for "-"), and --concurrency; its messages name the IDs by
+// op's noun ("invite ID", "device invite ID").
+func (o *options) ids(op bulkOp, args []string, concurrency int) ([]string, error) {
+	what := op.noun + " ID"
 	if err := checkConcurrency(concurrency); err != nil {
 		return nil, err
 	}
 	if len(args) == 1 && args[0] == "-" {
 		var err error
-		if args, err = readIDs(o.env.stdin); err != nil {
+		if args, err = readIDs(o.env.stdin, what); err != nil {
 			return nil, usageErrorf("%w", err)
 		}
 		if len(args) == 0 {
-			return nil, usageErrorf("no invite IDs on stdin")
+			return nil, usageErrorf("no %ss on stdin", what)
 		}
 	}
 	seen := map[string]bool{}
 	for _, id := range args {
 		switch {
 		case strings.TrimSpace(id) == "" || id == "-":
-			return nil, usageErrorf("invite ID %q: want an ID such as 12 (give - alone to read IDs from stdin)", id)
-		case tsinvites.ValidateInviteID(id) != nil: // a reason, without the package prefix
+			return nil, usageErrorf("%s %q: want an ID such as 12 (give - alone to read IDs from stdin)", what, id)
+		case tsinvites.ValidateInviteID(id) != nil: // a reason, without the package prefix; the SDK's rule of every ID in a path
 			return nil, usageErrorf("%w", tsinvites.ValidateInviteID(id))
 		case seen[id]:
-			return nil, usageErrorf("invite ID %s is given twice", id)
+			return nil, usageErrorf("%s %s is given twice", what, id)
 		}
 		seen[id] = true
 	}
@@ -87,20 +89,21 @@ func checkConcurrency(n int) error {
 // maxIDs caps how many IDs are read from stdin.
 const maxIDs = 100_000
 
-// readIDs reads invite IDs from r, one a line (blank lines and surrounding space ignored).
-func readIDs(r io.Reader) ([]string, error) {
+// readIDs reads IDs (what: "invite ID", ...) from r, one a line (blank lines and
+// surrounding space ignored).
+func readIDs(r io.Reader, what string) ([]string, error) {
 	var ids []string
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		if id := strings.TrimSpace(sc.Text()); id != "" {
 			if len(ids) == maxIDs {
-				return nil, fmt.Errorf("more than %d invite IDs on stdin", maxIDs)
+				return nil, fmt.Errorf("more than %d %ss on stdin", maxIDs, what)
 			}
 			ids = append(ids, id)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read invite IDs from stdin: %w", err)
+		return nil, fmt.Errorf("read %ss from stdin: %w", what, err)
 	}
 	return ids, nil
 }

@@ -73,7 +73,7 @@ func sharesGetRun(ctx context.Context, opts *sharesIDOptions) error {
 // sharesIDChangeRun deletes or resends the device invites and prints the report, as
 // delete and resend do for invites.
 func sharesIDChangeRun(ctx context.Context, opts *sharesIDOptions) error {
-	ids, err := opts.ids(opts.args, opts.concurrency)
+	ids, err := opts.ids(opts.op, opts.args, opts.concurrency)
 	if err != nil {
 		return err
 	}
