@@ -123,20 +123,28 @@ func newSharesPlanCommand(o *options) *cobra.Command {
 
 // sharesPlanRun reads the file, plans and prints the plan.
 func sharesPlanRun(ctx context.Context, opts *sharesPlanOptions) error {
-	file, err := opts.shares.read(opts.options) // before connecting
+	return opts.shares.withPlan(ctx, opts.options, func(_ *tsinvites.Client, plan *reconcile.Plan) error {
+		return opts.showPlan(plan, opts.detailed)
+	})
+}
+
+// withPlan reads the file (before connecting), plans it (plan) and calls then with
+// the client and the plan: shares plan and shares apply -f.
+func (sf *shareFlags) withPlan(ctx context.Context, o *options, then func(*tsinvites.Client, *reconcile.Plan) error) error {
+	file, err := sf.read(o)
 	if err != nil {
 		return err
 	}
-	c, closeFn, err := opts.client()
+	c, closeFn, err := o.client()
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	plan, err := opts.shares.plan(ctx, opts.options, c, file)
+	plan, err := sf.plan(ctx, o, c, file)
 	if err != nil {
 		return err
 	}
-	return opts.showPlan(plan, opts.detailed)
+	return then(c, plan)
 }
 
 // sharesApplyOptions are the inputs of shares apply: apply's (--yes, --plan, the
@@ -190,18 +198,7 @@ func sharesApplyRun(ctx context.Context, opts *sharesApplyOptions) error {
 	if err := opts.checkFlags(opts.shares.file); err != nil {
 		return err
 	}
-	file, err := opts.shares.read(opts.options) // before connecting
-	if err != nil {
-		return err
-	}
-	c, closeFn, err := opts.client()
-	if err != nil {
-		return err
-	}
-	defer closeFn()
-	plan, err := opts.shares.plan(ctx, opts.options, c, file)
-	if err != nil {
-		return err
-	}
-	return opts.apply(ctx, c, plan, nil)
+	return opts.shares.withPlan(ctx, opts.options, func(c *tsinvites.Client, plan *reconcile.Plan) error {
+		return opts.apply(ctx, c, plan, nil)
+	})
 }
