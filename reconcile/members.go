@@ -155,10 +155,12 @@ func (g guards) demotion(u tsinvites.User) string {
 	return ""
 }
 
+// grace is OffboardGrace, or its default.
+func (g guards) grace() time.Duration { return cmp.Or(g.opts.OffboardGrace, DefaultOffboardGrace) }
+
 // recent reports whether u joined less than OffboardGrace before the plan's time.
 func (g guards) recent(u tsinvites.User) bool {
-	grace := cmp.Or(g.opts.OffboardGrace, DefaultOffboardGrace)
-	return !u.Created.IsZero() && g.opts.Now.Sub(u.Created) < grace
+	return !u.Created.IsZero() && g.opts.Now.Sub(u.Created) < g.grace()
 }
 
 // userChange is a change of action to user u, whose role it keeps.
@@ -253,7 +255,7 @@ func (m *match) suspensions(uc *userChanges, g guards, index firstOf) {
 		case why != "":
 			uc.held = append(uc.held, held(ch, "not in the list, not suspended: "+why))
 		case g.recent(u):
-			uc.held = append(uc.held, held(ch, fmt.Sprintf("joined recently, not in the list: check their login name (not suspended within OffboardGrace, %s, of joining)", cmp.Or(g.opts.OffboardGrace, DefaultOffboardGrace))))
+			uc.held = append(uc.held, held(ch, fmt.Sprintf("joined recently, not in the list: check their login name (not suspended within OffboardGrace, %s, of joining)", g.grace())))
 		default:
 			uc.suspends = append(uc.suspends, ch)
 		}

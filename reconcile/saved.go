@@ -11,8 +11,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // ReadPlan reads a plan from its JSON form, as json.Marshal of a [Plan] (and
@@ -69,7 +71,7 @@ func (a *applier) recheck(ctx context.Context, plan *Plan) error {
 	if err != nil {
 		return fmt.Errorf("reconcile: apply: re-reading the tailnet for a saved plan: %w", err)
 	}
-	now := tailnetNow{invites: map[string]tsinvites.UserInvite{}, users: map[string]tsinvites.User{}}
+	now := tailnetNow{invites: map[string]tsinvites.UserInvite{}, users: map[string]tsinvites.User{}, guards: reReadGuards(plan.Options, time.Now())}
 	for _, inv := range open {
 		now.invites[inv.ID] = inv
 	}
@@ -132,10 +134,24 @@ func (a *applier) recheckCreates(changes []Change, open []tsinvites.UserInvite, 
 	return skip
 }
 
-// tailnetNow is the tailnet as Apply re-read it: open invites and member users by ID.
+// tailnetNow is the tailnet as Apply re-read it: open invites and member users by ID,
+// and the guards of the plan's options, asked of the users as re-read.
 type tailnetNow struct {
 	invites map[string]tsinvites.UserInvite
 	users   map[string]tsinvites.User
+	guards  guards
+}
+
+// reReadGuards are the guards of opts for the users as Apply re-reads them at time
+// applied. The grace period counts back from the earlier of the plan's Now and applied
+// (applied alone when the plan has no Now): a member who joined within OffboardGrace
+// of either is not suspended, so that a plan's time edited into the future, or a plan
+// applied long after, cannot lift the guard from someone who joined since.
+func reReadGuards(opts PlanOptions, applied time.Time) guards {
+	if opts.Now.IsZero() || applied.Before(opts.Now) {
+		opts.Now = applied
+	}
+	return guards{opts: opts, keep: keepKeys(opts.Keep)}
 }
 
 // changed says how the starting point of ch is not what the plan saw ("" when it is).
@@ -157,7 +173,9 @@ func (t tailnetNow) changed(ch Change) string {
 	return ""
 }
 
-// userChanged says how the user of ch, a change to a user, is not as the plan saw.
+// userChanged says how the user of ch, a change to a user, is not as the plan saw, or
+// which guard of the plan's options holds ch back, asked of the user as re-read, not of
+// the change's own fields: a plan's JSON may pair one user's ID with another's email.
 func (t tailnetNow) userChanged(ch Change) string {
 	u, ok := t.users[ch.UserID]
 	was := ch.Role // the role the plan saw
@@ -167,6 +185,10 @@ func (t tailnetNow) userChanged(ch Change) string {
 	switch {
 	case !ok:
 		return fmt.Sprintf("user %s is no longer a member of the tailnet", ch.UserID)
+	case !sameLogin(u.LoginName, ch.Email):
+		return fmt.Sprintf("user %s has login name %s now, not %s as the plan says", ch.UserID, textsafe.Escape(u.LoginName), textsafe.Escape(ch.Email))
+	case isOwner(u):
+		return fmt.Sprintf("user %s is the owner, whom no plan changes", ch.UserID)
 	case string(u.Role) != string(was):
 		return fmt.Sprintf("user %s has role %s now, not %s as the plan saw", ch.UserID, u.Role, was)
 	case ch.Action == ActionApprove && u.Status != tsinvites.UserStatusNeedsApproval,
@@ -174,5 +196,39 @@ func (t tailnetNow) userChanged(ch Change) string {
 		ch.Action == ActionSuspend && u.Status == tsinvites.UserStatusSuspended:
 		return fmt.Sprintf("user %s is %s now", ch.UserID, u.Status)
 	}
-	return ""
+	return t.held(ch, u)
+}
+
+// held is why a guard of the plan's options holds ch back, asked of u, its user as
+// re-read ("" when none does): the admin guard and Keep of a suspend or restore, the
+// admin guard of a role taken away, the grace period of a suspend.
+func (t tailnetNow) held(ch Change, u tsinvites.User) string {
+	why := ""
+	switch ch.Action {
+	case ActionSetRole:
+		why = t.guards.demotion(u)
+	case ActionSuspend:
+		why = t.guards.offboard(u, "suspended")
+		if why == "" && t.guards.recent(u) {
+			why = fmt.Sprintf("joined within OffboardGrace (%s): not suspended, check their login name", t.guards.grace())
+		}
+	case ActionRestore:
+		why = t.guards.offboard(u, "restored")
+	}
+	if why == "" {
+		return ""
+	}
+	return fmt.Sprintf("user %s %s", ch.UserID, why)
+}
+
+// sameLogin reports whether login, a user's login name, is email, the one a change
+// names: by identity key; exactly when neither has a key (a login name with white
+// space or an invisible character matches no listed person, but is still its own).
+func sameLogin(login, email string) bool {
+	lk, lok := emailKey(login)
+	ek, eok := emailKey(email)
+	if lok || eok {
+		return lok && eok && lk == ek
+	}
+	return login == email
 }

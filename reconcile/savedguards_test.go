@@ -40,9 +40,9 @@ func editJSON(t *testing.T, plan *reconcile.Plan, f func(p map[string]any)) *rec
 // email (a suspend naming a kept user's ID under another email, a restore or approve
 // labelled with one person and the ID of another) is skipped, and so is the suspension
 // of a member who joined within OffboardGrace (a held change moved into the changes),
-// measured from the earlier of the plan's Now and Apply's time, so that editing the
-// plan's time does not lift it. The bubble's clock is fixed: nothing depends on the
-// wall clock.
+// measured from the earlier of the plan's Now and Apply's time: editing the plan's time
+// does not lift it, nor does applying the plan after the grace has passed. The bubble's
+// clock is fixed (and moved by hand): nothing depends on the wall clock.
 func TestSavedPlanGuardsTheUsersAsReRead(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -94,7 +94,7 @@ func TestSavedPlanGuardsTheUsersAsReRead(t *testing.T) {
 		login := func(email, login string) string {
 			return fmt.Sprintf("user %s has login name %s now, not %s as the plan says", id[login], login, email)
 		}
-		grace := fmt.Sprintf("user %s joined within OffboardGrace (%s)", id["fresh@example.com"], reconcile.DefaultOffboardGrace)
+		grace := fmt.Sprintf("user %s joined within OffboardGrace (%s): not suspended, check their login name", id["fresh@example.com"], reconcile.DefaultOffboardGrace)
 		want := map[string]string{
 			"create alice@example.com":    "done",
 			"create bob@example.com":      "done",
@@ -104,7 +104,8 @@ func TestSavedPlanGuardsTheUsersAsReRead(t *testing.T) {
 			"restore alice@example.com":   "skipped: " + login("alice@example.com", "dana@example.com"),
 			"approve bob@example.com":     "skipped: " + login("bob@example.com", "wait@example.com"),
 		}
-		for _, planNow := range []time.Time{plan.Options.Now, now.Add(100 * year), now.Add(-30 * 24 * time.Hour)} {
+		apply := func(planNow time.Time) {
+			t.Helper()
 			res, err := reconcile.Apply(t.Context(), c, forged(planNow), reconcile.ApplyOptions{})
 			if err != nil {
 				t.Errorf("plan's now %s: Apply: %v", planNow, err)
@@ -123,6 +124,11 @@ func TestSavedPlanGuardsTheUsersAsReRead(t *testing.T) {
 				}
 			}
 		}
+		for _, planNow := range []time.Time{plan.Options.Now, now.Add(100 * year), now.Add(-30 * 24 * time.Hour)} {
+			apply(planNow)
+		}
+		time.Sleep(5 * 24 * time.Hour) // the bubble's clock: fresh@ joined past the grace by now, not at the plan's time
+		apply(plan.Options.Now)
 		for login, state := range map[string]string{
 			"kept@example.com": "active member", "fresh@example.com": "active member", "gone@example.com": "suspended member",
 			"dana@example.com": "suspended member", "wait@example.com": "needs-approval member",
@@ -132,4 +138,26 @@ func TestSavedPlanGuardsTheUsersAsReRead(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A saved plan's suspend of a user whose login name matches no listed person (it holds
+// a no-break space) is made: the re-read compares such a name with the change's email
+// exactly, as it has no identity key.
+func TestSavedPlanSuspendsALoginNameWithoutKey(t *testing.T) {
+	t.Parallel()
+	c, srv := fakeClient(t, tsinvitestest.WithUsers(user("bob\u00a0@example.com", tsinvites.TailnetRoleMember, "")))
+	plan, err := reconcile.NewPlan(t.Context(), c, []tsinvites.CreateUserInviteRequest{inv("bob@example.com", "member")}, reconcile.PlanOptions{Offboard: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := userLines(plan); len(got) != 1 || !strings.HasPrefix(got[0], "suspend bob\u00a0@example.com ") {
+		t.Fatalf("changes to users %q, want the lookalike's suspend:\n%s", got, plan)
+	}
+	res, err := reconcile.Apply(t.Context(), c, saved(t, plan), reconcile.ApplyOptions{})
+	if err != nil || res.Count(reconcile.StatusDone) != 2 {
+		t.Errorf("Apply: %v, %v; want the create and the suspend done", statuses(res), err)
+	}
+	if got := usersByLogin(srv)["bob\u00a0@example.com"]; got != "suspended member" {
+		t.Errorf("the lookalike is %s, want suspended member", got)
+	}
 }
