@@ -119,7 +119,9 @@ func (o ApplyOptions) check() error {
 // CreateDeviceInvites call per device for its creates and recreates (split at
 // opts.BatchSize), then DeleteDeviceInvite and ResendDeviceInvite. Such a plan needs c
 // to be a [DeviceClient]; a saved one re-reads the invites of its devices and skips
-// what changed since (never deleting an invite accepted since the plan).
+// what changed since. Each share delete reads its invite first (GetDeviceInvite) and
+// is [StatusSkipped] when it was accepted since the plan: a plan never deletes an
+// accepted share, even one accepted while Apply waited.
 //
 // A nil client, a plan whose Tailnet is not c's
 // (compared without case; "-" is whatever tailnet the credential belongs to, so the
@@ -237,7 +239,7 @@ func (a *applier) applyOne(ctx context.Context, i int) error {
 	var err error
 	resend, del := a.c.Resend, a.c.Delete
 	if r.DeviceID != "" {
-		resend, del = a.dc.ResendDeviceInvite, a.dc.DeleteDeviceInvite
+		resend, del = a.dc.ResendDeviceInvite, a.deleteShare
 	}
 	switch r.Action {
 	case ActionResend:
@@ -247,9 +249,12 @@ func (a *applier) applyOne(ctx context.Context, i int) error {
 			err = nil // gone already: what the plan wanted
 		}
 	}
+	var accepted *acceptedError
 	switch {
 	case err == nil:
 		r.Status = StatusDone
+	case errors.As(err, &accepted):
+		r.Status, r.Err, err = StatusSkipped, changeError(nil, "skipped: %v", accepted), nil
 	case r.Action == ActionRecreate:
 		r.Status, r.Err = StatusFailed, changeError(err, "created invite %s, but deleting the invite it replaces, %s, failed (NewPlan and Apply again to delete it)", r.NewInviteID, r.InviteID)
 	default:

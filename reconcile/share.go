@@ -38,6 +38,9 @@ type DeviceClient interface {
 	ListDevices(ctx context.Context, params tsinvites.ListTailnetDevicesParams) ([]tsinvites.Device, error)
 	ListDeviceInvites(ctx context.Context, deviceID string) ([]tsinvites.DeviceInvite, error)
 	CreateDeviceInvites(ctx context.Context, deviceID string, invites ...tsinvites.CreateDeviceInviteRequest) ([]tsinvites.DeviceInvite, error)
+	// GetDeviceInvite is read right before each delete: an invite accepted since the
+	// plan is never deleted.
+	GetDeviceInvite(ctx context.Context, id string) (*tsinvites.DeviceInvite, error)
 	DeleteDeviceInvite(ctx context.Context, id string) error
 	ResendDeviceInvite(ctx context.Context, id string) error
 }

@@ -431,3 +431,45 @@ func TestValidateShares(t *testing.T) {
 		t.Errorf("ValidateShares of a good line = %v", err)
 	}
 }
+
+// TestShareAcceptedDuringThePromptIsNotDeleted: a fresh plan (not read back) prunes a
+// pending invite; the person accepts it before Apply runs (as at `shares apply`'s
+// prompt). Apply must not delete the accepted share, nor the old invite of a recreate
+// accepted meanwhile: a plan never deletes an accepted share.
+func TestShareAcceptedDuringThePromptIsNotDeleted(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	f := newShareTailnet(shareNow, testDevices(1, 1, "tag:ci")...)
+	f.add("n000", tsinvites.DeviceInvite{ID: "x1", Email: "left@example.com", Created: shareNow})
+	f.add("n000", tsinvites.DeviceInvite{ID: "x2", Email: "ann@example.com", Created: shareNow})
+	p, err := reconcile.NewSharePlan(ctx, f, []reconcile.Share{{Device: "tag:ci", Email: "ann@example.com", AllowExitNode: true}}, reconcile.PlanOptions{Now: shareNow, Prune: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Count(reconcile.ActionDelete) != 1 || p.Count(reconcile.ActionRecreate) != 1 {
+		t.Fatalf("plan:\n%s", p)
+	}
+	f.accept("x1", "left@example.com")
+	f.accept("x2", "ann@example.com")
+	res, err := reconcile.Apply(ctx, f, p, reconcile.ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("DeleteDeviceInvite"); n != 0 {
+		t.Errorf("Apply sent %d deletes of invites accepted since the plan, want 0", n)
+	}
+	for _, r := range res.Results {
+		if r.Action == reconcile.ActionDelete && r.Status != reconcile.StatusSkipped {
+			t.Errorf("delete of an invite accepted since the plan: %s (%v), want skipped", r.Status, r.Err)
+		}
+	}
+	kept := 0
+	for _, inv := range f.all() {
+		if inv.Accepted {
+			kept++
+		}
+	}
+	if kept != 2 {
+		t.Errorf("%d accepted shares left, want 2", kept)
+	}
+}

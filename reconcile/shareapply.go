@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tsinvites/tsinvites"
+	"github.com/tsinvites/tsinvites/internal/textsafe"
 )
 
 // checkShareChanges refuses the share changes of plan (those with a DeviceID) that
@@ -186,4 +187,27 @@ func shareChanged(ch Change, invites []tsinvites.DeviceInvite, opts PlanOptions)
 		}
 	}
 	return fmt.Sprintf("device invite %s is no longer there", ch.InviteID)
+}
+
+// deleteShare deletes device invite id unless it has been accepted since the plan: it
+// reads the invite first, as the person may accept it while Apply waits (at a prompt,
+// or between the plan and its apply), and a plan never deletes an accepted share.
+// What was accepted is an *acceptedError; an invite that is gone is the API's 404.
+func (a *applier) deleteShare(ctx context.Context, id string) error {
+	inv, err := a.dc.GetDeviceInvite(ctx, id)
+	switch {
+	case err != nil:
+		return err
+	case inv.Accepted:
+		return &acceptedError{id: id, by: inv.AcceptedBy.LoginName}
+	}
+	return a.dc.DeleteDeviceInvite(ctx, id)
+}
+
+// acceptedError is why a share's delete was not sent: the invite was accepted since
+// the plan.
+type acceptedError struct{ id, by string }
+
+func (e *acceptedError) Error() string {
+	return fmt.Sprintf("device invite %s was accepted since the plan (by %s): a plan never deletes an accepted share", e.id, textsafe.Escape(cmp.Or(e.by, "someone")))
 }

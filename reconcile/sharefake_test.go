@@ -156,6 +156,18 @@ func (f *shareTailnet) find(id string) (string, int) {
 	return "", -1
 }
 
+func (f *shareTailnet) GetDeviceInvite(_ context.Context, id string) (*tsinvites.DeviceInvite, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls["GetDeviceInvite"]++
+	dev, i := f.find(id)
+	if i < 0 {
+		return nil, &tsinvites.APIError{StatusCode: http.StatusNotFound, Message: "no such invite"}
+	}
+	inv := f.invites[dev][i]
+	return &inv, nil
+}
+
 func (f *shareTailnet) DeleteDeviceInvite(_ context.Context, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
