@@ -66,6 +66,7 @@ func (sf *syncFlags) given(cmd *cobra.Command) {
 		}
 	}
 	sf.members.maxOffboardSet = cmd.Flags().Changed("max-offboard")
+	sf.members.offboardGraceSet = cmd.Flags().Changed("offboard-grace")
 }
 
 // checkResendAfter checks --resend-after (plan, apply and theirs for shares).

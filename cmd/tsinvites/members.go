@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -23,8 +24,9 @@ change users: an API key, or an OAuth client or federated identity with the user
                   & restore   suspended people of the file
 --offboard never touches the owner, users shared from other tailnets, users whose role
 is not member (unless --offboard-admins), or an email given with --keep (repeatable);
-more than --max-offboard (10; 0 means 10) suspensions stop the plan with exit 2, before
-anything is changed.`
+nor a member who joined within --offboard-grace (72h; 0 means 72h: reported as joined
+recently, to check their login name); more than --max-offboard (10; 0 means 10)
+suspensions stop the plan with exit 2, before anything is changed.`
 
 // memberFlags are the flags of plan and apply that act on users.
 type memberFlags struct {
@@ -32,6 +34,8 @@ type memberFlags struct {
 	keep                                           []string
 	maxOffboard                                    int
 	maxOffboardSet                                 bool // --max-offboard was given
+	offboardGrace                                  time.Duration
+	offboardGraceSet                               bool // --offboard-grace was given
 }
 
 func (mf *memberFlags) register(cmd *cobra.Command) {
@@ -42,15 +46,18 @@ func (mf *memberFlags) register(cmd *cobra.Command) {
 	f.BoolVar(&mf.offboardAdmins, "offboard-admins", false, "with --offboard: also users whose role is not member (never the owner)")
 	f.StringArrayVar(&mf.keep, "keep", nil, "with --offboard: an email never suspended or restored (repeatable)")
 	f.IntVar(&mf.maxOffboard, "max-offboard", reconcile.DefaultMaxOffboard, fmt.Sprintf("with --offboard: the most members one run may suspend (0: the default, %d)", reconcile.DefaultMaxOffboard))
+	f.DurationVar(&mf.offboardGrace, "offboard-grace", reconcile.DefaultOffboardGrace, fmt.Sprintf("with --offboard: members who joined less than this ago are not suspended (0: the default, %s)", reconcile.DefaultOffboardGrace))
 }
 
 // check refuses flags that do not go together, as flag problems; noUsers is --no-users.
 func (mf *memberFlags) check(noUsers bool) error {
 	switch {
-	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboardSet):
-		return flagErrorf("--offboard-admins, --keep and --max-offboard go with --offboard")
+	case !mf.offboard && (mf.offboardAdmins || len(mf.keep) > 0 || mf.maxOffboardSet || mf.offboardGraceSet):
+		return flagErrorf("--offboard-admins, --keep, --max-offboard and --offboard-grace go with --offboard")
 	case mf.maxOffboard < 0:
 		return flagErrorf("--max-offboard %d: want 0 (the default, %d) or more", mf.maxOffboard, reconcile.DefaultMaxOffboard)
+	case mf.offboardGrace < 0:
+		return flagErrorf("--offboard-grace %s: want 0 (the default, %s) or more", mf.offboardGrace, reconcile.DefaultOffboardGrace)
 	}
 	for _, k := range mf.keep {
 		if err := tsinvites.ValidateList([]tsinvites.CreateUserInviteRequest{{Email: k}}); err != nil { // the rules of a list's emails, as reconcile checks Keep
@@ -70,6 +77,7 @@ func (mf *memberFlags) options(opts *reconcile.PlanOptions) {
 	opts.Approve, opts.ManageRoles, opts.Offboard = mf.approve, mf.manageRoles, mf.offboard
 	if mf.offboard {
 		opts.OffboardAdmins, opts.Keep, opts.MaxOffboard = mf.offboardAdmins, mf.keep, mf.maxOffboard
+		opts.OffboardGrace = mf.offboardGrace
 	}
 }
 

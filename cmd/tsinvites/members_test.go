@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -238,7 +239,7 @@ func TestMemberFlagsUsageErrors(t *testing.T) {
 	}{
 		{[]string{"plan", "--no-users", "--approve"}, "WithoutUsers (--no-users) cannot go with Approve, ManageRoles or Offboard (--approve, --manage-roles, --offboard)"},
 		{[]string{"apply", "--yes", "--no-users", "--offboard"}, "(--no-users) cannot go with"},
-		{[]string{"plan", "--keep", "a@example.com"}, "--offboard-admins, --keep and --max-offboard go with --offboard"},
+		{[]string{"plan", "--keep", "a@example.com"}, "--offboard-admins, --keep, --max-offboard and --offboard-grace go with --offboard"},
 		{[]string{"plan", "--max-offboard", "20"}, "go with --offboard"},
 		{[]string{"plan", "--offboard", "--max-offboard", "-1"}, "--max-offboard -1: want 0 (the default, 10) or more"},
 		{[]string{"plan", "--offboard", "--keep", "not an email"}, `--keep "not an email": want an email`},
@@ -277,5 +278,56 @@ func TestFromInviteToMemberInREADME(t *testing.T) {
 	got := invocation{args: append(args, "-o", "table"), stdin: file, vars: envs["API key"]}.run(t)
 	if got.code != exitOK || got.stdout != output {
 		t.Errorf("%s: exit %d\n%s\nwant the README's\n%s\nstderr:\n%s", command, got.code, got.stdout, output, got.stderr)
+	}
+}
+
+// TestOffboardGraceFlag: --offboard holds back a member not in the file who joined
+// within the grace (72 h by default), and --offboard-grace changes it (issue 25 item 9:
+// "a default of a few days, a flag to change it"). The member joined two days before
+// the command plans (testNow), a day away from either grace.
+func TestOffboardGraceFlag(t *testing.T) {
+	t.Parallel()
+	joined := testNow.Add(-48 * time.Hour) // the tests' clock, which the CLI plans at
+	for _, tt := range []struct {
+		flags   []string
+		suspend bool
+	}{
+		{nil, false}, // the default, 72 h
+		{[]string{"--offboard-grace", "0"}, false},    // 0 means the default
+		{[]string{"--offboard-grace", "24h"}, true},   // joined longer ago than this
+		{[]string{"--offboard-grace", "100h"}, false}, // a longer grace
+	} {
+		srv, envs := credentialFake(t, tsinvitestest.WithUsers(
+			tsinvites.User{Created: longAgo, LoginName: "owner@example.com", Role: tsinvites.TailnetRoleOwner},
+			tsinvites.User{Created: longAgo, LoginName: "ann@example.com"},
+			tsinvites.User{Created: joined, LoginName: "new@github"},
+		))
+		args := append([]string{"plan", "-f", "-", "--offboard", "-o", "json"}, tt.flags...)
+		got := invocation{args: args, stdin: "email\nann@example.com\n", vars: envs["API key"]}.run(t)
+		var plan struct {
+			Changes, Held []struct{ Action, Email, Reason string }
+		}
+		if err := json.Unmarshal([]byte(got.stdout), &plan); err != nil || got.code != exitOK {
+			t.Fatalf("%v: exit %d, %v\nstdout:\n%s\nstderr:\n%s", tt.flags, got.code, err, got.stdout, got.stderr)
+		}
+		suspended := len(plan.Changes) == 1 && plan.Changes[0].Action == "suspend" && plan.Changes[0].Email == "new@github"
+		held := len(plan.Held) == 1 && strings.Contains(plan.Held[0].Reason, "joined recently")
+		if suspended != tt.suspend || held == tt.suspend || len(plan.Changes)+len(plan.Held) != 1 {
+			t.Errorf("%v: changes %+v, held %+v; want the suspend of new@github %s", tt.flags, plan.Changes, plan.Held, map[bool]string{true: "planned", false: "held back as joined recently"}[tt.suspend])
+		}
+		if srv.TotalRequests() == 0 {
+			t.Errorf("%v: the plan read nothing", tt.flags)
+		}
+	}
+	srv, vars := sampleServer(t)
+	before := srv.TotalRequests()
+	for _, args := range [][]string{{"plan", "--offboard-grace", "24h"}, {"plan", "--offboard", "--offboard-grace", "-1h"}} {
+		got := invocation{args: append(args, "-f", "-"), stdin: "email\na@example.com\n", vars: vars}.run(t)
+		if got.code != exitUsage || !strings.Contains(got.stderr, "--offboard-grace") {
+			t.Errorf("%v: exit %d, stderr %q, want 2 naming --offboard-grace", args, got.code, got.stderr)
+		}
+	}
+	if sent := srv.TotalRequests() - before; sent != 0 {
+		t.Errorf("refused flags sent %d requests", sent)
 	}
 }
