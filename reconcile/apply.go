@@ -81,7 +81,10 @@ func (o ApplyOptions) check() error {
 // whose starting point is no longer what the plan saw is [StatusSkipped], with the
 // reason, and nothing is sent for it: a create or recreate whose person has joined or
 // has an open invite (with the role wanted) by now, an invite no longer open or emailed
-// since, a user gone, with another role or status than the plan saw. A second Apply
+// since, a user gone, with another role or status than the plan saw, or whose ID now
+// has another login name than the change's email; and for the users as re-read (not as
+// the JSON names them) the owner, Keep, the admin guard and OffboardGrace (counted back
+// from the earlier of the plan's Now and Apply's time) hold changes back. A second Apply
 // of the same saved plan changes nothing. (A create without email, an invite to share
 // by hand, is made again.) Whatever a plan's JSON says, every Apply keeps the plan's
 // own guards (its options): changes to users only with the option that makes them,
